@@ -1,0 +1,47 @@
+"""Who may see and act on an incoming document. Pure rules; selectors and services apply them."""
+
+from __future__ import annotations
+
+from orgs.models import SECRECY_RANK, Role, Secrecy, User
+from orgs.selectors import effective_roles, lineage_ids
+
+OVERSEER_ROLES = {Role.CLERK, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER}
+LEADER_ROLES = {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER}
+
+
+def allowed_secrecy(user: User) -> list[str]:
+    rank = SECRECY_RANK[Secrecy(user.clearance)]
+    return [level for level, r in SECRECY_RANK.items() if r <= rank]
+
+
+def cleared_for(user: User, secrecy: str) -> bool:
+    return SECRECY_RANK[Secrecy(secrecy)] <= SECRECY_RANK[Secrecy(user.clearance)]
+
+
+def orgs_with_roles(user: User, roles: set[str]) -> set[int]:
+    """Organizations (with everything merged into them) where the user holds one of ``roles``."""
+    ids: set[int] = set()
+    for role, org_id in effective_roles(user):
+        if role in roles:
+            ids |= lineage_ids(org_id)
+    return ids
+
+
+def is_clerk_of(user: User, organization_id: int) -> bool:
+    return organization_id in orgs_with_roles(user, {Role.CLERK})
+
+
+def is_leader_of(user: User, organization_id: int) -> bool:
+    return organization_id in orgs_with_roles(user, LEADER_ROLES)
+
+
+def heads_units(user: User) -> set[int]:
+    """Units the user heads (their own unit when they hold the unit-head role in its organization)."""
+    if user.unit_id is None:
+        return set()
+    unit = user.unit
+    if unit is None:
+        return set()
+    if any(role == Role.UNIT_HEAD and unit.organization_id in lineage_ids(org) for role, org in effective_roles(user)):
+        return {unit.pk}
+    return set()

@@ -1,0 +1,210 @@
+"""Every read of incoming documents for a user goes through here.
+
+``incoming_visible_to`` is the one visibility filter shared by lists, search, exports and the API;
+``incoming_get_for_user`` is the door for a single document (registered in documents.selectors).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from core import audit
+from core.calendar import add_working_days
+from core.errors import NotFound
+from core.vn import fold, normalize_symbol
+from documents.models import Urgency
+from incoming.models import Assignment, IncomingDocument
+from incoming.permissions import OVERSEER_ROLES, allowed_secrecy, heads_units, orgs_with_roles
+from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, Status
+from orgs.models import User
+from orgs.selectors import today
+
+URGENCY_ORDER = Case(
+    When(urgency=Urgency.FLASH, then=Value(3)),
+    When(urgency=Urgency.VERY_URGENT, then=Value(2)),
+    When(urgency=Urgency.URGENT, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+def incoming_visible_to(user: User) -> QuerySet[IncomingDocument]:
+    """Documents the user may see: overseers of the organization, routing participants; clearance on top."""
+    if not user.is_authenticated or not user.is_active:
+        return IncomingDocument.objects.none()
+    overseen = orgs_with_roles(user, OVERSEER_ROLES)
+    units = heads_units(user)
+    participates = Assignment.objects.filter(document=OuterRef("pk")).filter(
+        Q(person_id=user.pk) | Q(unit_id__in=units) if units else Q(person_id=user.pk)
+    )
+    rule = Q(Exists(participates))
+    if overseen:
+        rule |= Q(organization_id__in=overseen)
+    return IncomingDocument.objects.filter(rule, secrecy__in=allowed_secrecy(user))
+
+
+def with_list_data(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
+    lead = Assignment.objects.filter(role=AssignmentRole.LEAD, parent__isnull=True).select_related("unit", "person")
+    return qs.select_related("doc_type", "register").prefetch_related(
+        Prefetch("assignments", queryset=lead, to_attr="lead_assignments")
+    )
+
+
+def ordered(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
+    """Urgent documents first, then newest."""
+    return qs.annotate(urgency_order=URGENCY_ORDER).order_by("-urgency_order", "-arrival_date", "-arrival_number")
+
+
+def incoming_get_for_user(user: User, pk: int, *, need: str = "view") -> IncomingDocument:
+    doc = incoming_visible_to(user).select_related("doc_type", "register", "organization", "issuer",
+                                                   "created_by").filter(pk=pk).first()
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản đến hoặc bạn không có quyền xem.")
+    if doc.is_restricted and need in {"view", "file", "export"}:
+        audit.record(actor=user, action=f"incoming.read.{need}", target=doc, organization_id=doc.organization_id,
+                     data={"secrecy": doc.secrecy})
+    return doc
+
+
+def incoming_list(user: User, *, status: str | None = None, q: str | None = None, mine: bool = False,
+                  overdue: bool = False, date_from: date | None = None, date_to: date | None = None,
+                  doc_type: str | None = None, urgency: str | None = None, issuer: str | None = None,
+                  number_symbol: str | None = None) -> QuerySet[IncomingDocument]:
+    qs = incoming_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(pk__in=my_open_document_ids(user))
+    if overdue:
+        qs = qs.filter(status__in=[Status.SUBMITTED, Status.IN_PROGRESS], due_date__lt=today())
+    if date_from:
+        qs = qs.filter(arrival_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(arrival_date__lte=date_to)
+    if doc_type:
+        qs = qs.filter(doc_type__code=doc_type)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if issuer:
+        qs = qs.filter(search_text__contains=fold(issuer))
+    if number_symbol:
+        key = normalize_symbol(number_symbol)
+        qs = qs.filter(symbol_key__startswith=key)
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(search_text__contains=word)
+    return with_list_data(ordered(qs))
+
+
+def my_open_document_ids(user: User) -> QuerySet[Any]:
+    units = heads_units(user)
+    rule = Q(person_id=user.pk)
+    if units:
+        rule |= Q(unit_id__in=units, person__isnull=True)
+    return Assignment.objects.filter(rule, status__in=OPEN_ASSIGNMENT).values("document_id")
+
+
+def queue(user: User) -> dict[str, QuerySet[IncomingDocument]]:
+    """The user's work, per section, whatever their roles (a person may be clerk and specialist)."""
+    visible = incoming_visible_to(user)
+    sections: dict[str, QuerySet[IncomingDocument]] = {}
+    from orgs.models import Role
+
+    clerk_orgs = orgs_with_roles(user, {Role.CLERK})
+    if clerk_orgs:
+        sections["to_submit"] = visible.filter(organization_id__in=clerk_orgs,
+                                               status__in=[Status.REGISTERED, Status.RETURNED])
+    leader_orgs = orgs_with_roles(user, {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
+    if leader_orgs:
+        sections["to_distribute"] = visible.filter(organization_id__in=leader_orgs, status=Status.SUBMITTED)
+    units = heads_units(user)
+    if units:
+        unit_ids = Assignment.objects.filter(unit_id__in=units, person__isnull=True,
+                                             status="pending").values("document_id")
+        sections["to_forward"] = visible.filter(pk__in=unit_ids, status=Status.IN_PROGRESS)
+    personal = Assignment.objects.filter(person_id=user.pk, status__in=OPEN_ASSIGNMENT).values("document_id")
+    sections["to_process"] = visible.filter(pk__in=personal, status=Status.IN_PROGRESS)
+    return {key: with_list_data(ordered(qs)) for key, qs in sections.items()}
+
+
+def near_due_limit(on: date | None = None) -> date:
+    return add_working_days(on or today(), settings.NEAR_DUE_WORKING_DAYS)
+
+
+def overdue_board(user: User) -> dict[str, Any]:
+    """Open documents of the organizations the user oversees that are overdue or near their deadline."""
+    from orgs.models import Role
+
+    orgs = orgs_with_roles(user, {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK})
+    if not orgs:
+        return {"overdue": [], "near_due": [], "by_unit": []}
+    now = today()
+    limit = near_due_limit(now)
+    base = with_list_data(incoming_visible_to(user).filter(
+        organization_id__in=orgs, status__in=[Status.SUBMITTED, Status.IN_PROGRESS],
+        due_date__isnull=False, due_date__lte=limit,
+    )).order_by("due_date", "-arrival_number")
+    rows = list(base[:500])
+    overdue = [d for d in rows if d.due_date and d.due_date < now]
+    near = [d for d in rows if d.due_date and d.due_date >= now]
+    counts: dict[str, int] = {}
+    for doc in overdue:
+        for a in getattr(doc, "lead_assignments", []):
+            counts[a.target_name] = counts.get(a.target_name, 0) + 1
+    by_unit = sorted(counts.items(), key=lambda kv: -kv[1])
+    return {"overdue": overdue, "near_due": near, "by_unit": by_unit, "today": now}
+
+
+def deadline_state(doc: IncomingDocument, on: date | None = None) -> str:
+    """"overdue", "near_due", "on_track" or "" (no deadline / closed)."""
+    if doc.status not in (Status.SUBMITTED, Status.IN_PROGRESS) or doc.due_date is None:
+        return ""
+    on = on or today()
+    if doc.due_date < on:
+        return "overdue"
+    if doc.due_date <= near_due_limit(on):
+        return "near_due"
+    return "on_track"
+
+
+def possible_duplicates(organization_ids: set[int], *, issuer_name: str, number_symbol: str,
+                        sha256s: list[str], exclude_id: int | None = None) -> list[int]:
+    from documents.models import Attachment
+
+    ids: set[int] = set()
+    key = normalize_symbol(number_symbol) if number_symbol else ""
+    if key:
+        issuer_key = fold(issuer_name)
+        for pk, text in IncomingDocument.objects.filter(organization_id__in=organization_ids, symbol_key=key) \
+                .values_list("pk", "issuer_name"):
+            if fold(text) == issuer_key:
+                ids.add(pk)
+    if sha256s:
+        owners = Attachment.objects.filter(owner_kind="incoming", stored__sha256__in=sha256s) \
+            .values_list("owner_id", flat=True)
+        ids |= set(IncomingDocument.objects.filter(organization_id__in=organization_ids, pk__in=list(owners))
+                   .values_list("pk", flat=True))
+    ids.discard(exclude_id or 0)
+    return sorted(ids)
+
+
+def history(doc: IncomingDocument) -> QuerySet[Any]:
+    return doc.events.select_related("actor").order_by("at", "id")
+
+
+def files(doc: IncomingDocument) -> QuerySet[Any]:
+    from documents.models import Attachment
+
+    return Attachment.objects.filter(owner_kind="incoming", owner_id=doc.pk).select_related("stored")
+
+
+def assignments(doc: IncomingDocument) -> QuerySet[Assignment]:
+    return doc.assignments.select_related("unit", "person", "assigned_by", "parent").order_by("id")
+
+
+def default_from_date(days: int = 365) -> date:
+    return today() - timedelta(days=days)

@@ -1,0 +1,403 @@
+"""Every write on incoming documents: one transaction each, audit and history in it, side effects on commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core import audit, files, numbering
+from core.errors import InvalidInput, NotAllowed
+from core.vn import fold, normalize_symbol
+from documents.models import Attachment, Channel, DocType, Register, RegisterKind, Urgency
+from incoming import selectors
+from incoming.models import Assignment, Event, IncomingDocument
+from incoming.permissions import cleared_for, heads_units, is_clerk_of, is_leader_of
+from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, Status, check_transition
+from notifications import services as notify
+from orgs.models import Organization, Secrecy, Unit, User
+from orgs.selectors import lineage_ids, today, unit_heads
+
+
+@dataclass
+class Registration:
+    """What the clerk fills in to register an incoming document."""
+
+    issuer_name: str
+    number_symbol: str
+    issued_date: date | None
+    doc_type: str
+    subject: str
+    issuer_id: int | None = None
+    signer_name: str = ""
+    signer_position: str = ""
+    urgency: str = Urgency.NORMAL
+    secrecy: str = Secrecy.NONE
+    due_date: date | None = None
+    channel: str = Channel.PAPER
+    page_count: int | None = None
+    arrival_date: date | None = None
+    description: str = ""
+    register_id: int | None = None
+
+
+@dataclass
+class RegistrationResult:
+    document: IncomingDocument
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _locked(doc: IncomingDocument) -> IncomingDocument:
+    return IncomingDocument.objects.select_for_update().get(pk=doc.pk)
+
+
+def _event(doc: IncomingDocument, actor: User, action: str, note: str, from_status: str,
+           data: dict[str, Any] | None = None) -> None:
+    Event.objects.create(document=doc, actor=actor, action=action, note=note, from_status=from_status,
+                         to_status=doc.status)
+    audit.record(actor=actor, action=f"incoming.{action}", target=doc, organization_id=doc.organization_id,
+                 data={"from": from_status, "to": doc.status, "note": note, **(data or {})})
+
+
+def _search_text(doc: IncomingDocument) -> str:
+    return fold(" ".join([doc.number_symbol, doc.issuer_name, doc.subject, doc.signer_name,
+                          doc.doc_type.name, str(doc.arrival_number)]))
+
+
+def _validate(data: Registration, arrival: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.issuer_name.strip() and not data.issuer_id:
+        errors["issuer_name"] = "Vui lòng nhập cơ quan ban hành."
+    if not data.number_symbol.strip():
+        errors["number_symbol"] = "Vui lòng nhập số, ký hiệu văn bản."
+    elif len(data.number_symbol) > 60:
+        errors["number_symbol"] = "Số, ký hiệu quá dài (tối đa 60 ký tự)."
+    if not data.subject.strip():
+        errors["subject"] = "Vui lòng nhập trích yếu nội dung."
+    elif len(data.subject) > 500:
+        errors["subject"] = "Trích yếu quá dài (tối đa 500 ký tự)."
+    if data.issued_date is None:
+        errors["issued_date"] = "Vui lòng nhập ngày văn bản (dd/mm/yyyy)."
+    elif data.issued_date > arrival:
+        errors["issued_date"] = "Ngày văn bản không thể sau ngày đến."
+    if arrival > today():
+        errors["arrival_date"] = "Ngày đến không thể ở tương lai."
+    if data.due_date is not None and data.due_date < arrival:
+        errors["due_date"] = "Hạn giải quyết không thể trước ngày đến."
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = "Độ khẩn không hợp lệ."
+    if data.secrecy not in Secrecy.values:
+        errors["secrecy"] = "Độ mật không hợp lệ."
+    if data.channel not in Channel.values:
+        errors["channel"] = "Hình thức nhận không hợp lệ."
+    if data.page_count is not None and not 0 < data.page_count < 100000:
+        errors["page_count"] = "Số trang không hợp lệ."
+    if len(data.signer_name) > 50:
+        errors["signer_name"] = "Tên người ký quá dài (tối đa 50 ký tự)."
+    if len(data.signer_position) > 100:
+        errors["signer_position"] = "Chức vụ người ký quá dài (tối đa 100 ký tự)."
+    return errors
+
+
+def _pick_register(organization: Organization, data: Registration) -> Register:
+    registers = Register.objects.filter(organization=organization, kind=RegisterKind.INCOMING, is_active=True)
+    if data.register_id:
+        register = registers.filter(pk=data.register_id).first()
+        if register is None:
+            raise InvalidInput("Sổ đăng ký không hợp lệ.", details={"register_id": "Sổ không tồn tại."})
+        return register
+    secret = data.secrecy != Secrecy.NONE
+    register = registers.filter(for_secret=secret).order_by("id").first() or registers.order_by("id").first()
+    if register is None:
+        raise InvalidInput("Cơ quan chưa có sổ đăng ký văn bản đến. Vui lòng liên hệ quản trị hệ thống.",
+                           code="no_register")
+    return register
+
+
+def incoming_register(*, actor: User, organization: Organization, data: Registration,
+                      uploads: list[tuple[str, bytes]]) -> RegistrationResult:
+    """Register an incoming document with its files; the arrival number is taken in this transaction."""
+    if not is_clerk_of(actor, organization.pk):
+        raise NotAllowed("Chỉ văn thư của cơ quan mới được vào sổ văn bản đến.")
+    arrival = data.arrival_date or today()
+    errors = _validate(data, arrival)
+    doc_type = DocType.objects.filter(code=data.doc_type, is_active=True).order_by(
+        "-profile" if organization.profile == "state" else "profile").first()
+    if doc_type is None:
+        errors["doc_type"] = "Loại văn bản không hợp lệ."
+    if not uploads:
+        errors["files"] = "Vui lòng đính kèm ít nhất một tệp (tệp đầu tiên là văn bản chính)."
+    if errors:
+        raise InvalidInput("Thông tin văn bản đến chưa hợp lệ: " + " ".join(errors.values()), details=errors)
+    if not cleared_for(actor, data.secrecy):
+        raise NotAllowed("Bạn không được phép tiếp cận văn bản ở độ mật này.")
+    issuer = None
+    if data.issuer_id:
+        issuer = Organization.objects.filter(pk=data.issuer_id).first()
+        if issuer is None:
+            raise InvalidInput("Cơ quan ban hành không tồn tại.", details={"issuer_id": "Không tồn tại."})
+    checked = [files.validate(name, content) for name, content in uploads]  # nothing written if one fails
+    register = _pick_register(organization, data)
+    assert doc_type is not None
+
+    with files.atomic_with_files():
+        year = arrival.year
+        number = numbering.allocate(register.counter_scope(year))
+        doc = IncomingDocument(
+            organization=organization, register=register, year=year, arrival_number=number,
+            arrival_date=arrival, issuer=issuer,
+            issuer_name=(data.issuer_name.strip() or (issuer.name if issuer else "")),
+            number_symbol=data.number_symbol.strip(), symbol_key=normalize_symbol(data.number_symbol),
+            issued_date=data.issued_date, doc_type=doc_type, subject=data.subject.strip(),
+            signer_name=data.signer_name.strip(), signer_position=data.signer_position.strip(),
+            urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date, channel=data.channel,
+            page_count=data.page_count or checked[0].page_count, description=data.description.strip(),
+            created_by=actor, status=Status.REGISTERED,
+        )
+        doc.search_text = _search_text(doc)
+        doc.save()
+        for position, item in enumerate(checked):
+            stored = files.store(item)
+            Attachment.objects.create(stored=stored, name=item.name, owner_kind="incoming", owner_id=doc.pk,
+                                      position=position, uploaded_by=actor)
+        duplicates = selectors.possible_duplicates(
+            lineage_ids(organization.pk), issuer_name=doc.issuer_name, number_symbol=doc.number_symbol,
+            sha256s=[c.sha256 for c in checked], exclude_id=doc.pk)
+        Event.objects.create(document=doc, actor=actor, action="register", from_status="",
+                             to_status=doc.status, note=f"Vào sổ số đến {number}")
+        audit.record(actor=actor, action="incoming.register", target=doc, organization_id=organization.pk,
+                     data={"arrival_number": number, "year": year, "register": register.pk,
+                           "files": [c.sha256 for c in checked], "duplicates": duplicates})
+    warnings = []
+    if duplicates:
+        warnings.append({"code": "possible_duplicate", "document_ids": duplicates,
+                         "message": "Văn bản có thể đã được vào sổ trước đó (trùng số, ký hiệu và cơ quan "
+                                    "ban hành, hoặc trùng tệp)."})
+    return RegistrationResult(doc, warnings)
+
+
+def incoming_submit(*, actor: User, document: IncomingDocument, note: str = "") -> IncomingDocument:
+    """The clerk presents the document to the leaders who distribute it."""
+    with transaction.atomic():
+        doc = _locked(document)
+        if not is_clerk_of(actor, doc.organization_id):
+            raise NotAllowed("Chỉ văn thư mới trình văn bản đến.")
+        before = doc.status
+        doc.status = check_transition("submit", before)
+        doc.save(update_fields=["status"])
+        _event(doc, actor, "submit", note, before)
+        leaders = list(User.objects.filter(
+            role_assignments__organization_id__in=lineage_ids(doc.organization_id),
+            role_assignments__role__in=["office_leader"], is_active=True).distinct())
+        notify.notify_many(leaders, doc, "Văn bản đến chờ phân phối")
+    return doc
+
+
+@dataclass
+class AssignmentInput:
+    role: str
+    unit_id: int | None = None
+    person_id: int | None = None
+    deadline: date | None = None
+
+
+def _check_targets(doc: IncomingDocument, items: list[AssignmentInput]) -> None:
+    if not items:
+        raise InvalidInput("Vui lòng chọn ít nhất một đơn vị hoặc cá nhân xử lý.", details={"assignments": "trống"})
+    orgs = lineage_ids(doc.organization_id)
+    leads = [i for i in items if i.role == AssignmentRole.LEAD]
+    if len(leads) != 1:
+        raise InvalidInput("Phải có đúng một đơn vị hoặc cá nhân chủ trì.", details={"assignments": "chủ trì"})
+    for item in items:
+        if item.role not in AssignmentRole.values:
+            raise InvalidInput("Vai trò xử lý không hợp lệ.", details={"role": item.role})
+        if bool(item.unit_id) == bool(item.person_id):
+            raise InvalidInput("Mỗi dòng phân phối chọn một đơn vị hoặc một cá nhân.")
+        if item.unit_id and not Unit.objects.filter(pk=item.unit_id, organization_id__in=orgs,
+                                                    is_active=True).exists():
+            raise InvalidInput("Đơn vị không thuộc cơ quan.", details={"unit_id": item.unit_id})
+        if item.person_id:
+            person = User.objects.filter(pk=item.person_id, organization_id__in=orgs, is_active=True).first()
+            if person is None:
+                raise InvalidInput("Cán bộ không thuộc cơ quan.", details={"person_id": item.person_id})
+            if not cleared_for(person, doc.secrecy):
+                raise InvalidInput(f"{person} không được phép tiếp cận văn bản ở độ mật này.",
+                                   details={"person_id": item.person_id})
+        if item.deadline is not None and item.deadline < doc.arrival_date:
+            raise InvalidInput("Hạn xử lý không thể trước ngày đến.", details={"deadline": str(item.deadline)})
+
+
+def incoming_assign(*, actor: User, document: IncomingDocument, items: list[AssignmentInput],
+                    instruction: str = "") -> IncomingDocument:
+    """The leader distributes: one lead, supporting and informed units or people, with deadlines."""
+    with transaction.atomic():
+        doc = _locked(document)
+        if not is_leader_of(actor, doc.organization_id):
+            raise NotAllowed("Chỉ lãnh đạo mới phân phối văn bản đến.")
+        before = doc.status
+        doc.status = check_transition("assign", before)
+        _check_targets(doc, items)
+        # redistribution replaces the open top-level instructions
+        doc.assignments.filter(parent__isnull=True, status__in=OPEN_ASSIGNMENT).update(
+            status=AssignmentStatus.CLOSED, finished_at=timezone.now())
+        doc.assignments.filter(parent__isnull=False, status__in=OPEN_ASSIGNMENT).update(
+            status=AssignmentStatus.CLOSED, finished_at=timezone.now())
+        created = [Assignment.objects.create(document=doc, role=i.role, unit_id=i.unit_id, person_id=i.person_id,
+                                             deadline=i.deadline, instruction=instruction, assigned_by=actor)
+                   for i in items]
+        lead = next(a for a in created if a.role == AssignmentRole.LEAD)
+        doc.due_date = lead.deadline or doc.due_date
+        doc.save(update_fields=["status", "due_date"])
+        _event(doc, actor, "assign", instruction, before,
+               data={"assignments": [{"role": a.role, "unit": a.unit_id, "person": a.person_id,
+                                      "deadline": str(a.deadline or "")} for a in created]})
+        recipients: list[User] = []
+        for a in created:
+            if a.person_id:
+                recipients.append(a.person)  # type: ignore[arg-type]
+            elif a.unit_id:
+                recipients.extend(unit_heads(a.unit_id))
+        notify.notify_many(recipients, doc, "Văn bản đến được giao xử lý")
+    return doc
+
+
+def _open_unit_assignment(doc: IncomingDocument, actor: User) -> Assignment | None:
+    units = heads_units(actor)
+    if not units:
+        return None
+    return doc.assignments.filter(unit_id__in=units, person__isnull=True, status__in=OPEN_ASSIGNMENT) \
+        .order_by("id").first()
+
+
+def incoming_forward(*, actor: User, document: IncomingDocument, person_ids: list[int],
+                     deadline: date | None = None, instruction: str = "") -> IncomingDocument:
+    """A unit head passes the unit's assignment to specialists of the unit."""
+    with transaction.atomic():
+        doc = _locked(document)
+        unit_assignment = _open_unit_assignment(doc, actor)
+        if unit_assignment is None:
+            raise NotAllowed("Chỉ trưởng đơn vị được giao mới chuyển văn bản cho chuyên viên.")
+        check_transition("forward", doc.status)
+        if not person_ids:
+            raise InvalidInput("Vui lòng chọn chuyên viên xử lý.", details={"person_ids": "trống"})
+        people = list(User.objects.filter(pk__in=person_ids, unit_id=unit_assignment.unit_id, is_active=True))
+        if len(people) != len(set(person_ids)):
+            raise InvalidInput("Chỉ chuyển cho chuyên viên trong đơn vị.", details={"person_ids": person_ids})
+        for person in people:
+            if not cleared_for(person, doc.secrecy):
+                raise InvalidInput(f"{person} không được phép tiếp cận văn bản ở độ mật này.")
+        limit = unit_assignment.deadline
+        if deadline and limit and deadline > limit:
+            raise InvalidInput("Hạn của chuyên viên không thể sau hạn của đơn vị.", details={"deadline": str(deadline)})
+        for index, person in enumerate(people):
+            Assignment.objects.create(document=doc, role=unit_assignment.role if index == 0 else AssignmentRole.SUPPORT,
+                                      person=person, parent=unit_assignment, deadline=deadline or limit,
+                                      instruction=instruction, assigned_by=actor)
+        unit_assignment.status = AssignmentStatus.FORWARDED
+        unit_assignment.save(update_fields=["status"])
+        _event(doc, actor, "forward", instruction, doc.status,
+               data={"people": [p.pk for p in people], "unit": unit_assignment.unit_id})
+        notify.notify_many(people, doc, "Văn bản đến được giao cho bạn xử lý")
+    return doc
+
+
+def incoming_add_note(*, actor: User, document: IncomingDocument, note: str) -> IncomingDocument:
+    with transaction.atomic():
+        doc = _locked(document)
+        if not note.strip():
+            raise InvalidInput("Vui lòng nhập nội dung ý kiến xử lý.", details={"note": "trống"})
+        participates = doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor))).exists()
+        if not (participates or is_leader_of(actor, doc.organization_id)):
+            raise NotAllowed("Chỉ người tham gia xử lý mới ghi ý kiến.")
+        check_transition("note", doc.status)
+        _event(doc, actor, "note", note.strip(), doc.status)
+    return doc
+
+
+def _is_lead(doc: IncomingDocument, actor: User) -> bool:
+    lead = doc.assignments.filter(role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT)
+    return lead.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor), person__isnull=True)).exists()
+
+
+def incoming_complete(*, actor: User, document: IncomingDocument, note: str = "",
+                      reply_number_symbol: str = "") -> IncomingDocument:
+    """The lead assignee (or a leader of the organization) completes the document."""
+    with transaction.atomic():
+        doc = _locked(document)
+        if not (_is_lead(doc, actor) or is_leader_of(actor, doc.organization_id)):
+            raise NotAllowed("Chỉ đơn vị, cá nhân chủ trì mới được hoàn thành văn bản.")
+        before = doc.status
+        doc.status = check_transition("complete", before)
+        doc.completed_at = timezone.now()
+        doc.completion_note = note.strip()
+        doc.reply_number_symbol = reply_number_symbol.strip()[:60]
+        doc.save(update_fields=["status", "completed_at", "completion_note", "reply_number_symbol"])
+        doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(status=AssignmentStatus.DONE,
+                                                                  finished_at=timezone.now())
+        _event(doc, actor, "complete", note.strip(), before, data={"reply": doc.reply_number_symbol})
+    return doc
+
+
+def incoming_acknowledge(*, actor: User, document: IncomingDocument, note: str = "") -> IncomingDocument:
+    """A supporting or informed participant marks their part done."""
+    with transaction.atomic():
+        doc = _locked(document)
+        mine = doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor), person__isnull=True),
+                                      status__in=OPEN_ASSIGNMENT).exclude(role=AssignmentRole.LEAD)
+        if not mine.exists():
+            raise NotAllowed("Bạn không có phần việc phối hợp hoặc để biết nào đang mở.")
+        check_transition("acknowledge", doc.status)
+        mine.update(status=AssignmentStatus.DONE, finished_at=timezone.now())
+        _event(doc, actor, "acknowledge", note.strip(), doc.status)
+    return doc
+
+
+def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> IncomingDocument:
+    """Send the document back one step, with a reason.
+
+    A leader returns a presented document to the clerk; a specialist returns their part to the unit
+    head; the lead unit (or lead person) returns the document to the leader for redistribution.
+    """
+    if not reason.strip():
+        raise InvalidInput("Vui lòng nhập lý do trả lại.", details={"reason": "trống"})
+    with transaction.atomic():
+        doc = _locked(document)
+        before = doc.status
+        personal = doc.assignments.filter(person=actor, parent__isnull=False, status__in=OPEN_ASSIGNMENT).first()
+        if doc.status == Status.SUBMITTED and is_leader_of(actor, doc.organization_id):
+            doc.status = check_transition("return_to_clerk", before)
+            action = "return_to_clerk"
+            notify.notify_many([doc.created_by], doc, "Văn bản đến bị trả lại")
+        elif personal is not None:
+            check_transition("return_to_unit", before)
+            personal.status = AssignmentStatus.RETURNED
+            personal.finished_at = timezone.now()
+            personal.save(update_fields=["status", "finished_at"])
+            parent = personal.parent
+            assert parent is not None
+            if not parent.children.filter(status__in=OPEN_ASSIGNMENT).exists():
+                parent.status = AssignmentStatus.PENDING
+                parent.save(update_fields=["status"])
+            action = "return_to_unit"
+            notify.notify_many([personal.assigned_by], doc, "Chuyên viên trả lại văn bản đến")
+        elif _is_lead(doc, actor):
+            doc.status = check_transition("return_to_leader", before)
+            doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(status=AssignmentStatus.RETURNED,
+                                                                      finished_at=timezone.now())
+            action = "return_to_leader"
+        elif is_leader_of(actor, doc.organization_id) or _has_any(doc, actor):
+            check_transition("return_to_clerk", before)  # raises WrongState with the current status
+            raise NotAllowed("Bạn không thể trả lại văn bản ở bước này.")
+        else:
+            raise NotAllowed("Bạn không thể trả lại văn bản này.")
+        doc.save(update_fields=["status"])
+        _event(doc, actor, action, reason.strip(), before)
+    return doc
+
+
+def _has_any(doc: IncomingDocument, actor: User) -> bool:
+    return doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor))).exists()

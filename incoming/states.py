@@ -1,0 +1,58 @@
+"""Status of an incoming document and the allowed transitions."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.errors import WrongState
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "Đã vào sổ"
+    SUBMITTED = "submitted", "Chờ phân phối"
+    RETURNED = "returned", "Bị trả lại văn thư"
+    IN_PROGRESS = "in_progress", "Đang xử lý"
+    COMPLETED = "completed", "Đã hoàn thành"
+
+
+OPEN_STATUSES = (Status.REGISTERED, Status.SUBMITTED, Status.RETURNED, Status.IN_PROGRESS)
+
+# action -> (allowed from, to); ``None`` as target keeps the current status.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "submit": ((Status.REGISTERED, Status.RETURNED), Status.SUBMITTED),
+    "assign": ((Status.SUBMITTED, Status.IN_PROGRESS), Status.IN_PROGRESS),
+    "return_to_clerk": ((Status.SUBMITTED,), Status.RETURNED),
+    "return_to_leader": ((Status.IN_PROGRESS,), Status.SUBMITTED),
+    "forward": ((Status.IN_PROGRESS,), None),
+    "return_to_unit": ((Status.IN_PROGRESS,), None),
+    "note": ((Status.IN_PROGRESS, Status.SUBMITTED), None),
+    "acknowledge": ((Status.IN_PROGRESS,), None),
+    "complete": ((Status.IN_PROGRESS,), Status.COMPLETED),
+    "reopen": ((Status.COMPLETED,), Status.IN_PROGRESS),
+}
+
+
+def check_transition(action: str, current: str) -> str:
+    allowed, target = TRANSITIONS[action]
+    if current not in allowed:
+        label = Status(current).label
+        raise WrongState(f"Không thể thực hiện thao tác này khi văn bản đang ở trạng thái “{label}”.",
+                         details={"status": current, "action": action})
+    return target or current
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", "Chủ trì"
+    SUPPORT = "support", "Phối hợp"
+    INFO = "info", "Để biết"
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", "Chờ xử lý"
+    FORWARDED = "forwarded", "Đã giao chuyên viên"
+    DONE = "done", "Đã xong"
+    RETURNED = "returned", "Đã trả lại"
+    CLOSED = "closed", "Đã đóng"
+
+
+OPEN_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.FORWARDED)

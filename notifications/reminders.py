@@ -1,0 +1,35 @@
+"""Deadline reminders: near-due and overdue assignments, in the app and by e-mail, once a day each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from incoming.models import Assignment
+from incoming.selectors import near_due_limit
+from incoming.states import OPEN_ASSIGNMENT, Status
+from notifications.services import claim_reminder, notify_many
+from orgs.selectors import today, unit_heads
+
+
+def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
+    on = on or today()
+    limit = near_due_limit(on)
+    sent = {"near_due": 0, "overdue": 0}
+    open_assignments = Assignment.objects.filter(
+        status__in=OPEN_ASSIGNMENT, deadline__isnull=False, deadline__lte=limit,
+        document__status=Status.IN_PROGRESS,
+    ).select_related("document", "person", "unit")
+    for assignment in open_assignments.iterator():
+        kind = "overdue" if assignment.deadline and assignment.deadline < on else "near_due"
+        with transaction.atomic():
+            if not claim_reminder(assignment.pk, kind, on):
+                continue
+            people = [assignment.person] if assignment.person_id else list(unit_heads(assignment.unit_id or 0))
+            deadline = f"{assignment.deadline:%d/%m/%Y}"
+            title = (f"Văn bản đến đã quá hạn xử lý ({deadline})" if kind == "overdue"
+                     else f"Văn bản đến sắp đến hạn xử lý ({deadline})")
+            notify_many(people, assignment.document, title, kind=kind)
+            sent[kind] += 1
+    return sent

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages dieuhanh uses at run time (fonts for generated PDFs) and in tests (Chromium).
+# Installs what is missing when running as root; otherwise says what to install.
+set -uo pipefail
+mode=${1:-run}
+need=()
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ "$mode" = test ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  (apt-get install -y -q --no-install-recommends "${need[@]}" || { apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"; }) >/dev/null
+else
+  echo "Please install these Debian packages: ${need[*]} (sudo apt-get install ${need[*]})" >&2
+fi
+exit 0
