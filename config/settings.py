@@ -74,9 +74,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 AUTH_USER_MODEL = "orgs.User"
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [
     {

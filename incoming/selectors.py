@@ -208,3 +208,38 @@ def assignments(doc: IncomingDocument) -> QuerySet[Assignment]:
 
 def default_from_date(days: int = 365) -> date:
     return today() - timedelta(days=days)
+
+
+def available_actions(user: User, doc: IncomingDocument) -> set[str]:
+    """Actions the user may take now (drives which buttons a page shows; services check again)."""
+    from django.db.models import Q as _Q
+
+    from incoming.permissions import is_clerk_of, is_leader_of
+    from incoming.states import TRANSITIONS
+
+    def state_ok(action: str) -> bool:
+        return doc.status in TRANSITIONS[action][0]
+
+    actions: set[str] = set()
+    units = heads_units(user)
+    mine = doc.assignments.filter(_Q(person_id=user.pk) | _Q(unit_id__in=units, person__isnull=True),
+                                  status__in=OPEN_ASSIGNMENT)
+    leader = is_leader_of(user, doc.organization_id)
+    if is_clerk_of(user, doc.organization_id) and state_ok("submit"):
+        actions.add("submit")
+    if leader and state_ok("assign"):
+        actions.add("assign")
+    if leader and state_ok("return_to_clerk") and doc.status == Status.SUBMITTED:
+        actions.add("return")
+    if doc.status == Status.IN_PROGRESS:
+        if mine.filter(unit_id__in=units, person__isnull=True, status="pending").exists():
+            actions.add("forward")
+        if mine.exists() or leader:
+            actions.add("note")
+        if mine.filter(role=AssignmentRole.LEAD).exists() or leader:
+            actions.add("complete")
+        if mine.exclude(role=AssignmentRole.LEAD).exists():
+            actions.add("acknowledge")
+        if mine.filter(role=AssignmentRole.LEAD).exists() or mine.filter(parent__isnull=False).exists():
+            actions.add("return")
+    return actions

@@ -1,4 +1,21 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import path
 
+from web import views
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dang-nhap/", views.Login.as_view(), name="login"),
+    path("dang-xuat/", LogoutView.as_view(), name="logout"),
+    path("van-ban-den/", views.incoming_list, name="incoming_list"),
+    path("van-ban-den/vao-so/", views.incoming_new, name="incoming_new"),
+    path("van-ban-den/kiem-tra-trung/", views.duplicate_check, name="duplicate_check"),
+    path("van-ban-den/<int:pk>/", views.incoming_detail, name="incoming_detail"),
+    path("van-ban-den/<int:pk>/<str:action>/", views.incoming_action, name="incoming_action"),
+    path("tep/<int:pk>/", views.file_view, name="file"),
+    path("qua-han/", views.overdue, name="overdue"),
+    path("so/", views.registers, name="registers"),
+    path("so/<int:pk>/in/", views.register_export, name="register_export"),
+    path("thong-bao/", views.notifications, name="notifications"),
+]

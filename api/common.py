@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from core.errors import InvalidInput
+
+
+def parse_date(value: str | None, field: str, *, required: bool = False) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"Thiếu trường bắt buộc: {field}.", details={field: "bắt buộc"})
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"Ngày không hợp lệ ở trường {field} (định dạng YYYY-MM-DD).",
+                           details={field: value}) from exc
+
+
+def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> tuple[list[Any], int]:
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), 200)
+    total = qs.count() if isinstance(qs, QuerySet) else len(qs)
+    start = (page - 1) * page_size
+    return list(qs[start:start + page_size]), total
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value else None

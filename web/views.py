@@ -1,0 +1,292 @@
+"""Thin HTML views: parse input, call a selector or a service, render. No business rules here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError, NotFound
+from core.files import open_blob
+from core.http import file_response
+from core.vn import sort_key
+from documents.models import Urgency
+from documents.selectors import attachment_get_for_user, document_get_for_user
+from incoming import selectors, services
+from incoming.models import IncomingDocument
+from incoming.permissions import orgs_with_roles
+from incoming.states import AssignmentRole, Status
+from notifications.models import Notification
+from orgs.models import Organization, Role, Unit, User
+from orgs.selectors import lineage_ids
+from web.forms import DATE_ATTRS, LoginForm, RegistrationForm
+
+
+class Login(LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _doc(request: HttpRequest, pk: int) -> IncomingDocument:
+    try:
+        doc: IncomingDocument = document_get_for_user(_user(request), "incoming", pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return doc
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    sections = selectors.queue(_user(request))
+    titles = {
+        "to_submit": "Văn bản chờ trình (văn thư)",
+        "to_distribute": "Văn bản chờ phân phối",
+        "to_forward": "Văn bản giao cho đơn vị, chờ chuyển chuyên viên",
+        "to_process": "Văn bản tôi đang xử lý",
+    }
+    blocks = [{"key": key, "title": titles[key], "docs": list(qs[:50]), "total": qs.count()}
+              for key, qs in sections.items()]
+    return render(request, "web/home.html", {"blocks": blocks})
+
+
+def _parse_date(value: str) -> date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return timezone.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@login_required
+def incoming_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    bad_dates = [label for key, label in (("from", "Từ ngày"), ("to", "Đến ngày"))
+                 if params.get(key) and _parse_date(params[key]) is None]
+    for label in bad_dates:
+        messages.error(request, f"{label} không hợp lệ (định dạng dd/mm/yyyy); bộ lọc này được bỏ qua.")
+    qs = selectors.incoming_list(
+        _user(request), status=params.get("status") or None, q=params.get("q") or None,
+        mine=params.get("mine") == "1", overdue=params.get("overdue") == "1",
+        date_from=_parse_date(params.get("from", "")), date_to=_parse_date(params.get("to", "")),
+        doc_type=params.get("doc_type") or None, urgency=params.get("urgency") or None,
+        issuer=params.get("issuer") or None, number_symbol=params.get("number_symbol") or None,
+    )
+    page = Paginator(qs, 30).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    from documents.models import DocType
+
+    return render(request, "web/incoming_list.html", {
+        "page": page, "params": params, "query": query.urlencode(), "statuses": Status.choices,
+        "urgencies": Urgency.choices, "doc_types": DocType.objects.filter(is_active=True).order_by("name"),
+        "date_attrs": DATE_ATTRS,
+    })
+
+
+@login_required
+def incoming_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organization = user.organization
+    if organization is None or organization.pk not in orgs_with_roles(user, {Role.CLERK}):
+        messages.error(request, "Chỉ văn thư mới vào sổ văn bản đến.")
+        return HttpResponseRedirect(reverse("web:home"))
+    form = RegistrationForm(request.POST or None, request.FILES or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        uploads = [(f.name, f.read()) for f in data["files"]]
+        try:
+            result = services.incoming_register(
+                actor=user, organization=organization, uploads=uploads,
+                data=services.Registration(
+                    issuer_name=data["issuer_name"], number_symbol=data["number_symbol"],
+                    issued_date=data["issued_date"], doc_type=data["doc_type"], subject=data["subject"],
+                    signer_name=data["signer_name"], signer_position=data["signer_position"],
+                    urgency=data["urgency"], secrecy=data["secrecy"], due_date=data["due_date"],
+                    channel=data["channel"], page_count=data["page_count"], arrival_date=data["arrival_date"],
+                    description=data["description"]))
+        except ApplicationError as exc:
+            for field, text in exc.details.items():
+                if field in form.fields and isinstance(text, str):
+                    form.add_error(field, text)
+            form.add_error(None, exc.message)
+        else:
+            doc = result.document
+            messages.success(request, f"Đã vào sổ: số đến {doc.arrival_number} — {doc.number_symbol}.")
+            for warning in result.warnings:
+                messages.warning(request, warning["message"])
+            if request.POST.get("next") == "again":
+                return HttpResponseRedirect(reverse("web:incoming_new"))
+            return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
+    issuers = sorted(Organization.objects.filter(merged_into__isnull=True).values_list("name", flat=True),
+                     key=sort_key)
+    return render(request, "web/incoming_new.html", {"form": form, "issuers": issuers})
+
+
+@login_required
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    orgs = orgs_with_roles(user, {Role.CLERK})
+    ids = selectors.possible_duplicates(orgs, issuer_name=request.GET.get("issuer_name", ""),
+                                        number_symbol=request.GET.get("number_symbol", ""), sha256s=[]) if orgs else []
+    docs = selectors.incoming_visible_to(user).filter(pk__in=ids)[:5]
+    return render(request, "web/_duplicates.html", {"docs": docs})
+
+
+@login_required
+def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    doc = _doc(request, pk)
+    actions = selectors.available_actions(user, doc)
+    org_ids = lineage_ids(doc.organization_id)
+    units = sorted(Unit.objects.filter(organization_id__in=org_ids, is_active=True), key=lambda u: sort_key(u.name))
+    people = sorted(User.objects.filter(organization_id__in=org_ids, is_active=True).select_related("unit"),
+                    key=lambda u: sort_key(u.display_name.split()[-1]))
+    unit_people = [p for p in people if p.unit_id == user.unit_id and p.pk != user.pk]
+    files = list(selectors.files(doc))
+    return render(request, "web/incoming_detail.html", {
+        "doc": doc, "actions": actions, "files": files, "main_file": files[0] if files else None,
+        "assignments": selectors.assignments(doc), "events": selectors.history(doc),
+        "units": units, "people": people, "unit_people": unit_people, "roles": AssignmentRole.choices,
+        "deadline_state": selectors.deadline_state(doc), "date_attrs": DATE_ATTRS,
+    })
+
+
+def _post_dates(request: HttpRequest, key: str) -> date | None:
+    value = request.POST.get(key, "").strip()
+    if not value:
+        return None
+    parsed = _parse_date(value)
+    if parsed is None:
+        from core.errors import InvalidInput
+
+        raise InvalidInput(f"Ngày không hợp lệ: “{value}” (định dạng dd/mm/yyyy).")
+    return parsed
+
+
+def _assignment_rows(request: HttpRequest) -> list[services.AssignmentInput]:
+    rows = []
+    for index in range(int(request.POST.get("rows", "0") or 0)):
+        target = request.POST.get(f"target_{index}", "")
+        role = request.POST.get(f"role_{index}", "")
+        if not target or not role:
+            continue
+        kind, _, raw_id = target.partition(":")
+        if not raw_id.isdigit():
+            continue
+        rows.append(services.AssignmentInput(
+            role=role, unit_id=int(raw_id) if kind == "unit" else None,
+            person_id=int(raw_id) if kind == "person" else None,
+            deadline=_post_dates(request, f"deadline_{index}")))
+    return rows
+
+
+@login_required
+@require_POST
+def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    doc = _doc(request, pk)
+    post = request.POST
+    done = {
+        "submit": "Đã trình văn bản cho lãnh đạo.",
+        "assign": "Đã phân phối văn bản.",
+        "forward": "Đã chuyển văn bản cho chuyên viên.",
+        "note": "Đã ghi ý kiến xử lý.",
+        "acknowledge": "Đã đánh dấu hoàn thành phần việc của bạn.",
+        "complete": "Đã hoàn thành xử lý văn bản.",
+        "return": "Đã trả lại văn bản.",
+    }
+    try:
+        if action == "submit":
+            services.incoming_submit(actor=user, document=doc, note=post.get("note", ""))
+        elif action == "assign":
+            services.incoming_assign(actor=user, document=doc, items=_assignment_rows(request),
+                                     instruction=post.get("instruction", ""))
+        elif action == "forward":
+            services.incoming_forward(actor=user, document=doc,
+                                      person_ids=[int(v) for v in post.getlist("person_ids") if v.isdigit()],
+                                      deadline=_post_dates(request, "deadline"),
+                                      instruction=post.get("instruction", ""))
+        elif action == "note":
+            services.incoming_add_note(actor=user, document=doc, note=post.get("note", ""))
+        elif action == "acknowledge":
+            services.incoming_acknowledge(actor=user, document=doc, note=post.get("note", ""))
+        elif action == "complete":
+            services.incoming_complete(actor=user, document=doc, note=post.get("note", ""),
+                                       reply_number_symbol=post.get("reply_number_symbol", ""))
+        elif action == "return":
+            services.incoming_return(actor=user, document=doc, reason=post.get("reason", ""))
+        else:
+            raise Http404()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done[action])
+    if action in {"submit", "assign", "forward", "complete"} and "web:home" in post.get("next", ""):
+        return HttpResponseRedirect(reverse("web:home"))
+    return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
+
+
+@login_required
+def file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        attachment, owner = attachment_get_for_user(_user(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return file_response(open_blob(attachment.stored), name=attachment.name,
+                         content_type=attachment.stored.content_type, inline=request.GET.get("download") != "1",
+                         restricted=getattr(owner, "is_restricted", True))
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    board = selectors.overdue_board(_user(request))
+    return render(request, "web/overdue.html", {"board": board})
+
+
+@login_required
+def registers(request: HttpRequest) -> HttpResponse:
+    from api.system_api import registers_for
+    from core.numbering import peek
+    from orgs.selectors import today
+
+    year = today().year
+    rows = [{"register": r, "last_number": peek(r.counter_scope(year))} for r in registers_for(_user(request))]
+    return render(request, "web/registers.html", {"rows": rows, "year": year, "date_attrs": DATE_ATTRS})
+
+
+@login_required
+def register_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from api.system_api import build_register_export
+
+    try:
+        return build_register_export(_user(request), pk, fmt=request.GET.get("format", "pdf"),
+                                     kind=request.GET.get("kind", "incoming"),
+                                     date_from=_parse_date(request.GET.get("from", "")),
+                                     date_to=_parse_date(request.GET.get("to", "")))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("web:registers"))
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "web/notifications.html", {"items": items})
+
+
