@@ -175,6 +175,7 @@ STORAGES = {
                 "OPTIONS": {"location": str(DATA_DIR / "files")}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve assets straight from node_modules/static in development
 FILE_MAX_BYTES = int(os.environ.get("FILE_MAX_BYTES", str(50 * 1024 * 1024)))
 FILE_MAX_PDF_PAGES = int(os.environ.get("FILE_MAX_PDF_PAGES", "2000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -19,7 +19,7 @@ from core.vn import fold, normalize_symbol
 from documents.models import Urgency
 from incoming.models import Assignment, IncomingDocument
 from incoming.permissions import OVERSEER_ROLES, allowed_secrecy, heads_units, orgs_with_roles
-from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, Status
+from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, Status
 from orgs.models import User
 from orgs.selectors import today
 
@@ -48,7 +48,8 @@ def incoming_visible_to(user: User) -> QuerySet[IncomingDocument]:
 
 
 def with_list_data(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
-    lead = Assignment.objects.filter(role=AssignmentRole.LEAD, parent__isnull=True).select_related("unit", "person")
+    lead = Assignment.objects.filter(role=AssignmentRole.LEAD, parent__isnull=True).exclude(
+        status__in=[AssignmentStatus.CLOSED, AssignmentStatus.RETURNED]).select_related("unit", "person")
     return qs.select_related("doc_type", "register").prefetch_related(
         Prefetch("assignments", queryset=lead, to_attr="lead_assignments")
     )

@@ -1,0 +1,121 @@
+"""Files, Vietnamese text, counters and the calendar."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+
+from conftest import make_pdf
+from core import files, numbering
+from core.calendar import add_working_days, working_days_between
+from core.errors import FileTooLarge, UnsupportedFileType
+from core.vn import fold, normalize_symbol, sort_key
+
+
+def test_fold_handles_d_with_stroke() -> None:
+    assert fold("Tỉnh ủy ĐẮK NÔNG  đường") == "tinh uy dak nong duong"
+
+
+def test_normalize_symbol() -> None:
+    assert normalize_symbol("Số 105-BC/TU") == normalize_symbol("105-bc/tu") == "105-bc/tu"
+    assert normalize_symbol("Số: 12/UBND-VX") == "12/ubnd-vx"
+
+
+def test_vietnamese_alphabetical_order() -> None:
+    words = ["Đức", "Dũng", "Anh", "Ánh", "Ân", "Ăn", "Bình", "Ơn", "Ô", "O"]
+    assert sorted(words, key=sort_key) == ["Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "O", "Ô", "Ơn"]
+
+
+@pytest.mark.django_db
+def test_working_days_skip_weekends() -> None:
+    friday = date(2026, 11, 20)
+    assert add_working_days(friday, 1) == date(2026, 11, 23)
+    assert working_days_between(friday, date(2026, 11, 24)) == 2
+
+
+def _docx(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_validate_accepts_real_files() -> None:
+    checked = files.validate("báo cáo.pdf", make_pdf("a", pages=3))
+    assert checked.content_type == files.PDF and checked.page_count == 3
+    docx = _docx({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    assert files.validate("du-thao.docx", docx).content_type == files.DOCX
+
+
+@pytest.mark.parametrize("name,data", [
+    ("a.pdf", b"MZ" + b"\x00" * 100),
+    ("a.pdf", b"%PDF-1.4 not really"),
+    ("a.exe", make_pdf("x")),
+    ("a.docx", _docx({"word/vbaProject.bin": b"x", "word/document.xml": b"<w/>"})),
+    ("a.docx", _docx({"../../etc/passwd": b"x", "word/document.xml": b"<w/>"})),
+    ("a.docx", _docx({"word/document.xml": b"0" * 5_000_000})),
+    ("a.docx", _docx({"foo.txt": b"plain zip"})),
+])
+def test_validate_refuses_disguised_or_dangerous_files(name: str, data: bytes) -> None:
+    with pytest.raises(UnsupportedFileType) as error:
+        files.validate(name, data)
+    assert error.value.message.startswith("Tệp") or "Nội dung" in error.value.message
+
+
+def test_validate_refuses_too_many_pages(settings: object) -> None:
+    settings.FILE_MAX_PDF_PAGES = 2  # type: ignore[attr-defined]
+    with pytest.raises(FileTooLarge):
+        files.validate("dai.pdf", make_pdf("x", pages=3))
+
+
+def test_clean_name_strips_paths_and_bidi() -> None:
+    assert files.clean_name("../../x/\u202ereport.pdf") == "report.pdf"
+
+
+@pytest.mark.django_db
+def test_store_is_content_addressed_and_sweep_removes_orphans(settings: object) -> None:
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    data = make_pdf("same")
+    with transaction.atomic():
+        first = files.store(files.validate("a.pdf", data))
+        second = files.store(files.validate("b.pdf", data))
+    assert first.pk == second.pk and default_storage.exists(first.storage_name)
+    orphan = files.validate("c.pdf", make_pdf("orphan"))
+    files._write_blob(orphan.sha256, orphan.data)  # as if the process died before the database commit
+    assert files.sweep_orphans(grace_seconds=0) == [orphan.sha256]
+    assert default_storage.exists(first.storage_name)
+    assert files.missing_blobs() == []
+
+
+@pytest.mark.django_db
+def test_counter_counts_per_scope() -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert [numbering.allocate("x"), numbering.allocate("x"), numbering.allocate("y")] == [1, 2, 1]
+    assert numbering.peek("x") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_refuses_to_run_outside_a_transaction() -> None:
+    with pytest.raises(RuntimeError):
+        numbering.allocate("x")
+
+
+@pytest.mark.django_db
+def test_unique_backstop_on_arrival_numbers(world: object) -> None:
+    from django.db import IntegrityError, transaction
+
+    from incoming.models import IncomingDocument
+
+    doc = world.register()  # type: ignore[attr-defined]
+    clone = IncomingDocument.objects.get(pk=doc.pk)
+    clone.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()

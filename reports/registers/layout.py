@@ -1,0 +1,131 @@
+"""What the incoming registers look like: prescribed columns (NĐ 30 PL-IV) and the cover block."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from documents.models import Register
+from orgs.selectors import today
+
+INCOMING = "incoming"
+FOLLOWUP = "followup"
+KINDS = (INCOMING, FOLLOWUP)
+
+TITLES = {
+    INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+    FOLLOWUP: "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN",
+}
+SHEET_TITLES = {INCOMING: "Sổ đăng ký VB đến", FOLLOWUP: "Sổ theo dõi giải quyết"}
+VOLUME = "01"
+EMPTY = "…"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    width: float  # relative width; about millimetres on an A4 landscape page with 10 mm margins
+    is_date: bool = False
+    centered: bool = False
+    blank_height_mm: float = 0  # room kept in an empty cell (handwritten signatures on paper)
+
+
+INCOMING_COLUMNS: tuple[Column, ...] = (
+    Column("Ngày đến", "arrival_date", 23, is_date=True, centered=True),
+    Column("Số đến", "arrival_number", 12, centered=True),
+    Column("Tác giả", "issuer_name", 32),
+    Column("Số, ký hiệu văn bản", "number_symbol", 26),
+    Column("Ngày tháng văn bản", "issued_date", 23, is_date=True, centered=True),
+    Column("Tên loại và trích yếu nội dung", "type_and_subject", 58),
+    Column("Đơn vị hoặc người nhận", "recipients", 38),
+    Column("Ngày chuyển", "transferred_on", 23, is_date=True, centered=True),
+    Column("Ký nhận", "signature", 21, centered=True, blank_height_mm=10),
+    Column("Ghi chú", "note", 21),
+)
+
+FOLLOWUP_COLUMNS: tuple[Column, ...] = (
+    Column("Số đến", "arrival_number", 16, centered=True),
+    Column("Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "summary", 85),
+    Column("Đơn vị hoặc người nhận", "recipients", 50),
+    Column("Thời hạn giải quyết", "due_date", 24, is_date=True, centered=True),
+    Column("Tiến độ giải quyết", "progress", 40),
+    Column("Số, ký hiệu văn bản trả lời", "reply_number_symbol", 30),
+    Column("Ghi chú", "note", 32),
+)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {INCOMING: INCOMING_COLUMNS, FOLLOWUP: FOLLOWUP_COLUMNS}
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    try:
+        return COLUMNS[kind]
+    except KeyError:
+        raise ValueError(f"Unknown register kind {kind!r}; expected one of {', '.join(KINDS)}") from None
+
+
+def headers(kind: str) -> list[str]:
+    """The prescribed column names of a register, in order."""
+    return [c.header for c in columns_for(kind)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: Any) -> str:
+    """Printable NFC text: control characters dropped (they break xlsx and PDF text)."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))
+
+
+def fmt_date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def cell_text(row: dict[str, Any], column: Column) -> str:
+    value = row.get(column.key)
+    if column.is_date:
+        return fmt_date(value)
+    return clean(value)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The first block of a register (NĐ 30 PL-IV): body, title, year, date range, number range, volume."""
+
+    organization: str
+    title: str
+    register_name: str
+    year: str
+    date_range: str
+    number_range: str
+    volume: str = VOLUME
+
+    @property
+    def lines(self) -> list[str]:
+        return [self.year, self.date_range, self.number_range, f"Quyển số {self.volume}"]
+
+
+def cover_for(kind: str, register: Register, rows: list[dict[str, Any]], *, date_from: date | None,
+              date_to: date | None, organization_name: str) -> Cover:
+    columns_for(kind)  # validates kind
+    years = sorted({int(r["year"]) for r in rows if r.get("year")})
+    if not years:
+        anchor = date_from or date_to or today()
+        years = [anchor.year]
+    year = f"Năm {years[0]}" if len(years) == 1 else f"Năm {years[0]}–{years[-1]}"
+    arrival = [r["arrival_date"] for r in rows if r.get("arrival_date")]
+    start = date_from or (min(arrival) if arrival else None)
+    end = date_to or (max(arrival) if arrival else None)
+    date_range = f"Từ ngày {fmt_date(start) or EMPTY} đến ngày {fmt_date(end) or EMPTY}"
+    if rows:
+        number_range = f"Từ số {rows[0]['arrival_number']} đến số {rows[-1]['arrival_number']}"
+    else:
+        number_range = f"Từ số {EMPTY} đến số {EMPTY}"
+    return Cover(organization=clean(organization_name), title=TITLES[kind],
+                 register_name=clean(register.name), year=year, date_range=date_range,
+                 number_range=number_range)
