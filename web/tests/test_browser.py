@@ -1,0 +1,96 @@
+"""The clerk → leader → unit head → specialist journey in Debian's Chromium, as people would click it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import World, make_pdf
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+def login(browser: Any, base: str, username: str, **context: Any) -> Any:
+    page = browser.new_context(locale="vi-VN", **context).new_page()
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Demo@2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_clerk_leader_head_specialist_journey(browser: Any, live_server: Any, world: World, tmp_path: Any) -> None:
+    base = live_server.url
+    pdf = tmp_path / "cong-van-12.pdf"
+    pdf.write_bytes(make_pdf("Cong van 12"))
+
+    # the clerk registers a document with the keyboard-friendly form and presents it
+    clerk = login(browser, base, "vanthu")
+    clerk.click("text=Vào sổ văn bản đến >> nth=0")
+    clerk.set_input_files("input[name=files]", str(pdf))
+    clerk.fill("#id_issuer_name", "Ban Tổ chức Trung ương")
+    clerk.fill("#id_number_symbol", "12-CV/BTCTW")
+    clerk.fill("#id_issued_date", "05/01/2026")
+    clerk.select_option("#id_doc_type", "CV")
+    clerk.fill("#id_subject", "Về việc báo cáo công tác tổ chức xây dựng Đảng năm 2026")
+    clerk.select_option("#id_urgency", "urgent")
+    clerk.click("text=Vào sổ (Alt+S)")
+    clerk.wait_for_selector("text=Đã vào sổ: số đến 1")
+    assert clerk.locator("iframe.pdf-frame").count() == 1
+    clerk.click("#btn-submit")
+    clerk.wait_for_selector("text=Đã trình văn bản cho lãnh đạo.")
+    assert clerk.inner_text("#doc-status") == "Chờ phân phối"
+
+    # the leader distributes it to Phòng Tổng hợp with a deadline, from a phone
+    leader = login(browser, base, "lanhdao", viewport={"width": 390, "height": 844}, is_mobile=True)
+    leader.click("#q-to_distribute >> text=12-CV/BTCTW")
+    leader.select_option("select[name=target_0]", label="Phòng Tổng hợp")
+    leader.fill("input[name=deadline_0]", "31/12/2026")
+    leader.fill("textarea[name=instruction]", "Giao Phòng Tổng hợp chủ trì tham mưu trả lời.")
+    leader.click("#btn-assign")
+    leader.wait_for_selector("text=Đã phân phối văn bản.")
+    width = leader.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] + 1, f"page wider than the phone screen: {width}"
+
+    # the unit head passes it to the specialist
+    head = login(browser, base, "truongphong")
+    head.click("#q-to_forward >> text=12-CV/BTCTW")
+    head.select_option("#forward-people", label="Phạm Thị Chuyên")
+    head.click("#btn-forward")
+    head.wait_for_selector("text=Đã chuyển văn bản cho chuyên viên.")
+
+    # the specialist completes it with a reply
+    specialist = login(browser, base, "chuyenvien")
+    specialist.click("#q-to_process >> text=12-CV/BTCTW")
+    specialist.fill("input[name=reply_number_symbol]", "25-CV/TU")
+    specialist.fill("form[action$='/complete/'] textarea[name=note]", "Đã có Công văn 25-CV/TU trả lời.")
+    specialist.click("#btn-complete")
+    specialist.wait_for_selector("text=Đã hoàn thành xử lý văn bản.")
+    assert specialist.inner_text("#doc-status") == "Đã hoàn thành"
+    timeline = specialist.inner_text("#timeline")
+    for step in ["Vào sổ", "Trình lãnh đạo", "Phân phối", "Chuyển chuyên viên", "Hoàn thành"]:
+        assert step in timeline
