@@ -40,7 +40,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	DIEUHANH_TESTING=1 $(VENV)/bin/mypy .
 
 bench: install
 	$(PY) bench/run.py

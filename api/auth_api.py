@@ -50,7 +50,9 @@ def me(request: HttpRequest) -> dict[str, object]:
         "id": user.pk,
         "username": user.username,
         "full_name": user.display_name,
-        "organization": {"id": user.organization_id, "name": str(user.organization)} if user.organization else None,
+        "organization": {"id": user.organization_id, "name": str(user.organization)}
+        if user.organization
+        else None,
         "unit": {"id": user.unit_id, "name": str(user.unit)} if user.unit else None,
         "position": str(user.position) if user.position else None,
         "clearance": user.clearance,

@@ -16,8 +16,9 @@ def parse_date(value: str | None, field: str, *, required: bool = False) -> date
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput(f"Ngày không hợp lệ ở trường {field} (định dạng YYYY-MM-DD).",
-                           details={field: value}) from exc
+        raise InvalidInput(
+            f"Ngày không hợp lệ ở trường {field} (định dạng YYYY-MM-DD).", details={field: value}
+        ) from exc
 
 
 def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> tuple[list[Any], int]:
@@ -25,7 +26,7 @@ def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> tuple[
     page_size = min(max(page_size, 1), 200)
     total = qs.count() if isinstance(qs, QuerySet) else len(qs)
     start = (page - 1) * page_size
-    return list(qs[start:start + page_size]), total
+    return list(qs[start : start + page_size]), total
 
 
 def iso(value: Any) -> str | None:

@@ -49,28 +49,44 @@ def summary(doc: IncomingDocument) -> dict[str, Any]:
 
 def detail(doc: IncomingDocument) -> dict[str, Any]:
     data = summary(doc)
-    data.update({
-        "signer_name": doc.signer_name,
-        "signer_position": doc.signer_position,
-        "channel": doc.channel,
-        "page_count": doc.page_count,
-        "language": doc.language,
-        "description": doc.description,
-        "received_at": iso(doc.received_at),
-        "completed_at": iso(doc.completed_at),
-        "completion_note": doc.completion_note,
-        "reply_number_symbol": doc.reply_number_symbol,
-        "files": [{"id": f.pk, "name": f.name, "sha256": f.stored.sha256, "size": f.stored.size,
-                   "content_type": f.stored.content_type} for f in selectors.files(doc)],
-        "assignments": [{
-            "id": a.pk, "role": a.role,
-            "unit": {"id": a.unit_id, "name": a.unit.name} if a.unit else None,
-            "person": person_ref(a.person),
-            "parent_id": a.parent_id, "deadline": iso(a.deadline), "status": a.status,
-            "instruction": a.instruction,
-        } for a in selectors.assignments(doc)],
-        "signatures": [],
-    })
+    data.update(
+        {
+            "signer_name": doc.signer_name,
+            "signer_position": doc.signer_position,
+            "channel": doc.channel,
+            "page_count": doc.page_count,
+            "language": doc.language,
+            "description": doc.description,
+            "received_at": iso(doc.received_at),
+            "completed_at": iso(doc.completed_at),
+            "completion_note": doc.completion_note,
+            "reply_number_symbol": doc.reply_number_symbol,
+            "files": [
+                {
+                    "id": f.pk,
+                    "name": f.name,
+                    "sha256": f.stored.sha256,
+                    "size": f.stored.size,
+                    "content_type": f.stored.content_type,
+                }
+                for f in selectors.files(doc)
+            ],
+            "assignments": [
+                {
+                    "id": a.pk,
+                    "role": a.role,
+                    "unit": {"id": a.unit_id, "name": a.unit.name} if a.unit else None,
+                    "person": person_ref(a.person),
+                    "parent_id": a.parent_id,
+                    "deadline": iso(a.deadline),
+                    "status": a.status,
+                    "instruction": a.instruction,
+                }
+                for a in selectors.assignments(doc)
+            ],
+            "signatures": [],
+        }
+    )
     data.pop("lead", None)
     return data
 
@@ -95,45 +111,92 @@ def _int(value: str, field: str) -> int | None:
 
 
 @router.post("/incoming", response={201: dict})
-def register(request: HttpRequest, files: File[list[UploadedFile]],
-             issuer_name: Form[str] = "", issuer_id: Form[str] = "", number_symbol: Form[str] = "",
-             issued_date: Form[str] = "", doc_type: Form[str] = "", subject: Form[str] = "",
-             signer_name: Form[str] = "", signer_position: Form[str] = "", urgency: Form[str] = "normal",
-             secrecy: Form[str] = "none", due_date: Form[str] = "", channel: Form[str] = "paper",
-             page_count: Form[str] = "", arrival_date: Form[str] = "", description: Form[str] = "",
-             register_id: Form[str] = "") -> tuple[int, dict[str, Any]]:
+def register(
+    request: HttpRequest,
+    files: File[list[UploadedFile]],
+    issuer_name: Form[str] = "",
+    issuer_id: Form[str] = "",
+    number_symbol: Form[str] = "",
+    issued_date: Form[str] = "",
+    doc_type: Form[str] = "",
+    subject: Form[str] = "",
+    signer_name: Form[str] = "",
+    signer_position: Form[str] = "",
+    urgency: Form[str] = "normal",
+    secrecy: Form[str] = "none",
+    due_date: Form[str] = "",
+    channel: Form[str] = "paper",
+    page_count: Form[str] = "",
+    arrival_date: Form[str] = "",
+    description: Form[str] = "",
+    register_id: Form[str] = "",
+) -> tuple[int, dict[str, Any]]:
     user = _user(request)
     if user.organization is None:
         raise InvalidInput("Tài khoản chưa thuộc cơ quan nào.")
     data = services.Registration(
-        issuer_name=issuer_name, issuer_id=_int(issuer_id, "issuer_id"), number_symbol=number_symbol,
-        issued_date=parse_date(issued_date, "issued_date"), doc_type=doc_type, subject=subject,
-        signer_name=signer_name, signer_position=signer_position, urgency=urgency, secrecy=secrecy,
-        due_date=parse_date(due_date, "due_date"), channel=channel, page_count=_int(page_count, "page_count"),
-        arrival_date=parse_date(arrival_date, "arrival_date"), description=description,
+        issuer_name=issuer_name,
+        issuer_id=_int(issuer_id, "issuer_id"),
+        number_symbol=number_symbol,
+        issued_date=parse_date(issued_date, "issued_date"),
+        doc_type=doc_type,
+        subject=subject,
+        signer_name=signer_name,
+        signer_position=signer_position,
+        urgency=urgency,
+        secrecy=secrecy,
+        due_date=parse_date(due_date, "due_date"),
+        channel=channel,
+        page_count=_int(page_count, "page_count"),
+        arrival_date=parse_date(arrival_date, "arrival_date"),
+        description=description,
         register_id=_int(register_id, "register_id"),
     )
-    result = services.incoming_register(actor=user, organization=user.organization, data=data,
-                                        uploads=_read_uploads(files))
+    result = services.incoming_register(
+        actor=user, organization=user.organization, data=data, uploads=_read_uploads(files)
+    )
     body = detail(result.document)
     body["warnings"] = result.warnings
     return 201, body
 
 
 @router.get("/incoming")
-def list_incoming(request: HttpRequest, status: str = "", q: str = "", mine: bool = False, overdue: bool = False,
-                  from_: str = "", to: str = "", doc_type: str = "", urgency: str = "", number_symbol: str = "",
-                  page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def list_incoming(
+    request: HttpRequest,
+    status: str = "",
+    q: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    from_: str = "",
+    to: str = "",
+    doc_type: str = "",
+    urgency: str = "",
+    number_symbol: str = "",
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     from_value = request.GET.get("from", from_)
     if status and status not in Status.values:
         raise InvalidInput("Trạng thái không hợp lệ.", details={"status": status})
     qs = selectors.incoming_list(
-        _user(request), status=status or None, q=q or None, mine=mine, overdue=overdue,
-        date_from=parse_date(from_value, "from"), date_to=parse_date(to, "to"), doc_type=doc_type or None,
-        urgency=urgency or None, number_symbol=number_symbol or None)
+        _user(request),
+        status=status or None,
+        q=q or None,
+        mine=mine,
+        overdue=overdue,
+        date_from=parse_date(from_value, "from"),
+        date_to=parse_date(to, "to"),
+        doc_type=doc_type or None,
+        urgency=urgency or None,
+        number_symbol=number_symbol or None,
+    )
     items, total = paginate(qs, page, page_size)
-    return {"items": [summary(d) for d in items], "total": total, "page": max(page, 1),
-            "page_size": min(max(page_size, 1), 200)}
+    return {
+        "items": [summary(d) for d in items],
+        "total": total,
+        "page": max(page, 1),
+        "page_size": min(max(page_size, 1), 200),
+    }
 
 
 def _get(request: HttpRequest, pk: int) -> IncomingDocument:
@@ -184,25 +247,35 @@ def _done(request: HttpRequest, doc: IncomingDocument) -> dict[str, Any]:
 
 @router.post("/incoming/{pk}/submit")
 def submit(request: HttpRequest, pk: int, payload: NoteIn | None = None) -> dict[str, Any]:
-    doc = services.incoming_submit(actor=_user(request), document=_get(request, pk),
-                                   note=payload.note if payload else "")
+    doc = services.incoming_submit(
+        actor=_user(request), document=_get(request, pk), note=payload.note if payload else ""
+    )
     return _done(request, doc)
 
 
 @router.post("/incoming/{pk}/assign")
 def assign(request: HttpRequest, pk: int, payload: AssignIn) -> dict[str, Any]:
-    items = [services.AssignmentInput(role=a.role, unit_id=a.unit_id, person_id=a.person_id,
-                                      deadline=parse_date(a.deadline, "deadline")) for a in payload.assignments]
-    doc = services.incoming_assign(actor=_user(request), document=_get(request, pk), items=items,
-                                   instruction=payload.instruction)
+    items = [
+        services.AssignmentInput(
+            role=a.role, unit_id=a.unit_id, person_id=a.person_id, deadline=parse_date(a.deadline, "deadline")
+        )
+        for a in payload.assignments
+    ]
+    doc = services.incoming_assign(
+        actor=_user(request), document=_get(request, pk), items=items, instruction=payload.instruction
+    )
     return _done(request, doc)
 
 
 @router.post("/incoming/{pk}/forward")
 def forward(request: HttpRequest, pk: int, payload: ForwardIn) -> dict[str, Any]:
-    doc = services.incoming_forward(actor=_user(request), document=_get(request, pk), person_ids=payload.person_ids,
-                                    deadline=parse_date(payload.deadline, "deadline"),
-                                    instruction=payload.instruction)
+    doc = services.incoming_forward(
+        actor=_user(request),
+        document=_get(request, pk),
+        person_ids=payload.person_ids,
+        deadline=parse_date(payload.deadline, "deadline"),
+        instruction=payload.instruction,
+    )
     return _done(request, doc)
 
 
@@ -214,18 +287,26 @@ def add_note(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
 
 @router.post("/incoming/{pk}/acknowledge")
 def acknowledge(request: HttpRequest, pk: int, payload: NoteIn | None = None) -> dict[str, Any]:
-    doc = services.incoming_acknowledge(actor=_user(request), document=_get(request, pk),
-                                        note=payload.note if payload else "")
+    doc = services.incoming_acknowledge(
+        actor=_user(request), document=_get(request, pk), note=payload.note if payload else ""
+    )
     return _done(request, doc)
 
 
 @router.post("/incoming/{pk}/complete")
 def complete(request: HttpRequest, pk: int, payload: CompleteIn) -> dict[str, Any]:
     if payload.result_document_id is not None:
-        raise InvalidInput("Liên kết văn bản đi trả lời (result_document_id) sẽ có khi phân hệ văn bản đi hoạt "
-                           "động; hãy dùng reply_number_symbol.", code="not_supported_yet")
-    doc = services.incoming_complete(actor=_user(request), document=_get(request, pk), note=payload.note,
-                                     reply_number_symbol=payload.reply_number_symbol)
+        raise InvalidInput(
+            "Liên kết văn bản đi trả lời (result_document_id) sẽ có khi phân hệ văn bản đi hoạt "
+            "động; hãy dùng reply_number_symbol.",
+            code="not_supported_yet",
+        )
+    doc = services.incoming_complete(
+        actor=_user(request),
+        document=_get(request, pk),
+        note=payload.note,
+        reply_number_symbol=payload.reply_number_symbol,
+    )
     return _done(request, doc)
 
 
@@ -238,5 +319,14 @@ def return_(request: HttpRequest, pk: int, payload: ReturnIn) -> dict[str, Any]:
 @router.get("/incoming/{pk}/history")
 def history(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     doc = _get(request, pk)
-    return [{"at": iso(e.at), "actor": person_ref(e.actor), "action": e.action, "note": e.note,
-             "from_status": e.from_status, "to_status": e.to_status} for e in selectors.history(doc)]
+    return [
+        {
+            "at": iso(e.at),
+            "actor": person_ref(e.actor),
+            "action": e.action,
+            "note": e.note,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+        }
+        for e in selectors.history(doc)
+    ]

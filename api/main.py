@@ -24,15 +24,18 @@ class BearerAuth(HttpBearer):
 api = NinjaAPI(
     title="dieuhanh API",
     version="1",
-    description="API của hệ thông tin điều hành tác nghiệp dieuhanh. Thông báo lỗi bằng tiếng Việt, mã lỗi ổn định.",
+    description=(
+        "API của hệ thông tin điều hành tác nghiệp dieuhanh. Thông báo lỗi bằng tiếng Việt, mã lỗi ổn định."
+    ),
     auth=BearerAuth(),
     urls_namespace="api",
 )
 
 
 def error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "details": details or {}},
-                               status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or {}}, status=status
+    )
 
 
 @api.exception_handler(ApplicationError)
@@ -47,7 +50,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = {".".join(str(p) for p in e.get("loc", [])[1:]) or "body": "Giá trị không hợp lệ." for e in exc.errors}
+    fields = {
+        ".".join(str(p) for p in e.get("loc", [])[1:]) or "body": "Giá trị không hợp lệ." for e in exc.errors
+    }
     return error(request, 400, "invalid_input", "Dữ liệu gửi lên không hợp lệ.", fields)
 
 

@@ -118,8 +118,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache (login throttling) ---------------------------------------------------------------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dieuhanh"}}
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 
 # --- passwords and sessions ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,8 +175,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "files")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "files")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve assets straight from node_modules/static in development
@@ -191,7 +197,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dieuhanh@localhost")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

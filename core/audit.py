@@ -29,7 +29,9 @@ GENESIS = "0" * 64
 
 
 def _canonical(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
 
 
 def _payload(event: AuditEvent) -> dict[str, Any]:
@@ -50,8 +52,16 @@ def compute_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(payload)).hexdigest()
 
 
-def record(*, actor: Any, action: str, target: Model | None = None, organization_id: int | None = None,
-           data: dict[str, Any] | None = None, target_type: str = "", target_id: str = "") -> AuditEvent:
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: Model | None = None,
+    organization_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    target_type: str = "",
+    target_id: str = "",
+) -> AuditEvent:
     """Append one event in the current transaction (opens one if there is none)."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
@@ -80,6 +90,7 @@ def record(*, actor: Any, action: str, target: Model | None = None, organization
 
 
 # --- checkpoint kept outside the database -------------------------------------------------------------
+
 
 def _mac(seq: int, digest: str) -> str:
     key = hashlib.sha256(b"dieuhanh-audit-checkpoint:" + settings.SECRET_KEY.encode()).digest()
@@ -110,8 +121,12 @@ def write_checkpoint() -> None:
         return
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"seq": head.seq, "hash": head.hash, "at": timezone.now().isoformat(),
-            "mac": _mac(head.seq, head.hash)}
+    body = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "at": timezone.now().isoformat(),
+        "mac": _mac(head.seq, head.hash),
+    }
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-")
     with os.fdopen(fd, "w") as fh:
         json.dump(body, fh)
@@ -121,6 +136,7 @@ def write_checkpoint() -> None:
 
 
 # --- verification -------------------------------------------------------------------------------------
+
 
 @dataclass
 class VerifyResult:
@@ -159,10 +175,14 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     if head is not None and (head.seq != rows or head.hash != prev):
         return VerifyResult(False, rows, rows + 1, "Chuỗi nhật ký ngắn hơn bản ghi đầu chuỗi (bị cắt bớt).")
     if checkpoint is not None:
-        if checkpoint.get("invalid") or checkpoint.get("mac") != _mac(int(checkpoint["seq"]), checkpoint["hash"]):
+        if checkpoint.get("invalid") or checkpoint.get("mac") != _mac(
+            int(checkpoint["seq"]), checkpoint["hash"]
+        ):
             return VerifyResult(False, rows, None, "Điểm kiểm tra bên ngoài không hợp lệ (chữ ký sai).")
         if cp_seq is not None and cp_seq > rows:
-            return VerifyResult(False, rows, rows + 1, "Nhật ký đã bị cắt bớt so với điểm kiểm tra bên ngoài.")
+            return VerifyResult(
+                False, rows, rows + 1, "Nhật ký đã bị cắt bớt so với điểm kiểm tra bên ngoài."
+            )
         if cp_seq is not None and hashes_at.get(cp_seq) != checkpoint["hash"]:
             return VerifyResult(False, rows, cp_seq, "Chuỗi nhật ký không khớp điểm kiểm tra bên ngoài.")
     return VerifyResult(True, rows)

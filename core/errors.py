@@ -10,8 +10,9 @@ class ApplicationError(Exception):
     code = "invalid_input"
     message = "Dữ liệu không hợp lệ."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         self.message = message or self.message
         self.code = code or self.code
         self.details = details or {}

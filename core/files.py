@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 import tempfile
 import time
@@ -35,8 +36,14 @@ JPEG = "image/jpeg"
 TIFF = "image/tiff"
 
 EXTENSIONS = {
-    ".pdf": PDF, ".docx": DOCX, ".xlsx": XLSX, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG,
-    ".tif": TIFF, ".tiff": TIFF,
+    ".pdf": PDF,
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".tif": TIFF,
+    ".tiff": TIFF,
 }
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_TOTAL = 200 * 1024 * 1024
@@ -55,7 +62,11 @@ class CheckedFile:
 def clean_name(name: str) -> str:
     """Display name without path parts, control or bidi characters; at most 200 characters."""
     name = os.path.basename(name.replace("\\", "/"))
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    name = "".join(
+        ch
+        for ch in name
+        if ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
     return name.strip()[:200] or "tep-dinh-kem"
 
 
@@ -80,20 +91,27 @@ def _check_pdf(data: bytes, name: str) -> int:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise UnsupportedFileType(f"Tệp “{name}” là PDF có mật khẩu, hệ thống không thể lưu giữ và kiểm tra.",
-                                      code="encrypted_pdf")
+            raise UnsupportedFileType(
+                f"Tệp “{name}” là PDF có mật khẩu, hệ thống không thể lưu giữ và kiểm tra.",
+                code="encrypted_pdf",
+            )
         pages = len(reader.pages)
     except UnsupportedFileType:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise UnsupportedFileType(f"Tệp “{name}” không phải là PDF hợp lệ (tệp hỏng hoặc giả mạo).",
-                                  code="invalid_pdf") from exc
+        raise UnsupportedFileType(
+            f"Tệp “{name}” không phải là PDF hợp lệ (tệp hỏng hoặc giả mạo).", code="invalid_pdf"
+        ) from exc
     if b"%%EOF" not in data[-2048:]:
-        raise UnsupportedFileType(f"Tệp “{name}” là PDF bị cắt cụt (thiếu phần kết thúc).", code="invalid_pdf")
+        raise UnsupportedFileType(
+            f"Tệp “{name}” là PDF bị cắt cụt (thiếu phần kết thúc).", code="invalid_pdf"
+        )
     if pages < 1:
         raise UnsupportedFileType(f"Tệp “{name}” là PDF không có trang nào.", code="invalid_pdf")
     if pages > settings.FILE_MAX_PDF_PAGES:
-        raise FileTooLarge(f"Tệp “{name}” có {pages} trang, vượt giới hạn {settings.FILE_MAX_PDF_PAGES} trang.")
+        raise FileTooLarge(
+            f"Tệp “{name}” có {pages} trang, vượt giới hạn {settings.FILE_MAX_PDF_PAGES} trang."
+        )
     return pages
 
 
@@ -102,7 +120,9 @@ def _check_office_zip(data: bytes, name: str) -> str:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise UnsupportedFileType(f"Tệp “{name}” bị hỏng (không đọc được cấu trúc).", code="invalid_zip") from exc
+        raise UnsupportedFileType(
+            f"Tệp “{name}” bị hỏng (không đọc được cấu trúc).", code="invalid_zip"
+        ) from exc
     if len(infos) > ZIP_MAX_ENTRIES:
         raise UnsupportedFileType(f"Tệp “{name}” chứa quá nhiều thành phần.", code="zip_bomb")
     total = 0
@@ -110,16 +130,20 @@ def _check_office_zip(data: bytes, name: str) -> str:
     for info in infos:
         total += info.file_size
         if info.compress_size and info.file_size / max(info.compress_size, 1) > ZIP_MAX_RATIO:
-            raise UnsupportedFileType(f"Tệp “{name}” có tỷ lệ nén bất thường (nghi bom nén).", code="zip_bomb")
+            raise UnsupportedFileType(
+                f"Tệp “{name}” có tỷ lệ nén bất thường (nghi bom nén).", code="zip_bomb"
+            )
         if info.filename.startswith("/") or ".." in info.filename.split("/"):
             raise UnsupportedFileType(f"Tệp “{name}” chứa đường dẫn không hợp lệ.", code="zip_slip")
         spans.append((info.header_offset, info.header_offset + 30 + len(info.filename) + info.compress_size))
     if total > ZIP_MAX_TOTAL:
         raise UnsupportedFileType(f"Tệp “{name}” giải nén quá lớn (nghi bom nén).", code="zip_bomb")
     spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         if start < end:  # overlapping entries (CVE-2024-0450 style), not checked by Python 3.11.7
-            raise UnsupportedFileType(f"Tệp “{name}” có cấu trúc nén chồng lấn (nghi bom nén).", code="zip_bomb")
+            raise UnsupportedFileType(
+                f"Tệp “{name}” có cấu trúc nén chồng lấn (nghi bom nén).", code="zip_bomb"
+            )
     names = {info.filename for info in infos}
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise UnsupportedFileType(f"Tệp “{name}” chứa macro, không được chấp nhận.", code="macro")
@@ -127,8 +151,9 @@ def _check_office_zip(data: bytes, name: str) -> str:
         return DOCX
     if "xl/workbook.xml" in names:
         return XLSX
-    raise UnsupportedFileType(f"Tệp “{name}” không phải tài liệu Word (.docx) hoặc Excel (.xlsx).",
-                              code="unsupported_file_type")
+    raise UnsupportedFileType(
+        f"Tệp “{name}” không phải tài liệu Word (.docx) hoặc Excel (.xlsx).", code="unsupported_file_type"
+    )
 
 
 def validate(name: str, data: bytes, *, allowed: frozenset[str] | None = None) -> CheckedFile:
@@ -144,7 +169,8 @@ def validate(name: str, data: bytes, *, allowed: frozenset[str] | None = None) -
     declared = EXTENSIONS.get(ext)
     if sniffed is None or declared is None:
         raise UnsupportedFileType(
-            f"Tệp “{name}” không thuộc loại được chấp nhận (PDF, DOCX, XLSX, PNG, JPEG, TIFF).")
+            f"Tệp “{name}” không thuộc loại được chấp nhận (PDF, DOCX, XLSX, PNG, JPEG, TIFF)."
+        )
     page_count = None
     if sniffed == PDF:
         content_type = PDF
@@ -156,7 +182,8 @@ def validate(name: str, data: bytes, *, allowed: frozenset[str] | None = None) -
     if content_type != declared:
         raise UnsupportedFileType(
             f"Nội dung tệp “{name}” không khớp với phần mở rộng {ext} (tệp bị đổi tên hoặc giả mạo).",
-            code="type_mismatch")
+            code="type_mismatch",
+        )
     if allowed is not None and content_type not in allowed:
         raise UnsupportedFileType(f"Tệp “{name}” không thuộc loại được chấp nhận ở đây.")
     return CheckedFile(name, data, content_type, hashlib.sha256(data).hexdigest(), page_count)
@@ -205,8 +232,11 @@ def store(checked: CheckedFile) -> StoredFile:
         written.append(checked.sha256)
     stored, _ = StoredFile.objects.get_or_create(
         sha256=checked.sha256,
-        defaults={"size": len(checked.data), "content_type": checked.content_type,
-                  "page_count": checked.page_count},
+        defaults={
+            "size": len(checked.data),
+            "content_type": checked.content_type,
+            "page_count": checked.page_count,
+        },
     )
     return stored
 

@@ -9,8 +9,14 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80)
     target_type = models.CharField(max_length=80, blank=True)
@@ -37,6 +43,9 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
 
 
 class StoredFile(models.Model):

@@ -25,7 +25,11 @@ def issue(user: Any) -> tuple[str, datetime]:
 
 
 def user_for(key: str) -> Any | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), expires_at__gt=timezone.now()).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     return token.user

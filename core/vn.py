@@ -19,7 +19,7 @@ def fold(text: str) -> str:
 
 
 def normalize_symbol(number_symbol: str) -> str:
-    """A lookup key for a number-symbol: folded, no spaces, "Số:" prefix removed ("Số 105-BC/TU" → "105-bc/tu")."""
+    """A lookup key for a number-symbol: folded, no spaces, no "Số:" ("Số 105-BC/TU" → "105-bc/tu")."""
     value = fold(number_symbol)
     value = re.sub(r"^so\s*:?\s*", "", value)
     return re.sub(r"\s+", "", value)

@@ -30,8 +30,9 @@ class DocType(models.Model):
     profile = models.CharField("khối", max_length=10, choices=Profile.choices)
     code = models.CharField("mã", max_length=12)
     name = models.CharField("tên loại", max_length=100)
-    abbreviation = models.CharField("chữ viết tắt", max_length=12, blank=True,
-                                    help_text="Để trống với công văn khối Nhà nước (NĐ 30).")
+    abbreviation = models.CharField(
+        "chữ viết tắt", max_length=12, blank=True, help_text="Để trống với công văn khối Nhà nước (NĐ 30)."
+    )
     is_active = models.BooleanField("đang dùng", default=True)
 
     class Meta:
@@ -55,12 +56,14 @@ class NumberingPeriod(models.TextChoices):
 
 
 class Register(models.Model):
-    organization = models.ForeignKey(Organization, verbose_name="cơ quan", on_delete=models.PROTECT,
-                                     related_name="registers")
+    organization = models.ForeignKey(
+        Organization, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="registers"
+    )
     kind = models.CharField("loại sổ", max_length=10, choices=RegisterKind.choices)
     name = models.CharField("tên sổ", max_length=200)
-    period = models.CharField("kỳ đánh số", max_length=10, choices=NumberingPeriod.choices,
-                              default=NumberingPeriod.YEAR)
+    period = models.CharField(
+        "kỳ đánh số", max_length=10, choices=NumberingPeriod.choices, default=NumberingPeriod.YEAR
+    )
     for_secret = models.BooleanField("sổ văn bản mật", default=False)
     is_active = models.BooleanField("đang dùng", default=True)
 
@@ -84,8 +87,9 @@ class Attachment(models.Model):
     owner_kind = models.CharField(max_length=20)
     owner_id = models.BigIntegerField()
     position = models.PositiveSmallIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from orgs.models import SECRECY_RANK, Role, Secrecy, User
 from orgs.selectors import effective_roles, lineage_ids
 
-OVERSEER_ROLES = {Role.CLERK, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER}
-LEADER_ROLES = {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER}
+OVERSEER_ROLES: frozenset[str] = frozenset({Role.CLERK, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
+LEADER_ROLES: frozenset[str] = frozenset({Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
 
 
 def allowed_secrecy(user: User) -> list[str]:
@@ -18,7 +20,7 @@ def cleared_for(user: User, secrecy: str) -> bool:
     return SECRECY_RANK[Secrecy(secrecy)] <= SECRECY_RANK[Secrecy(user.clearance)]
 
 
-def orgs_with_roles(user: User, roles: set[str]) -> set[int]:
+def orgs_with_roles(user: User, roles: AbstractSet[str]) -> set[int]:
     """Organizations (with everything merged into them) where the user holds one of ``roles``."""
     ids: set[int] = set()
     for role, org_id in effective_roles(user):
@@ -42,6 +44,9 @@ def heads_units(user: User) -> set[int]:
     unit = user.unit
     if unit is None:
         return set()
-    if any(role == Role.UNIT_HEAD and unit.organization_id in lineage_ids(org) for role, org in effective_roles(user)):
+    if any(
+        role == Role.UNIT_HEAD and unit.organization_id in lineage_ids(org)
+        for role, org in effective_roles(user)
+    ):
         return {unit.pk}
     return set()

@@ -48,8 +48,11 @@ def incoming_visible_to(user: User) -> QuerySet[IncomingDocument]:
 
 
 def with_list_data(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
-    lead = Assignment.objects.filter(role=AssignmentRole.LEAD, parent__isnull=True).exclude(
-        status__in=[AssignmentStatus.CLOSED, AssignmentStatus.RETURNED]).select_related("unit", "person")
+    lead = (
+        Assignment.objects.filter(role=AssignmentRole.LEAD, parent__isnull=True)
+        .exclude(status__in=[AssignmentStatus.CLOSED, AssignmentStatus.RETURNED])
+        .select_related("unit", "person")
+    )
     return qs.select_related("doc_type", "register").prefetch_related(
         Prefetch("assignments", queryset=lead, to_attr="lead_assignments")
     )
@@ -57,24 +60,45 @@ def with_list_data(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]
 
 def ordered(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
     """Urgent documents first, then newest."""
-    return qs.annotate(urgency_order=URGENCY_ORDER).order_by("-urgency_order", "-arrival_date", "-arrival_number")
+    return qs.annotate(urgency_order=URGENCY_ORDER).order_by(
+        "-urgency_order", "-arrival_date", "-arrival_number"
+    )
 
 
 def incoming_get_for_user(user: User, pk: int, *, need: str = "view") -> IncomingDocument:
-    doc = incoming_visible_to(user).select_related("doc_type", "register", "organization", "issuer",
-                                                   "created_by").filter(pk=pk).first()
+    doc = (
+        incoming_visible_to(user)
+        .select_related("doc_type", "register", "organization", "issuer", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
     if doc is None:
         raise NotFound("Không tìm thấy văn bản đến hoặc bạn không có quyền xem.")
     if doc.is_restricted and need in {"view", "file", "export"}:
-        audit.record(actor=user, action=f"incoming.read.{need}", target=doc, organization_id=doc.organization_id,
-                     data={"secrecy": doc.secrecy})
+        audit.record(
+            actor=user,
+            action=f"incoming.read.{need}",
+            target=doc,
+            organization_id=doc.organization_id,
+            data={"secrecy": doc.secrecy},
+        )
     return doc
 
 
-def incoming_list(user: User, *, status: str | None = None, q: str | None = None, mine: bool = False,
-                  overdue: bool = False, date_from: date | None = None, date_to: date | None = None,
-                  doc_type: str | None = None, urgency: str | None = None, issuer: str | None = None,
-                  number_symbol: str | None = None) -> QuerySet[IncomingDocument]:
+def incoming_list(
+    user: User,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    mine: bool = False,
+    overdue: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    doc_type: str | None = None,
+    urgency: str | None = None,
+    issuer: str | None = None,
+    number_symbol: str | None = None,
+) -> QuerySet[IncomingDocument]:
     qs = incoming_visible_to(user)
     if status:
         qs = qs.filter(status=status)
@@ -117,15 +141,17 @@ def queue(user: User) -> dict[str, QuerySet[IncomingDocument]]:
 
     clerk_orgs = orgs_with_roles(user, {Role.CLERK})
     if clerk_orgs:
-        sections["to_submit"] = visible.filter(organization_id__in=clerk_orgs,
-                                               status__in=[Status.REGISTERED, Status.RETURNED])
+        sections["to_submit"] = visible.filter(
+            organization_id__in=clerk_orgs, status__in=[Status.REGISTERED, Status.RETURNED]
+        )
     leader_orgs = orgs_with_roles(user, {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
     if leader_orgs:
         sections["to_distribute"] = visible.filter(organization_id__in=leader_orgs, status=Status.SUBMITTED)
     units = heads_units(user)
     if units:
-        unit_ids = Assignment.objects.filter(unit_id__in=units, person__isnull=True,
-                                             status="pending").values("document_id")
+        unit_ids = Assignment.objects.filter(unit_id__in=units, person__isnull=True, status="pending").values(
+            "document_id"
+        )
         sections["to_forward"] = visible.filter(pk__in=unit_ids, status=Status.IN_PROGRESS)
     personal = Assignment.objects.filter(person_id=user.pk, status__in=OPEN_ASSIGNMENT).values("document_id")
     sections["to_process"] = visible.filter(pk__in=personal, status=Status.IN_PROGRESS)
@@ -145,10 +171,14 @@ def overdue_board(user: User) -> dict[str, Any]:
         return {"overdue": [], "near_due": [], "by_unit": []}
     now = today()
     limit = near_due_limit(now)
-    base = with_list_data(incoming_visible_to(user).filter(
-        organization_id__in=orgs, status__in=[Status.SUBMITTED, Status.IN_PROGRESS],
-        due_date__isnull=False, due_date__lte=limit,
-    )).order_by("due_date", "-arrival_number")
+    base = with_list_data(
+        incoming_visible_to(user).filter(
+            organization_id__in=orgs,
+            status__in=[Status.SUBMITTED, Status.IN_PROGRESS],
+            due_date__isnull=False,
+            due_date__lte=limit,
+        )
+    ).order_by("due_date", "-arrival_number")
     rows = list(base[:500])
     overdue = [d for d in rows if d.due_date and d.due_date < now]
     near = [d for d in rows if d.due_date and d.due_date >= now]
@@ -161,7 +191,7 @@ def overdue_board(user: User) -> dict[str, Any]:
 
 
 def deadline_state(doc: IncomingDocument, on: date | None = None) -> str:
-    """"overdue", "near_due", "on_track" or "" (no deadline / closed)."""
+    """ "overdue", "near_due", "on_track" or "" (no deadline / closed)."""
     if doc.status not in (Status.SUBMITTED, Status.IN_PROGRESS) or doc.due_date is None:
         return ""
     on = on or today()
@@ -172,23 +202,34 @@ def deadline_state(doc: IncomingDocument, on: date | None = None) -> str:
     return "on_track"
 
 
-def possible_duplicates(organization_ids: set[int], *, issuer_name: str, number_symbol: str,
-                        sha256s: list[str], exclude_id: int | None = None) -> list[int]:
+def possible_duplicates(
+    organization_ids: set[int],
+    *,
+    issuer_name: str,
+    number_symbol: str,
+    sha256s: list[str],
+    exclude_id: int | None = None,
+) -> list[int]:
     from documents.models import Attachment
 
     ids: set[int] = set()
     key = normalize_symbol(number_symbol) if number_symbol else ""
     if key:
         issuer_key = fold(issuer_name)
-        for pk, text in IncomingDocument.objects.filter(organization_id__in=organization_ids, symbol_key=key) \
-                .values_list("pk", "issuer_name"):
+        for pk, text in IncomingDocument.objects.filter(
+            organization_id__in=organization_ids, symbol_key=key
+        ).values_list("pk", "issuer_name"):
             if fold(text) == issuer_key:
                 ids.add(pk)
     if sha256s:
-        owners = Attachment.objects.filter(owner_kind="incoming", stored__sha256__in=sha256s) \
-            .values_list("owner_id", flat=True)
-        ids |= set(IncomingDocument.objects.filter(organization_id__in=organization_ids, pk__in=list(owners))
-                   .values_list("pk", flat=True))
+        owners = Attachment.objects.filter(owner_kind="incoming", stored__sha256__in=sha256s).values_list(
+            "owner_id", flat=True
+        )
+        ids |= set(
+            IncomingDocument.objects.filter(
+                organization_id__in=organization_ids, pk__in=list(owners)
+            ).values_list("pk", flat=True)
+        )
     ids.discard(exclude_id or 0)
     return sorted(ids)
 
@@ -223,8 +264,9 @@ def available_actions(user: User, doc: IncomingDocument) -> set[str]:
 
     actions: set[str] = set()
     units = heads_units(user)
-    mine = doc.assignments.filter(_Q(person_id=user.pk) | _Q(unit_id__in=units, person__isnull=True),
-                                  status__in=OPEN_ASSIGNMENT)
+    mine = doc.assignments.filter(
+        _Q(person_id=user.pk) | _Q(unit_id__in=units, person__isnull=True), status__in=OPEN_ASSIGNMENT
+    )
     leader = is_leader_of(user, doc.organization_id)
     if is_clerk_of(user, doc.organization_id) and state_ok("submit"):
         actions.add("submit")

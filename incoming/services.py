@@ -1,4 +1,4 @@
-"""Every write on incoming documents: one transaction each, audit and history in it, side effects on commit."""
+"""Every write on incoming documents: one transaction each, audit and history in it, effects on commit."""
 
 from __future__ import annotations
 
@@ -55,17 +55,39 @@ def _locked(doc: IncomingDocument) -> IncomingDocument:
     return IncomingDocument.objects.select_for_update().get(pk=doc.pk)
 
 
-def _event(doc: IncomingDocument, actor: User, action: str, note: str, from_status: str,
-           data: dict[str, Any] | None = None) -> None:
-    Event.objects.create(document=doc, actor=actor, action=action, note=note, from_status=from_status,
-                         to_status=doc.status)
-    audit.record(actor=actor, action=f"incoming.{action}", target=doc, organization_id=doc.organization_id,
-                 data={"from": from_status, "to": doc.status, "note": note, **(data or {})})
+def _event(
+    doc: IncomingDocument,
+    actor: User,
+    action: str,
+    note: str,
+    from_status: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    Event.objects.create(
+        document=doc, actor=actor, action=action, note=note, from_status=from_status, to_status=doc.status
+    )
+    audit.record(
+        actor=actor,
+        action=f"incoming.{action}",
+        target=doc,
+        organization_id=doc.organization_id,
+        data={"from": from_status, "to": doc.status, "note": note, **(data or {})},
+    )
 
 
 def _search_text(doc: IncomingDocument) -> str:
-    return fold(" ".join([doc.number_symbol, doc.issuer_name, doc.subject, doc.signer_name,
-                          doc.doc_type.name, str(doc.arrival_number)]))
+    return fold(
+        " ".join(
+            [
+                doc.number_symbol,
+                doc.issuer_name,
+                doc.subject,
+                doc.signer_name,
+                doc.doc_type.name,
+                str(doc.arrival_number),
+            ]
+        )
+    )
 
 
 def _validate(data: Registration, arrival: date) -> dict[str, str]:
@@ -113,20 +135,25 @@ def _pick_register(organization: Organization, data: Registration) -> Register:
     secret = data.secrecy != Secrecy.NONE
     register = registers.filter(for_secret=secret).order_by("id").first() or registers.order_by("id").first()
     if register is None:
-        raise InvalidInput("Cơ quan chưa có sổ đăng ký văn bản đến. Vui lòng liên hệ quản trị hệ thống.",
-                           code="no_register")
+        raise InvalidInput(
+            "Cơ quan chưa có sổ đăng ký văn bản đến. Vui lòng liên hệ quản trị hệ thống.", code="no_register"
+        )
     return register
 
 
-def incoming_register(*, actor: User, organization: Organization, data: Registration,
-                      uploads: list[tuple[str, bytes]]) -> RegistrationResult:
+def incoming_register(
+    *, actor: User, organization: Organization, data: Registration, uploads: list[tuple[str, bytes]]
+) -> RegistrationResult:
     """Register an incoming document with its files; the arrival number is taken in this transaction."""
     if not is_clerk_of(actor, organization.pk):
         raise NotAllowed("Chỉ văn thư của cơ quan mới được vào sổ văn bản đến.")
     arrival = data.arrival_date or today()
     errors = _validate(data, arrival)
-    doc_type = DocType.objects.filter(code=data.doc_type, is_active=True).order_by(
-        "-profile" if organization.profile == "state" else "profile").first()
+    doc_type = (
+        DocType.objects.filter(code=data.doc_type, is_active=True)
+        .order_by("-profile" if organization.profile == "state" else "profile")
+        .first()
+    )
     if doc_type is None:
         errors["doc_type"] = "Loại văn bản không hợp lệ."
     if not uploads:
@@ -142,41 +169,86 @@ def incoming_register(*, actor: User, organization: Organization, data: Registra
             raise InvalidInput("Cơ quan ban hành không tồn tại.", details={"issuer_id": "Không tồn tại."})
     checked = [files.validate(name, content) for name, content in uploads]  # nothing written if one fails
     register = _pick_register(organization, data)
-    assert doc_type is not None
+    assert doc_type is not None and data.issued_date is not None  # both validated above
+    issued_date = data.issued_date
 
     with files.atomic_with_files():
         year = arrival.year
         number = numbering.allocate(register.counter_scope(year))
         doc = IncomingDocument(
-            organization=organization, register=register, year=year, arrival_number=number,
-            arrival_date=arrival, issuer=issuer,
+            organization=organization,
+            register=register,
+            year=year,
+            arrival_number=number,
+            arrival_date=arrival,
+            issuer=issuer,
             issuer_name=(data.issuer_name.strip() or (issuer.name if issuer else "")),
-            number_symbol=data.number_symbol.strip(), symbol_key=normalize_symbol(data.number_symbol),
-            issued_date=data.issued_date, doc_type=doc_type, subject=data.subject.strip(),
-            signer_name=data.signer_name.strip(), signer_position=data.signer_position.strip(),
-            urgency=data.urgency, secrecy=data.secrecy, due_date=data.due_date, channel=data.channel,
-            page_count=data.page_count or checked[0].page_count, description=data.description.strip(),
-            created_by=actor, status=Status.REGISTERED,
+            number_symbol=data.number_symbol.strip(),
+            symbol_key=normalize_symbol(data.number_symbol),
+            issued_date=issued_date,
+            doc_type=doc_type,
+            subject=data.subject.strip(),
+            signer_name=data.signer_name.strip(),
+            signer_position=data.signer_position.strip(),
+            urgency=data.urgency,
+            secrecy=data.secrecy,
+            due_date=data.due_date,
+            channel=data.channel,
+            page_count=data.page_count or checked[0].page_count,
+            description=data.description.strip(),
+            created_by=actor,
+            status=Status.REGISTERED,
         )
         doc.search_text = _search_text(doc)
         doc.save()
         for position, item in enumerate(checked):
             stored = files.store(item)
-            Attachment.objects.create(stored=stored, name=item.name, owner_kind="incoming", owner_id=doc.pk,
-                                      position=position, uploaded_by=actor)
+            Attachment.objects.create(
+                stored=stored,
+                name=item.name,
+                owner_kind="incoming",
+                owner_id=doc.pk,
+                position=position,
+                uploaded_by=actor,
+            )
         duplicates = selectors.possible_duplicates(
-            lineage_ids(organization.pk), issuer_name=doc.issuer_name, number_symbol=doc.number_symbol,
-            sha256s=[c.sha256 for c in checked], exclude_id=doc.pk)
-        Event.objects.create(document=doc, actor=actor, action="register", from_status="",
-                             to_status=doc.status, note=f"Vào sổ số đến {number}")
-        audit.record(actor=actor, action="incoming.register", target=doc, organization_id=organization.pk,
-                     data={"arrival_number": number, "year": year, "register": register.pk,
-                           "files": [c.sha256 for c in checked], "duplicates": duplicates})
+            lineage_ids(organization.pk),
+            issuer_name=doc.issuer_name,
+            number_symbol=doc.number_symbol,
+            sha256s=[c.sha256 for c in checked],
+            exclude_id=doc.pk,
+        )
+        Event.objects.create(
+            document=doc,
+            actor=actor,
+            action="register",
+            from_status="",
+            to_status=doc.status,
+            note=f"Vào sổ số đến {number}",
+        )
+        audit.record(
+            actor=actor,
+            action="incoming.register",
+            target=doc,
+            organization_id=organization.pk,
+            data={
+                "arrival_number": number,
+                "year": year,
+                "register": register.pk,
+                "files": [c.sha256 for c in checked],
+                "duplicates": duplicates,
+            },
+        )
     warnings = []
     if duplicates:
-        warnings.append({"code": "possible_duplicate", "document_ids": duplicates,
-                         "message": "Văn bản có thể đã được vào sổ trước đó (trùng số, ký hiệu và cơ quan "
-                                    "ban hành, hoặc trùng tệp)."})
+        warnings.append(
+            {
+                "code": "possible_duplicate",
+                "document_ids": duplicates,
+                "message": "Văn bản có thể đã được vào sổ trước đó (trùng số, ký hiệu và cơ quan "
+                "ban hành, hoặc trùng tệp).",
+            }
+        )
     return RegistrationResult(doc, warnings)
 
 
@@ -190,9 +262,13 @@ def incoming_submit(*, actor: User, document: IncomingDocument, note: str = "") 
         doc.status = check_transition("submit", before)
         doc.save(update_fields=["status"])
         _event(doc, actor, "submit", note, before)
-        leaders = list(User.objects.filter(
-            role_assignments__organization_id__in=lineage_ids(doc.organization_id),
-            role_assignments__role__in=["office_leader"], is_active=True).distinct())
+        leaders = list(
+            User.objects.filter(
+                role_assignments__organization_id__in=lineage_ids(doc.organization_id),
+                role_assignments__role__in=["office_leader"],
+                is_active=True,
+            ).distinct()
+        )
         notify.notify_many(leaders, doc, "Văn bản đến chờ phân phối")
     return doc
 
@@ -207,32 +283,43 @@ class AssignmentInput:
 
 def _check_targets(doc: IncomingDocument, items: list[AssignmentInput]) -> None:
     if not items:
-        raise InvalidInput("Vui lòng chọn ít nhất một đơn vị hoặc cá nhân xử lý.", details={"assignments": "trống"})
+        raise InvalidInput(
+            "Vui lòng chọn ít nhất một đơn vị hoặc cá nhân xử lý.", details={"assignments": "trống"}
+        )
     orgs = lineage_ids(doc.organization_id)
     leads = [i for i in items if i.role == AssignmentRole.LEAD]
     if len(leads) != 1:
-        raise InvalidInput("Phải có đúng một đơn vị hoặc cá nhân chủ trì.", details={"assignments": "chủ trì"})
+        raise InvalidInput(
+            "Phải có đúng một đơn vị hoặc cá nhân chủ trì.", details={"assignments": "chủ trì"}
+        )
     for item in items:
         if item.role not in AssignmentRole.values:
             raise InvalidInput("Vai trò xử lý không hợp lệ.", details={"role": item.role})
         if bool(item.unit_id) == bool(item.person_id):
             raise InvalidInput("Mỗi dòng phân phối chọn một đơn vị hoặc một cá nhân.")
-        if item.unit_id and not Unit.objects.filter(pk=item.unit_id, organization_id__in=orgs,
-                                                    is_active=True).exists():
+        if (
+            item.unit_id
+            and not Unit.objects.filter(pk=item.unit_id, organization_id__in=orgs, is_active=True).exists()
+        ):
             raise InvalidInput("Đơn vị không thuộc cơ quan.", details={"unit_id": item.unit_id})
         if item.person_id:
             person = User.objects.filter(pk=item.person_id, organization_id__in=orgs, is_active=True).first()
             if person is None:
                 raise InvalidInput("Cán bộ không thuộc cơ quan.", details={"person_id": item.person_id})
             if not cleared_for(person, doc.secrecy):
-                raise InvalidInput(f"{person} không được phép tiếp cận văn bản ở độ mật này.",
-                                   details={"person_id": item.person_id})
+                raise InvalidInput(
+                    f"{person} không được phép tiếp cận văn bản ở độ mật này.",
+                    details={"person_id": item.person_id},
+                )
         if item.deadline is not None and item.deadline < doc.arrival_date:
-            raise InvalidInput("Hạn xử lý không thể trước ngày đến.", details={"deadline": str(item.deadline)})
+            raise InvalidInput(
+                "Hạn xử lý không thể trước ngày đến.", details={"deadline": str(item.deadline)}
+            )
 
 
-def incoming_assign(*, actor: User, document: IncomingDocument, items: list[AssignmentInput],
-                    instruction: str = "") -> IncomingDocument:
+def incoming_assign(
+    *, actor: User, document: IncomingDocument, items: list[AssignmentInput], instruction: str = ""
+) -> IncomingDocument:
     """The leader distributes: one lead, supporting and informed units or people, with deadlines."""
     with transaction.atomic():
         doc = _locked(document)
@@ -243,18 +330,44 @@ def incoming_assign(*, actor: User, document: IncomingDocument, items: list[Assi
         _check_targets(doc, items)
         # redistribution replaces the open top-level instructions
         doc.assignments.filter(parent__isnull=True, status__in=OPEN_ASSIGNMENT).update(
-            status=AssignmentStatus.CLOSED, finished_at=timezone.now())
+            status=AssignmentStatus.CLOSED, finished_at=timezone.now()
+        )
         doc.assignments.filter(parent__isnull=False, status__in=OPEN_ASSIGNMENT).update(
-            status=AssignmentStatus.CLOSED, finished_at=timezone.now())
-        created = [Assignment.objects.create(document=doc, role=i.role, unit_id=i.unit_id, person_id=i.person_id,
-                                             deadline=i.deadline, instruction=instruction, assigned_by=actor)
-                   for i in items]
+            status=AssignmentStatus.CLOSED, finished_at=timezone.now()
+        )
+        created = [
+            Assignment.objects.create(
+                document=doc,
+                role=i.role,
+                unit_id=i.unit_id,
+                person_id=i.person_id,
+                deadline=i.deadline,
+                instruction=instruction,
+                assigned_by=actor,
+            )
+            for i in items
+        ]
         lead = next(a for a in created if a.role == AssignmentRole.LEAD)
         doc.due_date = lead.deadline or doc.due_date
         doc.save(update_fields=["status", "due_date"])
-        _event(doc, actor, "assign", instruction, before,
-               data={"assignments": [{"role": a.role, "unit": a.unit_id, "person": a.person_id,
-                                      "deadline": str(a.deadline or "")} for a in created]})
+        _event(
+            doc,
+            actor,
+            "assign",
+            instruction,
+            before,
+            data={
+                "assignments": [
+                    {
+                        "role": a.role,
+                        "unit": a.unit_id,
+                        "person": a.person_id,
+                        "deadline": str(a.deadline or ""),
+                    }
+                    for a in created
+                ]
+            },
+        )
         recipients: list[User] = []
         for a in created:
             if a.person_id:
@@ -269,12 +382,21 @@ def _open_unit_assignment(doc: IncomingDocument, actor: User) -> Assignment | No
     units = heads_units(actor)
     if not units:
         return None
-    return doc.assignments.filter(unit_id__in=units, person__isnull=True, status__in=OPEN_ASSIGNMENT) \
-        .order_by("id").first()
+    return (
+        doc.assignments.filter(unit_id__in=units, person__isnull=True, status__in=OPEN_ASSIGNMENT)
+        .order_by("id")
+        .first()
+    )
 
 
-def incoming_forward(*, actor: User, document: IncomingDocument, person_ids: list[int],
-                     deadline: date | None = None, instruction: str = "") -> IncomingDocument:
+def incoming_forward(
+    *,
+    actor: User,
+    document: IncomingDocument,
+    person_ids: list[int],
+    deadline: date | None = None,
+    instruction: str = "",
+) -> IncomingDocument:
     """A unit head passes the unit's assignment to specialists of the unit."""
     with transaction.atomic():
         doc = _locked(document)
@@ -284,7 +406,9 @@ def incoming_forward(*, actor: User, document: IncomingDocument, person_ids: lis
         check_transition("forward", doc.status)
         if not person_ids:
             raise InvalidInput("Vui lòng chọn chuyên viên xử lý.", details={"person_ids": "trống"})
-        people = list(User.objects.filter(pk__in=person_ids, unit_id=unit_assignment.unit_id, is_active=True))
+        unit_id = unit_assignment.unit_id
+        assert unit_id is not None  # a unit assignment always names its unit
+        people = list(User.objects.filter(pk__in=person_ids, unit_id=unit_id, is_active=True))
         if len(people) != len(set(person_ids)):
             raise InvalidInput("Chỉ chuyển cho chuyên viên trong đơn vị.", details={"person_ids": person_ids})
         for person in people:
@@ -292,15 +416,29 @@ def incoming_forward(*, actor: User, document: IncomingDocument, person_ids: lis
                 raise InvalidInput(f"{person} không được phép tiếp cận văn bản ở độ mật này.")
         limit = unit_assignment.deadline
         if deadline and limit and deadline > limit:
-            raise InvalidInput("Hạn của chuyên viên không thể sau hạn của đơn vị.", details={"deadline": str(deadline)})
+            raise InvalidInput(
+                "Hạn của chuyên viên không thể sau hạn của đơn vị.", details={"deadline": str(deadline)}
+            )
         for index, person in enumerate(people):
-            Assignment.objects.create(document=doc, role=unit_assignment.role if index == 0 else AssignmentRole.SUPPORT,
-                                      person=person, parent=unit_assignment, deadline=deadline or limit,
-                                      instruction=instruction, assigned_by=actor)
+            Assignment.objects.create(
+                document=doc,
+                role=unit_assignment.role if index == 0 else AssignmentRole.SUPPORT,
+                person=person,
+                parent=unit_assignment,
+                deadline=deadline or limit,
+                instruction=instruction,
+                assigned_by=actor,
+            )
         unit_assignment.status = AssignmentStatus.FORWARDED
         unit_assignment.save(update_fields=["status"])
-        _event(doc, actor, "forward", instruction, doc.status,
-               data={"people": [p.pk for p in people], "unit": unit_assignment.unit_id})
+        _event(
+            doc,
+            actor,
+            "forward",
+            instruction,
+            doc.status,
+            data={"people": [p.pk for p in people], "unit": unit_assignment.unit_id},
+        )
         notify.notify_many(people, doc, "Văn bản đến được giao cho bạn xử lý")
     return doc
 
@@ -323,8 +461,9 @@ def _is_lead(doc: IncomingDocument, actor: User) -> bool:
     return lead.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor), person__isnull=True)).exists()
 
 
-def incoming_complete(*, actor: User, document: IncomingDocument, note: str = "",
-                      reply_number_symbol: str = "") -> IncomingDocument:
+def incoming_complete(
+    *, actor: User, document: IncomingDocument, note: str = "", reply_number_symbol: str = ""
+) -> IncomingDocument:
     """The lead assignee (or a leader of the organization) completes the document."""
     with transaction.atomic():
         doc = _locked(document)
@@ -336,8 +475,9 @@ def incoming_complete(*, actor: User, document: IncomingDocument, note: str = ""
         doc.completion_note = note.strip()
         doc.reply_number_symbol = reply_number_symbol.strip()[:60]
         doc.save(update_fields=["status", "completed_at", "completion_note", "reply_number_symbol"])
-        doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(status=AssignmentStatus.DONE,
-                                                                  finished_at=timezone.now())
+        doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
+            status=AssignmentStatus.DONE, finished_at=timezone.now()
+        )
         _event(doc, actor, "complete", note.strip(), before, data={"reply": doc.reply_number_symbol})
     return doc
 
@@ -346,8 +486,10 @@ def incoming_acknowledge(*, actor: User, document: IncomingDocument, note: str =
     """A supporting or informed participant marks their part done."""
     with transaction.atomic():
         doc = _locked(document)
-        mine = doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor), person__isnull=True),
-                                      status__in=OPEN_ASSIGNMENT).exclude(role=AssignmentRole.LEAD)
+        mine = doc.assignments.filter(
+            Q(person=actor) | Q(unit_id__in=heads_units(actor), person__isnull=True),
+            status__in=OPEN_ASSIGNMENT,
+        ).exclude(role=AssignmentRole.LEAD)
         if not mine.exists():
             raise NotAllowed("Bạn không có phần việc phối hợp hoặc để biết nào đang mở.")
         check_transition("acknowledge", doc.status)
@@ -367,7 +509,9 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
     with transaction.atomic():
         doc = _locked(document)
         before = doc.status
-        personal = doc.assignments.filter(person=actor, parent__isnull=False, status__in=OPEN_ASSIGNMENT).first()
+        personal = doc.assignments.filter(
+            person=actor, parent__isnull=False, status__in=OPEN_ASSIGNMENT
+        ).first()
         if doc.status == Status.SUBMITTED and is_leader_of(actor, doc.organization_id):
             doc.status = check_transition("return_to_clerk", before)
             action = "return_to_clerk"
@@ -386,8 +530,9 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
             notify.notify_many([personal.assigned_by], doc, "Chuyên viên trả lại văn bản đến")
         elif _is_lead(doc, actor):
             doc.status = check_transition("return_to_leader", before)
-            doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(status=AssignmentStatus.RETURNED,
-                                                                      finished_at=timezone.now())
+            doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
+                status=AssignmentStatus.RETURNED, finished_at=timezone.now()
+            )
             action = "return_to_leader"
         elif is_leader_of(actor, doc.organization_id) or _has_any(doc, actor):
             check_transition("return_to_clerk", before)  # raises WrongState with the current status

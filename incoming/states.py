@@ -36,8 +36,10 @@ def check_transition(action: str, current: str) -> str:
     allowed, target = TRANSITIONS[action]
     if current not in allowed:
         label = Status(current).label
-        raise WrongState(f"Không thể thực hiện thao tác này khi văn bản đang ở trạng thái “{label}”.",
-                         details={"status": current, "action": action})
+        raise WrongState(
+            f"Không thể thực hiện thao tác này khi văn bản đang ở trạng thái “{label}”.",
+            details={"status": current, "action": action},
+        )
     return target or current
 
 

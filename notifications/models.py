@@ -31,3 +31,6 @@ class ReminderLog(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment_id", "kind", "day"], name="uniq_reminder")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.assignment_id} {self.day}"

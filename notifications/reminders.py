@@ -18,7 +18,9 @@ def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
     limit = near_due_limit(on)
     sent = {"near_due": 0, "overdue": 0}
     open_assignments = Assignment.objects.filter(
-        status__in=OPEN_ASSIGNMENT, deadline__isnull=False, deadline__lte=limit,
+        status__in=OPEN_ASSIGNMENT,
+        deadline__isnull=False,
+        deadline__lte=limit,
         document__status=Status.IN_PROGRESS,
     ).select_related("document", "person", "unit")
     for assignment in open_assignments.iterator():
@@ -26,10 +28,15 @@ def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
         with transaction.atomic():
             if not claim_reminder(assignment.pk, kind, on):
                 continue
-            people = [assignment.person] if assignment.person_id else list(unit_heads(assignment.unit_id or 0))
+            people = (
+                [assignment.person] if assignment.person_id else list(unit_heads(assignment.unit_id or 0))
+            )
             deadline = f"{assignment.deadline:%d/%m/%Y}"
-            title = (f"Văn bản đến đã quá hạn xử lý ({deadline})" if kind == "overdue"
-                     else f"Văn bản đến sắp đến hạn xử lý ({deadline})")
+            title = (
+                f"Văn bản đến đã quá hạn xử lý ({deadline})"
+                if kind == "overdue"
+                else f"Văn bản đến sắp đến hạn xử lý ({deadline})"
+            )
             notify_many(people, assignment.document, title, kind=kind)
             sent[kind] += 1
     return sent

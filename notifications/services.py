@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -43,8 +44,7 @@ def notify_many(users: Iterable[Any], doc: Any, title: str, *, kind: str = "info
         created.append(Notification.objects.create(user=user, text=text, url=url, kind=kind))
         if user.email:
             body = f"{text}\n\nXem văn bản: {settings.SITE_URL}{url}\n\n— dieuhanh"
-            address = user.email
-            transaction.on_commit(lambda a=address, t=title, b=body: _send_email(a, f"[dieuhanh] {t}", b))
+            transaction.on_commit(partial(_send_email, user.email, f"[dieuhanh] {title}", body))
     return created
 
 

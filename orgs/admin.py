@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,13 +16,24 @@ from orgs.services import organization_merge
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(label="Hợp nhất vào cơ quan",
-                                    queryset=Organization.objects.filter(merged_into__isnull=True, is_active=True))
+    target = forms.ModelChoiceField(
+        label="Hợp nhất vào cơ quan",
+        queryset=Organization.objects.filter(merged_into__isnull=True, is_active=True),
+    )
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "abbreviation", "identifier", "kind", "profile", "parent", "is_active", "merged_into")
+    list_display = (
+        "name",
+        "abbreviation",
+        "identifier",
+        "kind",
+        "profile",
+        "parent",
+        "is_active",
+        "merged_into",
+    )
     list_filter = ("kind", "profile", "is_active", "uses_system")
     search_fields = ("name", "abbreviation", "identifier")
     autocomplete_fields = ("parent",)
@@ -44,8 +56,11 @@ class OrganizationAdmin(admin.ModelAdmin):
                 return None
         else:
             form = MergeForm()
-        return render(request, "admin/orgs/merge.html", {"form": form, "orgs": queryset,
-                                                         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        return render(
+            request,
+            "admin/orgs/merge.html",
+            {"form": form, "orgs": queryset, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME},
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -81,14 +96,29 @@ class PersonAdmin(UserAdmin):
     inlines = [RoleInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Thông tin cán bộ", {"fields": ("full_name", "email", "phone", "organization", "unit", "position",
-                                         "clearance")}),
+        (
+            "Thông tin cán bộ",
+            {"fields": ("full_name", "email", "phone", "organization", "unit", "position", "clearance")},
+        ),
         ("Quyền hệ thống", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("Thời gian", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "organization", "unit", "position",
-                                                  "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "organization",
+                    "unit",
+                    "position",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
 
 

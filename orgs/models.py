@@ -27,20 +27,36 @@ class Organization(models.Model):
     name = models.CharField("tên cơ quan", max_length=255)
     abbreviation = models.CharField("tên viết tắt", max_length=30, blank=True)
     identifier = models.CharField("mã định danh", max_length=35, blank=True, null=True, unique=True)
-    kind = models.CharField("loại", max_length=30, choices=OrganizationKind.choices,
-                            default=OrganizationKind.OTHER)
+    kind = models.CharField(
+        "loại", max_length=30, choices=OrganizationKind.choices, default=OrganizationKind.OTHER
+    )
     profile = models.CharField("khối", max_length=10, choices=Profile.choices, default=Profile.PARTY)
-    parent = models.ForeignKey("self", verbose_name="cơ quan cấp trên", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="cơ quan cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     is_active = models.BooleanField("đang hoạt động", default=True)
-    merged_into = models.ForeignKey("self", verbose_name="đã hợp nhất vào", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="đã hợp nhất vào",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     merged_at = models.DateTimeField("thời điểm hợp nhất", null=True, blank=True)
     address = models.CharField("địa chỉ", max_length=255, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     phone = models.CharField("điện thoại", max_length=40, blank=True)
-    uses_system = models.BooleanField("dùng hệ thống này", default=False,
-                                      help_text="Cơ quan có tài khoản trên hệ thống (nhận văn bản nội bộ).")
+    uses_system = models.BooleanField(
+        "dùng hệ thống này",
+        default=False,
+        help_text="Cơ quan có tài khoản trên hệ thống (nhận văn bản nội bộ).",
+    )
 
     class Meta:
         verbose_name = "cơ quan, tổ chức"
@@ -62,10 +78,17 @@ class Organization(models.Model):
 
 
 class Unit(models.Model):
-    organization = models.ForeignKey(Organization, verbose_name="cơ quan", on_delete=models.PROTECT,
-                                     related_name="units")
-    parent = models.ForeignKey("self", verbose_name="đơn vị cấp trên", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    organization = models.ForeignKey(
+        Organization, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     name = models.CharField("tên phòng, bộ phận", max_length=255)
     abbreviation = models.CharField("viết tắt", max_length=30, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
@@ -80,8 +103,9 @@ class Unit(models.Model):
 
 
 class Position(models.Model):
-    organization = models.ForeignKey(Organization, verbose_name="cơ quan", on_delete=models.PROTECT,
-                                     related_name="positions")
+    organization = models.ForeignKey(
+        Organization, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="positions"
+    )
     name = models.CharField("chức vụ", max_length=150)
     rank = models.PositiveSmallIntegerField("thứ bậc", default=50, help_text="Số nhỏ hơn là cấp cao hơn.")
 
@@ -117,14 +141,33 @@ class User(AbstractUser):
     """A person with an account: belongs to one organization (and a unit), holds roles there."""
 
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
-    organization = models.ForeignKey(Organization, verbose_name="cơ quan", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="people")
-    unit = models.ForeignKey(Unit, verbose_name="phòng, bộ phận", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="people")
-    position = models.ForeignKey(Position, verbose_name="chức vụ", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="people")
-    clearance = models.CharField("được tiếp cận độ mật", max_length=20, choices=Secrecy.choices,
-                                 default=Secrecy.NONE)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="phòng, bộ phận",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name="chức vụ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    clearance = models.CharField(
+        "được tiếp cận độ mật", max_length=20, choices=Secrecy.choices, default=Secrecy.NONE
+    )
     phone = models.CharField("điện thoại", max_length=40, blank=True)
 
     class Meta:
@@ -141,11 +184,13 @@ class User(AbstractUser):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments",
-                             verbose_name="người dùng")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="người dùng"
+    )
     role = models.CharField("vai trò", max_length=30, choices=Role.choices)
-    organization = models.ForeignKey(Organization, verbose_name="tại cơ quan", on_delete=models.PROTECT,
-                                     related_name="role_assignments")
+    organization = models.ForeignKey(
+        Organization, verbose_name="tại cơ quan", on_delete=models.PROTECT, related_name="role_assignments"
+    )
 
     class Meta:
         verbose_name = "vai trò"
@@ -164,12 +209,18 @@ class DelegationKind(models.TextChoices):
 class Delegation(models.Model):
     """``grantor``'s roles are exercised by ``grantee`` between two dates (inclusive)."""
 
-    grantor = models.ForeignKey(User, verbose_name="người ủy quyền", on_delete=models.PROTECT,
-                                related_name="delegations_given")
-    grantee = models.ForeignKey(User, verbose_name="người được ủy quyền", on_delete=models.PROTECT,
-                                related_name="delegations_received")
-    kind = models.CharField("hình thức", max_length=20, choices=DelegationKind.choices,
-                            default=DelegationKind.DELEGATION)
+    grantor = models.ForeignKey(
+        User, verbose_name="người ủy quyền", on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    grantee = models.ForeignKey(
+        User,
+        verbose_name="người được ủy quyền",
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    kind = models.CharField(
+        "hình thức", max_length=20, choices=DelegationKind.choices, default=DelegationKind.DELEGATION
+    )
     start_date = models.DateField("từ ngày")
     end_date = models.DateField("đến hết ngày")
     scope = models.CharField("phạm vi", max_length=255, blank=True)
@@ -179,7 +230,9 @@ class Delegation(models.Model):
         verbose_name = "ủy quyền / quyền"
         verbose_name_plural = "ủy quyền / quyền"
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="delegation_dates"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="delegation_dates"
+            ),
             models.CheckConstraint(condition=~Q(grantor=models.F("grantee")), name="delegation_not_self"),
         ]
 

@@ -35,19 +35,23 @@ def effective_roles(user: User, on: date | None = None) -> set[tuple[str, int]]:
         return set(cached)
     on = on or today()
     grantors = list(
-        Delegation.objects.filter(grantee=user, revoked=False, start_date__lte=on, end_date__gte=on)
-        .values_list("grantor_id", flat=True)
+        Delegation.objects.filter(
+            grantee=user, revoked=False, start_date__lte=on, end_date__gte=on
+        ).values_list("grantor_id", flat=True)
     )
     pairs = set(
-        RoleAssignment.objects.filter(Q(user=user) | Q(user_id__in=grantors)).values_list("role", "organization_id")
+        RoleAssignment.objects.filter(Q(user=user) | Q(user_id__in=grantors)).values_list(
+            "role", "organization_id"
+        )
     )
     setattr(user, cache_key, frozenset(pairs))
     return pairs
 
 
 def has_role(user: User, role: str, organization_id: int | None = None, on: date | None = None) -> bool:
-    return any(r == role and (organization_id is None or o == organization_id)
-               for r, o in effective_roles(user, on))
+    return any(
+        r == role and (organization_id is None or o == organization_id) for r, o in effective_roles(user, on)
+    )
 
 
 def roles_in(user: User, organization_id: int) -> set[str]:
@@ -55,12 +59,15 @@ def roles_in(user: User, organization_id: int) -> set[str]:
 
 
 def people_with_role(role: str, organization_id: int) -> QuerySet[User]:
-    return User.objects.filter(role_assignments__role=role, role_assignments__organization_id=organization_id,
-                               is_active=True).distinct()
+    return User.objects.filter(
+        role_assignments__role=role, role_assignments__organization_id=organization_id, is_active=True
+    ).distinct()
 
 
 def unit_heads(unit_id: int) -> QuerySet[User]:
-    return User.objects.filter(unit_id=unit_id, role_assignments__role=Role.UNIT_HEAD, is_active=True).distinct()
+    return User.objects.filter(
+        unit_id=unit_id, role_assignments__role=Role.UNIT_HEAD, is_active=True
+    ).distinct()
 
 
 def is_admin(user: User) -> bool:

@@ -32,8 +32,9 @@ def organization_merge(*, actor: User | None, source: Organization, target: Orga
     moved_people = User.objects.filter(organization=source).update(organization=target)
     moved_children = Organization.objects.filter(parent=source).update(parent=target)
     for assignment in RoleAssignment.objects.filter(organization=source):
-        exists = RoleAssignment.objects.filter(user_id=assignment.user_id, role=assignment.role,
-                                               organization=target).exists()
+        exists = RoleAssignment.objects.filter(
+            user_id=assignment.user_id, role=assignment.role, organization=target
+        ).exists()
         if exists:
             assignment.delete()
         else:
@@ -43,7 +44,11 @@ def organization_merge(*, actor: User | None, source: Organization, target: Orga
     source.merged_at = timezone.now()
     source.is_active = False
     source.save(update_fields=["merged_into", "merged_at", "is_active"])
-    audit.record(actor=actor, action="organization.merge", target=source, organization_id=target.pk,
-                 data={"into": target.pk, "units": moved_units, "people": moved_people,
-                       "children": moved_children})
+    audit.record(
+        actor=actor,
+        action="organization.merge",
+        target=source,
+        organization_id=target.pk,
+        data={"into": target.pk, "units": moved_units, "people": moved_people, "children": moved_children},
+    )
     return target

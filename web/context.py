@@ -13,11 +13,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = {role for role, _ in effective_roles(user)}  # type: ignore[arg-type]
+    roles = {role for role, _ in effective_roles(user)}
     return {
         "nav_roles": roles,
         "nav_is_clerk": Role.CLERK in roles,
         "nav_is_leader": bool(roles & {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK}),
-        "nav_is_admin": is_admin(user),  # type: ignore[arg-type]
+        "nav_is_admin": is_admin(user),
         "nav_unread": unread_count(user),
     }

@@ -12,8 +12,12 @@ from documents.models import Channel, DocType, Urgency
 from incoming.states import AssignmentRole
 from orgs.models import Organization, Secrecy
 
-DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
-              "pattern": r"\d{1,2}/\d{1,2}/\d{4}"}
+DATE_ATTRS = {
+    "placeholder": "dd/mm/yyyy",
+    "inputmode": "numeric",
+    "autocomplete": "off",
+    "pattern": r"\d{1,2}/\d{1,2}/\d{4}",
+}
 DATE_ERRORS = {"invalid": "Ngày không hợp lệ (định dạng dd/mm/yyyy).", "required": "Vui lòng nhập ngày."}
 
 
@@ -45,7 +49,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.tif,.tiff"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.tif,.tiff"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -56,39 +62,69 @@ class MultipleFileField(forms.FileField):
 
 
 class RegistrationForm(forms.Form):
-    files = MultipleFileField(label="Tệp văn bản (tệp đầu là văn bản chính)",
-                              error_messages={"required": "Vui lòng đính kèm tệp văn bản."})
-    issuer_name = forms.CharField(label="Cơ quan ban hành", max_length=200,
-                                  widget=forms.TextInput(attrs={"list": "issuers", "autocomplete": "off"}),
-                                  error_messages={"required": "Vui lòng nhập cơ quan ban hành."})
-    number_symbol = forms.CharField(label="Số, ký hiệu", max_length=60,
-                                    widget=forms.TextInput(attrs={"placeholder": "105-BC/TU hoặc 12/UBND-VX"}),
-                                    error_messages={"required": "Vui lòng nhập số, ký hiệu."})
-    issued_date = forms.DateField(label="Ngày văn bản", widget=forms.TextInput(attrs=DATE_ATTRS),
-                                  error_messages=DATE_ERRORS)
+    files = MultipleFileField(  # type: ignore[assignment]
+        label="Tệp văn bản (tệp đầu là văn bản chính)",
+        error_messages={"required": "Vui lòng đính kèm tệp văn bản."},
+    )
+    issuer_name = forms.CharField(
+        label="Cơ quan ban hành",
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "issuers", "autocomplete": "off"}),
+        error_messages={"required": "Vui lòng nhập cơ quan ban hành."},
+    )
+    number_symbol = forms.CharField(
+        label="Số, ký hiệu",
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": "105-BC/TU hoặc 12/UBND-VX"}),
+        error_messages={"required": "Vui lòng nhập số, ký hiệu."},
+    )
+    issued_date = forms.DateField(
+        label="Ngày văn bản", widget=forms.TextInput(attrs=DATE_ATTRS), error_messages=DATE_ERRORS
+    )
     doc_type = forms.ChoiceField(label="Loại văn bản")
-    subject = forms.CharField(label="Trích yếu nội dung", max_length=500,
-                              widget=forms.Textarea(attrs={"rows": 3}),
-                              error_messages={"required": "Vui lòng nhập trích yếu."})
+    subject = forms.CharField(
+        label="Trích yếu nội dung",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Vui lòng nhập trích yếu."},
+    )
     signer_name = forms.CharField(label="Người ký", max_length=50, required=False)
     signer_position = forms.CharField(label="Chức vụ người ký", max_length=100, required=False)
     urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
     secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NONE)
-    channel = forms.ChoiceField(label="Hình thức nhận", choices=[c for c in Channel.choices if c[0] != "internal"],
-                                initial=Channel.PAPER)
-    arrival_date = forms.DateField(label="Ngày đến", required=False, widget=forms.TextInput(attrs=DATE_ATTRS),
-                                   error_messages=DATE_ERRORS, help_text="Để trống là hôm nay.")
-    due_date = forms.DateField(label="Hạn giải quyết", required=False, widget=forms.TextInput(attrs=DATE_ATTRS),
-                               error_messages=DATE_ERRORS)
-    page_count = forms.IntegerField(label="Số trang", required=False, min_value=1, max_value=99999,
-                                    error_messages={"invalid": "Số trang phải là số nguyên."})
+    channel = forms.ChoiceField(
+        label="Hình thức nhận",
+        choices=[c for c in Channel.choices if c[0] != "internal"],
+        initial=Channel.PAPER,
+    )
+    arrival_date = forms.DateField(
+        label="Ngày đến",
+        required=False,
+        widget=forms.TextInput(attrs=DATE_ATTRS),
+        error_messages=DATE_ERRORS,
+        help_text="Để trống là hôm nay.",
+    )
+    due_date = forms.DateField(
+        label="Hạn giải quyết",
+        required=False,
+        widget=forms.TextInput(attrs=DATE_ATTRS),
+        error_messages=DATE_ERRORS,
+    )
+    page_count = forms.IntegerField(
+        label="Số trang",
+        required=False,
+        min_value=1,
+        max_value=99999,
+        error_messages={"invalid": "Số trang phải là số nguyên."},
+    )
     description = forms.CharField(label="Ghi chú", max_length=500, required=False)
 
     def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         profile = organization.profile if organization else "party"
         types = DocType.objects.filter(profile=profile, is_active=True).order_by("name")
-        self.fields["doc_type"].choices = [("", "— chọn loại —")] + [(t.code, f"{t.name} ({t.code})") for t in types]
+        choices = [("", "— chọn loại —")] + [(t.code, f"{t.name} ({t.code})") for t in types]
+        self.fields["doc_type"].choices = choices  # type: ignore[attr-defined]
         self.fields["doc_type"].error_messages["required"] = "Vui lòng chọn loại văn bản."
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -97,12 +133,17 @@ class RegistrationForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    instruction = forms.CharField(label="Ý kiến chỉ đạo", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    instruction = forms.CharField(
+        label="Ý kiến chỉ đạo", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Lý do", widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "Vui lòng nhập lý do."})
+    reason = forms.CharField(
+        label="Lý do",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Vui lòng nhập lý do."},
+    )
 
 
 ROLE_CHOICES = AssignmentRole.choices

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,15 +57,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "to_forward": "Văn bản giao cho đơn vị, chờ chuyển chuyên viên",
         "to_process": "Văn bản tôi đang xử lý",
     }
-    blocks = [{"key": key, "title": titles[key], "docs": list(qs[:50]), "total": qs.count()}
-              for key, qs in sections.items()]
+    blocks = [
+        {"key": key, "title": titles[key], "docs": list(qs[:50]), "total": qs.count()}
+        for key, qs in sections.items()
+    ]
     return render(request, "web/home.html", {"blocks": blocks})
 
 
 def _parse_date(value: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return timezone.datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     return None
@@ -75,27 +76,44 @@ def _parse_date(value: str) -> date | None:
 @login_required
 def incoming_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
-    bad_dates = [label for key, label in (("from", "Từ ngày"), ("to", "Đến ngày"))
-                 if params.get(key) and _parse_date(params[key]) is None]
+    bad_dates = [
+        label
+        for key, label in (("from", "Từ ngày"), ("to", "Đến ngày"))
+        if params.get(key) and _parse_date(params[key]) is None
+    ]
     for label in bad_dates:
         messages.error(request, f"{label} không hợp lệ (định dạng dd/mm/yyyy); bộ lọc này được bỏ qua.")
     qs = selectors.incoming_list(
-        _user(request), status=params.get("status") or None, q=params.get("q") or None,
-        mine=params.get("mine") == "1", overdue=params.get("overdue") == "1",
-        date_from=_parse_date(params.get("from", "")), date_to=_parse_date(params.get("to", "")),
-        doc_type=params.get("doc_type") or None, urgency=params.get("urgency") or None,
-        issuer=params.get("issuer") or None, number_symbol=params.get("number_symbol") or None,
+        _user(request),
+        status=params.get("status") or None,
+        q=params.get("q") or None,
+        mine=params.get("mine") == "1",
+        overdue=params.get("overdue") == "1",
+        date_from=_parse_date(params.get("from", "")),
+        date_to=_parse_date(params.get("to", "")),
+        doc_type=params.get("doc_type") or None,
+        urgency=params.get("urgency") or None,
+        issuer=params.get("issuer") or None,
+        number_symbol=params.get("number_symbol") or None,
     )
     page = Paginator(qs, 30).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     from documents.models import DocType
 
-    return render(request, "web/incoming_list.html", {
-        "page": page, "params": params, "query": query.urlencode(), "statuses": Status.choices,
-        "urgencies": Urgency.choices, "doc_types": DocType.objects.filter(is_active=True).order_by("name"),
-        "date_attrs": DATE_ATTRS,
-    })
+    return render(
+        request,
+        "web/incoming_list.html",
+        {
+            "page": page,
+            "params": params,
+            "query": query.urlencode(),
+            "statuses": Status.choices,
+            "urgencies": Urgency.choices,
+            "doc_types": DocType.objects.filter(is_active=True).order_by("name"),
+            "date_attrs": DATE_ATTRS,
+        },
+    )
 
 
 @login_required
@@ -111,14 +129,26 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
         uploads = [(f.name, f.read()) for f in data["files"]]
         try:
             result = services.incoming_register(
-                actor=user, organization=organization, uploads=uploads,
+                actor=user,
+                organization=organization,
+                uploads=uploads,
                 data=services.Registration(
-                    issuer_name=data["issuer_name"], number_symbol=data["number_symbol"],
-                    issued_date=data["issued_date"], doc_type=data["doc_type"], subject=data["subject"],
-                    signer_name=data["signer_name"], signer_position=data["signer_position"],
-                    urgency=data["urgency"], secrecy=data["secrecy"], due_date=data["due_date"],
-                    channel=data["channel"], page_count=data["page_count"], arrival_date=data["arrival_date"],
-                    description=data["description"]))
+                    issuer_name=data["issuer_name"],
+                    number_symbol=data["number_symbol"],
+                    issued_date=data["issued_date"],
+                    doc_type=data["doc_type"],
+                    subject=data["subject"],
+                    signer_name=data["signer_name"],
+                    signer_position=data["signer_position"],
+                    urgency=data["urgency"],
+                    secrecy=data["secrecy"],
+                    due_date=data["due_date"],
+                    channel=data["channel"],
+                    page_count=data["page_count"],
+                    arrival_date=data["arrival_date"],
+                    description=data["description"],
+                ),
+            )
         except ApplicationError as exc:
             for field, text in exc.details.items():
                 if field in form.fields and isinstance(text, str):
@@ -132,8 +162,9 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
             if request.POST.get("next") == "again":
                 return HttpResponseRedirect(reverse("web:incoming_new"))
             return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
-    issuers = sorted(Organization.objects.filter(merged_into__isnull=True).values_list("name", flat=True),
-                     key=sort_key)
+    issuers = sorted(
+        Organization.objects.filter(merged_into__isnull=True).values_list("name", flat=True), key=sort_key
+    )
     return render(request, "web/incoming_new.html", {"form": form, "issuers": issuers})
 
 
@@ -141,8 +172,16 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
 def duplicate_check(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     orgs = orgs_with_roles(user, {Role.CLERK})
-    ids = selectors.possible_duplicates(orgs, issuer_name=request.GET.get("issuer_name", ""),
-                                        number_symbol=request.GET.get("number_symbol", ""), sha256s=[]) if orgs else []
+    ids = (
+        selectors.possible_duplicates(
+            orgs,
+            issuer_name=request.GET.get("issuer_name", ""),
+            number_symbol=request.GET.get("number_symbol", ""),
+            sha256s=[],
+        )
+        if orgs
+        else []
+    )
     docs = selectors.incoming_visible_to(user).filter(pk__in=ids)[:5]
     return render(request, "web/_duplicates.html", {"docs": docs})
 
@@ -153,17 +192,33 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _doc(request, pk)
     actions = selectors.available_actions(user, doc)
     org_ids = lineage_ids(doc.organization_id)
-    units = sorted(Unit.objects.filter(organization_id__in=org_ids, is_active=True), key=lambda u: sort_key(u.name))
-    people = sorted(User.objects.filter(organization_id__in=org_ids, is_active=True).select_related("unit"),
-                    key=lambda u: sort_key(u.display_name.split()[-1]))
+    units = sorted(
+        Unit.objects.filter(organization_id__in=org_ids, is_active=True), key=lambda u: sort_key(u.name)
+    )
+    people = sorted(
+        User.objects.filter(organization_id__in=org_ids, is_active=True).select_related("unit"),
+        key=lambda u: sort_key(u.display_name.split()[-1]),
+    )
     unit_people = [p for p in people if p.unit_id == user.unit_id and p.pk != user.pk]
     files = list(selectors.files(doc))
-    return render(request, "web/incoming_detail.html", {
-        "doc": doc, "actions": actions, "files": files, "main_file": files[0] if files else None,
-        "assignments": selectors.assignments(doc), "events": selectors.history(doc),
-        "units": units, "people": people, "unit_people": unit_people, "roles": AssignmentRole.choices,
-        "deadline_state": selectors.deadline_state(doc), "date_attrs": DATE_ATTRS,
-    })
+    return render(
+        request,
+        "web/incoming_detail.html",
+        {
+            "doc": doc,
+            "actions": actions,
+            "files": files,
+            "main_file": files[0] if files else None,
+            "assignments": selectors.assignments(doc),
+            "events": selectors.history(doc),
+            "units": units,
+            "people": people,
+            "unit_people": unit_people,
+            "roles": AssignmentRole.choices,
+            "deadline_state": selectors.deadline_state(doc),
+            "date_attrs": DATE_ATTRS,
+        },
+    )
 
 
 def _post_dates(request: HttpRequest, key: str) -> date | None:
@@ -188,10 +243,14 @@ def _assignment_rows(request: HttpRequest) -> list[services.AssignmentInput]:
         kind, _, raw_id = target.partition(":")
         if not raw_id.isdigit():
             continue
-        rows.append(services.AssignmentInput(
-            role=role, unit_id=int(raw_id) if kind == "unit" else None,
-            person_id=int(raw_id) if kind == "person" else None,
-            deadline=_post_dates(request, f"deadline_{index}")))
+        rows.append(
+            services.AssignmentInput(
+                role=role,
+                unit_id=int(raw_id) if kind == "unit" else None,
+                person_id=int(raw_id) if kind == "person" else None,
+                deadline=_post_dates(request, f"deadline_{index}"),
+            )
+        )
     return rows
 
 
@@ -214,20 +273,31 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "submit":
             services.incoming_submit(actor=user, document=doc, note=post.get("note", ""))
         elif action == "assign":
-            services.incoming_assign(actor=user, document=doc, items=_assignment_rows(request),
-                                     instruction=post.get("instruction", ""))
+            services.incoming_assign(
+                actor=user,
+                document=doc,
+                items=_assignment_rows(request),
+                instruction=post.get("instruction", ""),
+            )
         elif action == "forward":
-            services.incoming_forward(actor=user, document=doc,
-                                      person_ids=[int(v) for v in post.getlist("person_ids") if v.isdigit()],
-                                      deadline=_post_dates(request, "deadline"),
-                                      instruction=post.get("instruction", ""))
+            services.incoming_forward(
+                actor=user,
+                document=doc,
+                person_ids=[int(v) for v in post.getlist("person_ids") if v.isdigit()],
+                deadline=_post_dates(request, "deadline"),
+                instruction=post.get("instruction", ""),
+            )
         elif action == "note":
             services.incoming_add_note(actor=user, document=doc, note=post.get("note", ""))
         elif action == "acknowledge":
             services.incoming_acknowledge(actor=user, document=doc, note=post.get("note", ""))
         elif action == "complete":
-            services.incoming_complete(actor=user, document=doc, note=post.get("note", ""),
-                                       reply_number_symbol=post.get("reply_number_symbol", ""))
+            services.incoming_complete(
+                actor=user,
+                document=doc,
+                note=post.get("note", ""),
+                reply_number_symbol=post.get("reply_number_symbol", ""),
+            )
         elif action == "return":
             services.incoming_return(actor=user, document=doc, reason=post.get("reason", ""))
         else:
@@ -247,9 +317,13 @@ def file_view(request: HttpRequest, pk: int) -> HttpResponse:
         attachment, owner = attachment_get_for_user(_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return file_response(open_blob(attachment.stored), name=attachment.name,
-                         content_type=attachment.stored.content_type, inline=request.GET.get("download") != "1",
-                         restricted=getattr(owner, "is_restricted", True))
+    return file_response(
+        open_blob(attachment.stored),
+        name=attachment.name,
+        content_type=attachment.stored.content_type,
+        inline=request.GET.get("download") != "1",
+        restricted=getattr(owner, "is_restricted", True),
+    )
 
 
 @login_required
@@ -265,7 +339,9 @@ def registers(request: HttpRequest) -> HttpResponse:
     from orgs.selectors import today
 
     year = today().year
-    rows = [{"register": r, "last_number": peek(r.counter_scope(year))} for r in registers_for(_user(request))]
+    rows = [
+        {"register": r, "last_number": peek(r.counter_scope(year))} for r in registers_for(_user(request))
+    ]
     return render(request, "web/registers.html", {"rows": rows, "year": year, "date_attrs": DATE_ATTRS})
 
 
@@ -274,10 +350,14 @@ def register_export(request: HttpRequest, pk: int) -> HttpResponse:
     from api.system_api import build_register_export
 
     try:
-        return build_register_export(_user(request), pk, fmt=request.GET.get("format", "pdf"),
-                                     kind=request.GET.get("kind", "incoming"),
-                                     date_from=_parse_date(request.GET.get("from", "")),
-                                     date_to=_parse_date(request.GET.get("to", "")))
+        return build_register_export(
+            _user(request),
+            pk,
+            fmt=request.GET.get("format", "pdf"),
+            kind=request.GET.get("kind", "incoming"),
+            date_from=_parse_date(request.GET.get("from", "")),
+            date_to=_parse_date(request.GET.get("to", "")),
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("web:registers"))
@@ -285,8 +365,6 @@ def register_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(user=request.user)[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    items = list(Notification.objects.filter(user=_user(request))[:100])
+    Notification.objects.filter(user=_user(request), read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "web/notifications.html", {"items": items})
-
-

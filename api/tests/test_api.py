@@ -13,8 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def token(client: Client, username: str, password: str = "Demo@2026") -> Any:
-    return client.post("/api/v1/auth/token", data={"username": username, "password": password},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token",
+        data={"username": username, "password": password},
+        content_type="application/json",
+    )
+
+
+def authed(client: Client, username: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token(client, username).json()['token']}")
 
 
 def test_token_then_me(world: World) -> None:
@@ -42,19 +49,25 @@ def test_bad_credentials_401_then_429(world: World, settings: Any) -> None:
 
 def test_every_endpoint_needs_a_token(world: World) -> None:
     client = Client()
-    for url in ["/api/v1/me", "/api/v1/organizations", "/api/v1/incoming", "/api/v1/registers", "/api/v1/people"]:
+    for url in [
+        "/api/v1/me",
+        "/api/v1/organizations",
+        "/api/v1/incoming",
+        "/api/v1/registers",
+        "/api/v1/people",
+    ]:
         assert client.get(url).status_code == 401
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
 
 
 def test_directories_and_search_without_diacritics(world: World) -> None:
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token(client, 'vanthu').json()['token']}"}
-    orgs = client.get("/api/v1/organizations?q=to chuc trung uong", **auth).json()
+    client = authed(client, "vanthu")
+    orgs = client.get("/api/v1/organizations?q=to chuc trung uong").json()
     assert [o["name"] for o in orgs] == ["Ban Tổ chức Trung ương"]
-    units = client.get(f"/api/v1/units?organization_id={world.org.pk}", **auth).json()
+    units = client.get(f"/api/v1/units?organization_id={world.org.pk}").json()
     assert [u["name"] for u in units] == ["Phòng Tài chính", "Phòng Tổng hợp", "Văn phòng Tỉnh ủy"]
-    people = client.get("/api/v1/people?q=chuyen", **auth).json()
+    people = client.get("/api/v1/people?q=chuyen").json()
     assert sorted(p["username"] for p in people) == ["chuyenvien", "chuyenvien2"]
 
 
@@ -62,16 +75,18 @@ def test_list_pagination_and_filters(world: World) -> None:
     from conftest import make_pdf
 
     for n in range(5):
-        world.register(number_symbol=f"{n + 1}-TB/BTCTW", pdf=make_pdf(str(n)), urgency="urgent" if n == 3 else "normal")
+        world.register(
+            number_symbol=f"{n + 1}-TB/BTCTW", pdf=make_pdf(str(n)), urgency="urgent" if n == 3 else "normal"
+        )
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token(client, 'vanthu').json()['token']}"}
-    page = client.get("/api/v1/incoming?page=2&page_size=2", **auth).json()
+    client = authed(client, "vanthu")
+    page = client.get("/api/v1/incoming?page=2&page_size=2").json()
     assert page["total"] == 5 and page["page"] == 2 and len(page["items"]) == 2
-    first = client.get("/api/v1/incoming?page_size=1", **auth).json()["items"][0]
+    first = client.get("/api/v1/incoming?page_size=1").json()["items"][0]
     assert first["number_symbol"] == "4-TB/BTCTW"  # urgent on top
-    found = client.get("/api/v1/incoming?number_symbol=so 2-tb", **auth).json()
+    found = client.get("/api/v1/incoming?number_symbol=so 2-tb").json()
     assert [i["number_symbol"] for i in found["items"]] == ["2-TB/BTCTW"]
-    assert client.get("/api/v1/incoming?from=2026-13-01", **auth).status_code == 400
+    assert client.get("/api/v1/incoming?from=2026-13-01").status_code == 400
 
 
 def test_health_and_openapi() -> None:
@@ -79,17 +94,22 @@ def test_health_and_openapi() -> None:
     health = client.get("/api/v1/health").json()
     assert health["status"] == "ok" and health["database"] == "ok" and health["version"]
     schema = client.get("/api/v1/openapi.json").json()
-    for path in ["/api/v1/incoming", "/api/v1/incoming/{pk}/assign", "/api/v1/files/{pk}/content",
-                 "/api/v1/registers", "/api/v1/audit/verify", "/api/v1/auth/token"]:
+    for path in [
+        "/api/v1/incoming",
+        "/api/v1/incoming/{pk}/assign",
+        "/api/v1/files/{pk}/content",
+        "/api/v1/registers",
+        "/api/v1/audit/verify",
+        "/api/v1/auth/token",
+    ]:
         assert path in schema["paths"], path
 
 
 def test_registers_list(world: World) -> None:
     world.register()
     client = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token(client, 'vanthu').json()['token']}"}
-    registers = client.get("/api/v1/registers", **auth).json()
+    client = authed(client, "vanthu")
+    registers = client.get("/api/v1/registers").json()
     normal = next(r for r in registers if not r["for_secret"] and r["organization_id"] == world.org.pk)
     assert normal["kind"] == "incoming" and normal["last_number"] == 1 and normal["period"] == "year"
-    specialist = {"HTTP_AUTHORIZATION": f"Bearer {token(client, 'chuyenvien').json()['token']}"}
-    assert client.get("/api/v1/registers", **specialist).json() == []
+    assert authed(Client(), "chuyenvien").get("/api/v1/registers").json() == []

@@ -26,10 +26,13 @@ def test_chain_verifies() -> None:
     assert result.ok and result.rows == 20
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE core_auditevent SET action = 'forged' WHERE seq = 3",
-    "DELETE FROM core_auditevent WHERE seq = 3",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditevent SET action = 'forged' WHERE seq = 3",
+        "DELETE FROM core_auditevent WHERE seq = 3",
+    ],
+)
 def test_updates_and_deletes_are_refused_by_the_database(statement: str) -> None:
     fill(5)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:

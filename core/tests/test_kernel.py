@@ -51,15 +51,18 @@ def test_validate_accepts_real_files() -> None:
     assert files.validate("du-thao.docx", docx).content_type == files.DOCX
 
 
-@pytest.mark.parametrize("name,data", [
-    ("a.pdf", b"MZ" + b"\x00" * 100),
-    ("a.pdf", b"%PDF-1.4 not really"),
-    ("a.exe", make_pdf("x")),
-    ("a.docx", _docx({"word/vbaProject.bin": b"x", "word/document.xml": b"<w/>"})),
-    ("a.docx", _docx({"../../etc/passwd": b"x", "word/document.xml": b"<w/>"})),
-    ("a.docx", _docx({"word/document.xml": b"0" * 5_000_000})),
-    ("a.docx", _docx({"foo.txt": b"plain zip"})),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("a.pdf", b"MZ" + b"\x00" * 100),
+        ("a.pdf", b"%PDF-1.4 not really"),
+        ("a.exe", make_pdf("x")),
+        ("a.docx", _docx({"word/vbaProject.bin": b"x", "word/document.xml": b"<w/>"})),
+        ("a.docx", _docx({"../../etc/passwd": b"x", "word/document.xml": b"<w/>"})),
+        ("a.docx", _docx({"word/document.xml": b"0" * 5_000_000})),
+        ("a.docx", _docx({"foo.txt": b"plain zip"})),
+    ],
+)
 def test_validate_refuses_disguised_or_dangerous_files(name: str, data: bytes) -> None:
     with pytest.raises(UnsupportedFileType) as error:
         files.validate(name, data)

@@ -1,14 +1,10 @@
 from django.db import migrations
 
-from documents.doctypes import PARTY, STATE
+from documents import doctypes
 
 
 def load(apps, schema_editor):
-    DocType = apps.get_model("documents", "DocType")
-    for profile, rows in (("party", PARTY), ("state", STATE)):
-        for code, name, abbreviation in rows:
-            DocType.objects.get_or_create(profile=profile, code=code,
-                                          defaults={"name": name, "abbreviation": abbreviation})
+    doctypes.load(apps.get_model("documents", "DocType"))
 
 
 class Migration(migrations.Migration):

@@ -31,9 +31,15 @@ def client_for(user: Any) -> Client:
 
 def snapshot(doc: IncomingDocument) -> tuple[Any, ...]:
     doc.refresh_from_db()
-    return (doc.status, doc.due_date, Event.objects.filter(document=doc).count(),
-            list(Assignment.objects.filter(document=doc).values_list("id", "status")),
-            AuditEvent.objects.count(), IncomingDocument.objects.count(), StoredFile.objects.count())
+    return (
+        doc.status,
+        doc.due_date,
+        Event.objects.filter(document=doc).count(),
+        list(Assignment.objects.filter(document=doc).values_list("id", "status")),
+        AuditEvent.objects.count(),
+        IncomingDocument.objects.count(),
+        StoredFile.objects.count(),
+    )
 
 
 def setup_registered(w: World, secrecy: str) -> IncomingDocument:
@@ -65,21 +71,55 @@ def setup_forwarded(w: World, secrecy: str) -> IncomingDocument:
 
 
 # operation: (setup, method, path, payload, allowed persona, expected status after success)
-OPERATIONS: dict[str, tuple[Callable[[World, str], IncomingDocument], str, str, dict[str, Any] | None, str, str]] = {
+OPERATIONS: dict[
+    str, tuple[Callable[[World, str], IncomingDocument], str, str, dict[str, Any] | None, str, str]
+] = {
     "view": (setup_registered, "get", "/api/v1/incoming/{id}", None, "clerk", "registered"),
     "history": (setup_registered, "get", "/api/v1/incoming/{id}/history", None, "clerk", "registered"),
     "submit": (setup_registered, "post", "/api/v1/incoming/{id}/submit", {}, "clerk", "submitted"),
-    "assign": (setup_submitted, "post", "/api/v1/incoming/{id}/assign",
-               {"assignments": [{"role": "lead", "unit_id": "UNIT", "deadline": "2026-12-30"}],
-                "instruction": "Giao Phòng Tổng hợp chủ trì"}, "leader", "in_progress"),
-    "return": (setup_submitted, "post", "/api/v1/incoming/{id}/return", {"reason": "Không đúng thẩm quyền"},
-               "leader", "returned"),
-    "forward": (setup_unit_assigned, "post", "/api/v1/incoming/{id}/forward", {"person_ids": ["SPECIALIST"]},
-                "head", "in_progress"),
-    "note": (setup_forwarded, "post", "/api/v1/incoming/{id}/notes", {"note": "Đang dự thảo trả lời"},
-             "specialist", "in_progress"),
-    "complete": (setup_forwarded, "post", "/api/v1/incoming/{id}/complete",
-                 {"note": "Đã trả lời", "reply_number_symbol": "12-CV/TU"}, "specialist", "completed"),
+    "assign": (
+        setup_submitted,
+        "post",
+        "/api/v1/incoming/{id}/assign",
+        {
+            "assignments": [{"role": "lead", "unit_id": "UNIT", "deadline": "2026-12-30"}],
+            "instruction": "Giao Phòng Tổng hợp chủ trì",
+        },
+        "leader",
+        "in_progress",
+    ),
+    "return": (
+        setup_submitted,
+        "post",
+        "/api/v1/incoming/{id}/return",
+        {"reason": "Không đúng thẩm quyền"},
+        "leader",
+        "returned",
+    ),
+    "forward": (
+        setup_unit_assigned,
+        "post",
+        "/api/v1/incoming/{id}/forward",
+        {"person_ids": ["SPECIALIST"]},
+        "head",
+        "in_progress",
+    ),
+    "note": (
+        setup_forwarded,
+        "post",
+        "/api/v1/incoming/{id}/notes",
+        {"note": "Đang dự thảo trả lời"},
+        "specialist",
+        "in_progress",
+    ),
+    "complete": (
+        setup_forwarded,
+        "post",
+        "/api/v1/incoming/{id}/complete",
+        {"note": "Đã trả lời", "reply_number_symbol": "12-CV/TU"},
+        "specialist",
+        "completed",
+    ),
     "file": (setup_registered, "get", "/api/v1/files/{file}/content", None, "clerk", "registered"),
 }
 
@@ -135,7 +175,9 @@ def test_authorization_matrix(world: World, operation: str, persona: str) -> Non
     assert response.status_code == expected, (persona, response.content)
     body = response.json()
     assert body["code"] in {"not_authenticated", "not_found"}
-    assert body["message"] and any(ch in body["message"] for ch in "ạảãàáâầấậẩẫăắằặẳẵêềếệểễôồốộổỗơờớợởỡưừứựửữđ")
+    assert body["message"] and any(
+        ch in body["message"] for ch in "ạảãàáâầấậẩẫăắằặẳẵêềếệểễôồốộổỗơờớợởỡưừứựửữđ"
+    )
     assert snapshot(doc) == before
 
 
@@ -144,8 +186,11 @@ def test_visible_but_not_allowed_is_403_and_changes_nothing(world: World) -> Non
     doc = setup_unit_assigned(world, "none")
     before = snapshot(doc)
     # when the unit head (a participant) tries to distribute it
-    response = client_for(world.head).post(f"/api/v1/incoming/{doc.pk}/assign", content_type="application/json",
-                                           data={"assignments": [{"role": "lead", "unit_id": world.unit2.pk}]})
+    response = client_for(world.head).post(
+        f"/api/v1/incoming/{doc.pk}/assign",
+        content_type="application/json",
+        data={"assignments": [{"role": "lead", "unit_id": world.unit2.pk}]},
+    )
     # then it is refused as forbidden, not hidden, and nothing changed
     assert response.status_code == 403
     assert response.json()["code"] == "not_allowed"
@@ -155,8 +200,11 @@ def test_visible_but_not_allowed_is_403_and_changes_nothing(world: World) -> Non
 def test_wrong_state_is_409_distinct_from_not_allowed(world: World) -> None:
     doc = setup_registered(world, "none")
     before = snapshot(doc)
-    response = client_for(world.leader).post(f"/api/v1/incoming/{doc.pk}/assign", content_type="application/json",
-                                             data={"assignments": [{"role": "lead", "unit_id": world.unit.pk}]})
+    response = client_for(world.leader).post(
+        f"/api/v1/incoming/{doc.pk}/assign",
+        content_type="application/json",
+        data={"assignments": [{"role": "lead", "unit_id": world.unit.pk}]},
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "wrong_state"
     assert snapshot(doc) == before

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 VIETNAMESE = set("ạảãàáâầấậẩẫăắằặẳẵêềếệểễôồốộổỗơờớợởỡưừứựửữđỉịíìĩóòỏõọúùủũụýỳỷỹỵéèẻẽẹ")
 
-GOOD = {"issuer_name": "Ban Tổ chức Trung ương", "number_symbol": "105-BC/BTCTW", "issued_date": "2026-01-05",
-        "doc_type": "BC", "subject": "Báo cáo tổng kết công tác tổ chức xây dựng Đảng"}
+GOOD = {
+    "issuer_name": "Ban Tổ chức Trung ương",
+    "number_symbol": "105-BC/BTCTW",
+    "issued_date": "2026-01-05",
+    "doc_type": "BC",
+    "subject": "Báo cáo tổng kết công tác tổ chức xây dựng Đảng",
+}
 
 
 def api(world: World) -> Client:
@@ -31,13 +36,19 @@ def api(world: World) -> Client:
 
 
 def blobs() -> list[Path]:
-    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"]) / "blobs"
+    storages: dict[str, Any] = settings.STORAGES
+    root = Path(storages["default"]["OPTIONS"]["location"]) / "blobs"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def state() -> tuple[Any, ...]:
-    return (IncomingDocument.objects.count(), StoredFile.objects.count(), len(blobs()), AuditEvent.objects.count(),
-            list(Counter.objects.values_list("scope", "last_number")))
+    return (
+        IncomingDocument.objects.count(),
+        StoredFile.objects.count(),
+        len(blobs()),
+        AuditEvent.objects.count(),
+        list(Counter.objects.values_list("scope", "last_number")),
+    )
 
 
 def upload(name: str, data: bytes, content_type: str = "application/pdf") -> Any:
@@ -56,13 +67,36 @@ def docx_bomb() -> bytes:
 
 CASES = {
     "missing subject": ({**GOOD, "subject": ""}, [("a.pdf", make_pdf("a"))], 400, "subject"),
-    "missing number-symbol": ({**GOOD, "number_symbol": ""}, [("a.pdf", make_pdf("a"))], 400, "number_symbol"),
-    "bad date format": ({**GOOD, "issued_date": "31/02/2026"}, [("a.pdf", make_pdf("a"))], 400, "issued_date"),
-    "issued after arrival": ({**GOOD, "issued_date": "2099-01-01"}, [("a.pdf", make_pdf("a"))], 400, "issued_date"),
-    "arrival in the future": ({**GOOD, "arrival_date": "2099-01-01"}, [("a.pdf", make_pdf("a"))], 400,
-                              "arrival_date"),
-    "deadline before arrival": ({**GOOD, "arrival_date": "2026-01-10", "due_date": "2026-01-01"},
-                                [("a.pdf", make_pdf("a"))], 400, "due_date"),
+    "missing number-symbol": (
+        {**GOOD, "number_symbol": ""},
+        [("a.pdf", make_pdf("a"))],
+        400,
+        "number_symbol",
+    ),
+    "bad date format": (
+        {**GOOD, "issued_date": "31/02/2026"},
+        [("a.pdf", make_pdf("a"))],
+        400,
+        "issued_date",
+    ),
+    "issued after arrival": (
+        {**GOOD, "issued_date": "2099-01-01"},
+        [("a.pdf", make_pdf("a"))],
+        400,
+        "issued_date",
+    ),
+    "arrival in the future": (
+        {**GOOD, "arrival_date": "2099-01-01"},
+        [("a.pdf", make_pdf("a"))],
+        400,
+        "arrival_date",
+    ),
+    "deadline before arrival": (
+        {**GOOD, "arrival_date": "2026-01-10", "due_date": "2026-01-01"},
+        [("a.pdf", make_pdf("a"))],
+        400,
+        "due_date",
+    ),
     "unknown type": ({**GOOD, "doc_type": "XYZ"}, [("a.pdf", make_pdf("a"))], 400, "doc_type"),
     "bad urgency": ({**GOOD, "urgency": "asap"}, [("a.pdf", make_pdf("a"))], 400, "urgency"),
     "exe disguised as pdf": (GOOD, [("bao-cao.pdf", b"MZ\x90\x00" + b"\x00" * 2000)], 415, None),
@@ -71,7 +105,12 @@ CASES = {
     "truncated pdf": (GOOD, [("bao-cao.pdf", make_pdf("t")[:-300])], 415, None),
     "pdf renamed docx": (GOOD, [("bao-cao.docx", make_pdf("r"))], 415, None),
     "docx zip bomb": (GOOD, [("bom.docx", docx_bomb())], 415, None),
-    "good first file, bad second": (GOOD, [("a.pdf", make_pdf("ok")), ("b.pdf", b"not a pdf at all")], 415, None),
+    "good first file, bad second": (
+        GOOD,
+        [("a.pdf", make_pdf("ok")), ("b.pdf", b"not a pdf at all")],
+        415,
+        None,
+    ),
 }
 
 
@@ -124,9 +163,15 @@ def test_crash_after_files_written_leaves_no_orphan(world: World, monkeypatch: A
 
 def test_good_registration_through_the_api(world: World) -> None:
     pdf = make_pdf("good")
-    response = api(world).post("/api/v1/incoming", data={**GOOD, "urgency": "urgent", "due_date": "2026-12-31",
-                                                          "files": [upload("Báo cáo số 105.pdf", pdf),
-                                                                    upload("phu-luc.pdf", make_pdf("annex"))]})
+    response = api(world).post(
+        "/api/v1/incoming",
+        data={
+            **GOOD,
+            "urgency": "urgent",
+            "due_date": "2026-12-31",
+            "files": [upload("Báo cáo số 105.pdf", pdf), upload("phu-luc.pdf", make_pdf("annex"))],
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["arrival_number"] == 1

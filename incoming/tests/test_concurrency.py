@@ -14,7 +14,11 @@ import pytest
 
 from conftest import World, make_pdf
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.xdist_group("concurrency")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.xdist_group("concurrency"),
+]
 
 PROCESSES = 16
 PER_PROCESS = 5
@@ -36,12 +40,21 @@ def worker(index: int, clerk_id: int, org_id: int, barrier: Any, results: Any) -
         org = Organization.objects.get(pk=org_id)
         barrier.wait(timeout=60)
         for n in range(PER_PROCESS):
-            data = Registration(issuer_name="Ban Tổ chức Trung ương", number_symbol=f"{index}-{n}-BC/BTCTW",
-                                issued_date=date(2026, 1, 5), doc_type="BC", subject=f"Báo cáo {index}/{n}")
+            data = Registration(
+                issuer_name="Ban Tổ chức Trung ương",
+                number_symbol=f"{index}-{n}-BC/BTCTW",
+                issued_date=date(2026, 1, 5),
+                doc_type="BC",
+                subject=f"Báo cáo {index}/{n}",
+            )
             try:
                 with transaction.atomic():
-                    result = incoming_register(actor=clerk, organization=org, data=data,
-                                               uploads=[(f"{index}-{n}.pdf", make_pdf(f"{index}-{n}"))])
+                    result = incoming_register(
+                        actor=clerk,
+                        organization=org,
+                        data=data,
+                        uploads=[(f"{index}-{n}.pdf", make_pdf(f"{index}-{n}"))],
+                    )
                     if n == 2 and index % 3 == 0:  # about 10 % of registrations roll back after numbering
                         raise Rollback()
                 results.put(("ok", result.document.arrival_number))
@@ -63,8 +76,10 @@ def test_sixteen_processes_get_unique_gap_free_numbers(world: World) -> None:
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     connections.close_all()
-    processes = [context.Process(target=worker, args=(i, world.clerk.pk, world.org.pk, barrier, results))
-                 for i in range(PROCESSES)]
+    processes = [
+        context.Process(target=worker, args=(i, world.clerk.pk, world.org.pk, barrier, results))
+        for i in range(PROCESSES)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=240) for _ in range(PROCESSES * PER_PROCESS)]
@@ -77,7 +92,9 @@ def test_sixteen_processes_get_unique_gap_free_numbers(world: World) -> None:
     assert len(rolled_back) == len([i for i in range(PROCESSES) if i % 3 == 0])
     # no duplicate, no gap: exactly 1..N, and the database agrees
     assert committed == list(range(1, len(committed) + 1))
-    stored = sorted(IncomingDocument.objects.filter(register__for_secret=False).values_list("arrival_number", flat=True))
+    stored = sorted(
+        IncomingDocument.objects.filter(register__for_secret=False).values_list("arrival_number", flat=True)
+    )
     assert stored == committed
     # the audit chain never forked under concurrent writers
     result = verify_chain()

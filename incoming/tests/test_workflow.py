@@ -27,9 +27,15 @@ def test_full_routing_clerk_leader_head_specialist(world: World) -> None:
     assert doc.pk in {d.pk for d in selectors.queue(world.leader)["to_distribute"]}
     # the leader distributes with a lead unit, a supporting unit and deadlines
     deadline = add_working_days(date.today(), 5)
-    services.incoming_assign(actor=world.leader, document=doc, instruction="Phòng Tổng hợp chủ trì tham mưu",
-                             items=[services.AssignmentInput("lead", unit_id=world.unit.pk, deadline=deadline),
-                                    services.AssignmentInput("support", unit_id=world.unit2.pk, deadline=deadline)])
+    services.incoming_assign(
+        actor=world.leader,
+        document=doc,
+        instruction="Phòng Tổng hợp chủ trì tham mưu",
+        items=[
+            services.AssignmentInput("lead", unit_id=world.unit.pk, deadline=deadline),
+            services.AssignmentInput("support", unit_id=world.unit2.pk, deadline=deadline),
+        ],
+    )
     doc.refresh_from_db()
     assert doc.status == Status.IN_PROGRESS and doc.due_date == deadline
     assert doc.pk in {d.pk for d in selectors.queue(world.head)["to_forward"]}
@@ -40,8 +46,9 @@ def test_full_routing_clerk_leader_head_specialist(world: World) -> None:
     assert doc.pk not in {d.pk for d in selectors.queue(world.head)["to_forward"]}
     # the specialist writes a note and completes with a reply
     services.incoming_add_note(actor=world.specialist, document=doc, note="Đã dự thảo công văn trả lời")
-    services.incoming_complete(actor=world.specialist, document=doc, note="Đã trả lời",
-                               reply_number_symbol="25-CV/TU")
+    services.incoming_complete(
+        actor=world.specialist, document=doc, note="Đã trả lời", reply_number_symbol="25-CV/TU"
+    )
     doc.refresh_from_db()
     assert doc.status == Status.COMPLETED and doc.reply_number_symbol == "25-CV/TU"
     assert not Assignment.objects.filter(document=doc, status__in=["pending", "forwarded"]).exists()
@@ -61,18 +68,25 @@ def test_returns_go_back_one_step(world: World) -> None:
     doc.refresh_from_db()
     assert doc.status == Status.RETURNED
     services.incoming_submit(actor=world.clerk, document=doc)
-    services.incoming_assign(actor=world.leader, document=doc,
-                             items=[services.AssignmentInput("lead", unit_id=world.unit.pk)])
+    services.incoming_assign(
+        actor=world.leader, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit.pk)]
+    )
     services.incoming_forward(actor=world.head, document=doc, person_ids=[world.specialist.pk])
     # the specialist returns their part to the unit head: the unit's assignment is pending again
-    services.incoming_return(actor=world.specialist, document=doc, reason="Không thuộc lĩnh vực tôi phụ trách")
+    services.incoming_return(
+        actor=world.specialist, document=doc, reason="Không thuộc lĩnh vực tôi phụ trách"
+    )
     unit_assignment = Assignment.objects.get(document=doc, unit=world.unit)
     assert unit_assignment.status == AssignmentStatus.PENDING
     # the unit head returns the document to the leader for redistribution
     services.incoming_return(actor=world.head, document=doc, reason="Đề nghị giao Phòng Tài chính")
     doc.refresh_from_db()
     assert doc.status == Status.SUBMITTED
-    assert [e.action for e in selectors.history(doc)][-3:] == ["forward", "return_to_unit", "return_to_leader"]
+    assert [e.action for e in selectors.history(doc)][-3:] == [
+        "forward",
+        "return_to_unit",
+        "return_to_leader",
+    ]
 
 
 def test_only_the_lead_completes(world: World) -> None:
@@ -87,11 +101,16 @@ def test_only_the_lead_completes(world: World) -> None:
 def test_assign_requires_exactly_one_lead_and_valid_targets(world: World) -> None:
     doc = world.register()
     services.incoming_submit(actor=world.clerk, document=doc)
-    for items in ([], [services.AssignmentInput("support", unit_id=world.unit.pk)],
-                  [services.AssignmentInput("lead", unit_id=world.unit.pk),
-                   services.AssignmentInput("lead", unit_id=world.unit2.pk)],
-                  [services.AssignmentInput("lead", person_id=world.outsider.pk)],
-                  [services.AssignmentInput("lead", unit_id=world.unit.pk, deadline=date(2000, 1, 1))]):
+    for items in (
+        [],
+        [services.AssignmentInput("support", unit_id=world.unit.pk)],
+        [
+            services.AssignmentInput("lead", unit_id=world.unit.pk),
+            services.AssignmentInput("lead", unit_id=world.unit2.pk),
+        ],
+        [services.AssignmentInput("lead", person_id=world.outsider.pk)],
+        [services.AssignmentInput("lead", unit_id=world.unit.pk, deadline=date(2000, 1, 1))],
+    ):
         with pytest.raises(InvalidInput):
             services.incoming_assign(actor=world.leader, document=doc, items=items)
     doc.refresh_from_db()
@@ -100,8 +119,12 @@ def test_assign_requires_exactly_one_lead_and_valid_targets(world: World) -> Non
 
 def test_urgent_documents_are_always_on_top(world: World) -> None:
     normal = world.register(number_symbol="1-BC/BTCTW", pdf=make_pdf("a"))
-    flash = world.register(number_symbol="2-BC/BTCTW", urgency="flash", pdf=make_pdf("b"),
-                           arrival=date.today() - timedelta(days=3))
+    flash = world.register(
+        number_symbol="2-BC/BTCTW",
+        urgency="flash",
+        pdf=make_pdf("b"),
+        arrival=date.today() - timedelta(days=3),
+    )
     urgent = world.register(number_symbol="3-BC/BTCTW", urgency="urgent", pdf=make_pdf("c"))
     order = [d.pk for d in selectors.queue(world.clerk)["to_submit"]]
     assert order == [flash.pk, urgent.pk, normal.pk]
@@ -111,17 +134,31 @@ def test_duplicates_are_warned_not_blocked(world: World) -> None:
     from incoming.services import Registration, incoming_register
 
     first = world.register(number_symbol="105-BC/BTCTW", pdf=make_pdf("x"))
-    data = Registration(issuer_name="ban tổ chức trung ương", number_symbol="Số 105-BC/BTCTW",
-                        issued_date=date(2026, 1, 5), doc_type="BC", subject="Bản khác")
-    result = incoming_register(actor=world.clerk, organization=world.org, data=data,
-                               uploads=[("khac.pdf", make_pdf("other"))])
+    data = Registration(
+        issuer_name="ban tổ chức trung ương",
+        number_symbol="Số 105-BC/BTCTW",
+        issued_date=date(2026, 1, 5),
+        doc_type="BC",
+        subject="Bản khác",
+    )
+    result = incoming_register(
+        actor=world.clerk, organization=world.org, data=data, uploads=[("khac.pdf", make_pdf("other"))]
+    )
     assert result.warnings[0]["code"] == "possible_duplicate"
     assert result.warnings[0]["document_ids"] == [first.pk]
     # the same file under another number-symbol is a duplicate too
-    same_file = incoming_register(actor=world.clerk, organization=world.org,
-                                  data=Registration(issuer_name="UBND tỉnh", number_symbol="9/UBND-VX",
-                                                    issued_date=date(2026, 1, 5), doc_type="CV", subject="x"),
-                                  uploads=[("lai.pdf", make_pdf("x"))])
+    same_file = incoming_register(
+        actor=world.clerk,
+        organization=world.org,
+        data=Registration(
+            issuer_name="UBND tỉnh",
+            number_symbol="9/UBND-VX",
+            issued_date=date(2026, 1, 5),
+            doc_type="CV",
+            subject="x",
+        ),
+        uploads=[("lai.pdf", make_pdf("x"))],
+    )
     assert first.pk in same_file.warnings[0]["document_ids"]
 
 
@@ -129,10 +166,17 @@ def test_arrival_numbers_restart_on_first_january(world: World) -> None:
     from incoming.services import Registration, incoming_register
 
     def reg(day: date, n: int) -> int:
-        data = Registration(issuer_name="Ban Tổ chức Trung ương", number_symbol=f"{n}-BC/BTCTW",
-                            issued_date=day, doc_type="BC", subject="Báo cáo", arrival_date=day)
-        return incoming_register(actor=world.clerk, organization=world.org, data=data,
-                                 uploads=[(f"{n}.pdf", make_pdf(str(n)))]).document.arrival_number
+        data = Registration(
+            issuer_name="Ban Tổ chức Trung ương",
+            number_symbol=f"{n}-BC/BTCTW",
+            issued_date=day,
+            doc_type="BC",
+            subject="Báo cáo",
+            arrival_date=day,
+        )
+        return incoming_register(
+            actor=world.clerk, organization=world.org, data=data, uploads=[(f"{n}.pdf", make_pdf(str(n)))]
+        ).document.arrival_number
 
     assert [reg(date(2025, 12, 30), 1), reg(date(2025, 12, 31), 2)] == [1, 2]
     assert [reg(date(2026, 1, 2), 3), reg(date(2026, 1, 2), 4)] == [1, 2]
@@ -176,11 +220,18 @@ def test_delegation_lets_the_grantee_distribute(world: World) -> None:
     doc = world.register()
     services.incoming_submit(actor=world.clerk, document=doc)
     with pytest.raises(NotAllowed):
-        services.incoming_assign(actor=world.head2, document=doc,
-                                 items=[services.AssignmentInput("lead", unit_id=world.unit.pk)])
-    Delegation.objects.create(grantor=world.leader, grantee=world.head2, start_date=date.today() - timedelta(days=1),
-                              end_date=date.today() + timedelta(days=1))
+        services.incoming_assign(
+            actor=world.head2, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit.pk)]
+        )
+    Delegation.objects.create(
+        grantor=world.leader,
+        grantee=world.head2,
+        start_date=date.today() - timedelta(days=1),
+        end_date=date.today() + timedelta(days=1),
+    )
     head2 = type(world.head2).objects.get(pk=world.head2.pk)  # fresh object: roles are cached per instance
-    services.incoming_assign(actor=head2, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit.pk)])
+    services.incoming_assign(
+        actor=head2, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit.pk)]
+    )
     doc.refresh_from_db()
     assert doc.status == Status.IN_PROGRESS

@@ -19,7 +19,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
@@ -47,8 +47,9 @@ def wait_for(inbox: Inbox, count: int) -> None:
         time.sleep(0.02)
 
 
-def test_overdue_and_near_due_reminders_once_a_day(world: World, smtp_server: Inbox,
-                                                   django_capture_on_commit_callbacks: Any) -> None:
+def test_overdue_and_near_due_reminders_once_a_day(
+    world: World, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
     from core.calendar import add_working_days
     from incoming.models import Assignment
     from notifications.reminders import send_deadline_reminders
@@ -63,7 +64,11 @@ def test_overdue_and_near_due_reminders_once_a_day(world: World, smtp_server: In
         sent = send_deadline_reminders(today)
     # the lead and supporting unit assignments plus the specialist's: each reminded once
     assert sent["overdue"] >= 2 and sent["near_due"] >= 2
-    texts = list(world.specialist.notifications.values_list("text", flat=True)[: world.specialist.notifications.count() - before])
+    texts = list(
+        world.specialist.notifications.values_list("text", flat=True)[
+            : world.specialist.notifications.count() - before
+        ]
+    )
     assert any("quá hạn" in t and "1-BC/BTCTW" in t for t in texts)
     assert any("sắp đến hạn" in t and "2-BC/BTCTW" in t for t in texts)
     wait_for(smtp_server, 4)
@@ -80,8 +85,9 @@ def test_overdue_and_near_due_reminders_once_a_day(world: World, smtp_server: In
     assert len(smtp_server.messages) == count
 
 
-def test_secret_documents_are_announced_without_subject(world: World, smtp_server: Inbox,
-                                                        django_capture_on_commit_callbacks: Any) -> None:
+def test_secret_documents_are_announced_without_subject(
+    world: World, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
     from incoming.services import incoming_submit
 
     doc: IncomingDocument = world.register(secrecy="secret")

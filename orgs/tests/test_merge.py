@@ -21,17 +21,22 @@ def test_merge_keeps_history_reachable_and_attributed(world: World) -> None:
 
     # given two communes, each with its clerk, a unit and a registered document
     north = world.other_org
-    south = Organization.objects.create(name="Đảng ủy xã Hưng Tây", kind="commune_committee", parent=world.org)
+    south = Organization.objects.create(
+        name="Đảng ủy xã Hưng Tây", kind="commune_committee", parent=world.org
+    )
     Register.objects.create(organization=south, kind="incoming", name="Sổ đăng ký văn bản đến")
     south_unit = Unit.objects.create(organization=south, name="Bộ phận Văn phòng")
     south_clerk = User.objects.create_user("vanthu_tay", password="x", organization=south, unit=south_unit)
     RoleAssignment.objects.create(user=south_clerk, role=Role.CLERK, organization=south)
-    data = Registration(issuer_name="Huyện ủy", number_symbol="5-CV/HU", issued_date=None, doc_type="CV", subject="x")
+    data = Registration(
+        issuer_name="Huyện ủy", number_symbol="5-CV/HU", issued_date=None, doc_type="CV", subject="x"
+    )
     from datetime import date
 
     data.issued_date = date(2026, 1, 2)
-    south_doc = incoming_register(actor=south_clerk, organization=south, data=data,
-                                  uploads=[("a.pdf", make_pdf("south"))]).document
+    south_doc = incoming_register(
+        actor=south_clerk, organization=south, data=data, uploads=[("a.pdf", make_pdf("south"))]
+    ).document
     # when the south commune is merged into the north one
     organization_merge(actor=world.admin, source=south, target=north)
     south.refresh_from_db()

@@ -110,8 +110,15 @@ class Cover:
         return [self.year, self.date_range, self.number_range, f"Quyển số {self.volume}"]
 
 
-def cover_for(kind: str, register: Register, rows: list[dict[str, Any]], *, date_from: date | None,
-              date_to: date | None, organization_name: str) -> Cover:
+def cover_for(
+    kind: str,
+    register: Register,
+    rows: list[dict[str, Any]],
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    organization_name: str,
+) -> Cover:
     columns_for(kind)  # validates kind
     years = sorted({int(r["year"]) for r in rows if r.get("year")})
     if not years:
@@ -126,6 +133,11 @@ def cover_for(kind: str, register: Register, rows: list[dict[str, Any]], *, date
         number_range = f"Từ số {rows[0]['arrival_number']} đến số {rows[-1]['arrival_number']}"
     else:
         number_range = f"Từ số {EMPTY} đến số {EMPTY}"
-    return Cover(organization=clean(organization_name), title=TITLES[kind],
-                 register_name=clean(register.name), year=year, date_range=date_range,
-                 number_range=number_range)
+    return Cover(
+        organization=clean(organization_name),
+        title=TITLES[kind],
+        register_name=clean(register.name),
+        year=year,
+        date_range=date_range,
+        number_range=number_range,
+    )

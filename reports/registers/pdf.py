@@ -34,10 +34,12 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
 def _styles() -> dict[str, ParagraphStyle]:
     regular, bold, italic = register_fonts()
     return {
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11, alignment=TA_LEFT,
-                               splitLongWords=True),
-        "cell_center": ParagraphStyle("cell_center", fontName=regular, fontSize=9, leading=11,
-                                      alignment=TA_CENTER),
+        "cell": ParagraphStyle(
+            "cell", fontName=regular, fontSize=9, leading=11, alignment=TA_LEFT, splitLongWords=True
+        ),
+        "cell_center": ParagraphStyle(
+            "cell_center", fontName=regular, fontSize=9, leading=11, alignment=TA_CENTER
+        ),
         "head": ParagraphStyle("head", fontName=bold, fontSize=9, leading=11, alignment=TA_CENTER),
         "number": ParagraphStyle("number", fontName=italic, fontSize=8, leading=10, alignment=TA_CENTER),
         "org": ParagraphStyle("org", fontName=bold, fontSize=14, leading=18, alignment=TA_CENTER),
@@ -66,8 +68,9 @@ def _cover_flowables(cover: Cover, styles: dict[str, ParagraphStyle]) -> list[An
     return story
 
 
-def _table(columns: tuple[Column, ...], rows: list[dict[str, Any]], styles: dict[str, ParagraphStyle],
-           width: float) -> Table:
+def _table(
+    columns: tuple[Column, ...], rows: list[dict[str, Any]], styles: dict[str, ParagraphStyle], width: float
+) -> Table:
     total = sum(c.width for c in columns)
     widths = [width * c.width / total for c in columns]
     data: list[list[Any]] = [
@@ -111,27 +114,43 @@ def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
                 if self._pageNumber > 1:
                     self.setFont(font, 8)
                     self.drawString(MARGIN_X, 8 * mm, footer)
-                    self.drawRightString(PAGE[0] - MARGIN_X, 8 * mm,
-                                         f"Trang {self._pageNumber - 1}/{count - 1}")
+                    self.drawRightString(
+                        PAGE[0] - MARGIN_X, 8 * mm, f"Trang {self._pageNumber - 1}/{count - 1}"
+                    )
                 super().showPage()
             super().save()
 
     return NumberedCanvas
 
 
-def export_pdf(kind: str, register: Register, rows: list[dict[str, Any]], *, date_from: date | None = None,
-               date_to: date | None = None, organization_name: str = "") -> bytes:
+def export_pdf(
+    kind: str,
+    register: Register,
+    rows: list[dict[str, Any]],
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    organization_name: str = "",
+) -> bytes:
     """The register ("incoming" or "followup") as PDF bytes: cover page, then the table of ``rows``."""
     columns = columns_for(kind)
-    cover = cover_for(kind, register, rows, date_from=date_from, date_to=date_to,
-                      organization_name=organization_name)
+    cover = cover_for(
+        kind, register, rows, date_from=date_from, date_to=date_to, organization_name=organization_name
+    )
     styles = _styles()
     regular, _bold, _italic = register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=PAGE, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=f"{cover.title} – {cover.year}", author=cover.organization,
-        subject=cover.register_name, creator="dieuhanh",
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=f"{cover.title} – {cover.year}",
+        author=cover.organization,
+        subject=cover.register_name,
+        creator="dieuhanh",
     )
     story = _cover_flowables(cover, styles)
     story += [PageBreak(), _table(columns, rows, styles, doc.width)]

@@ -25,9 +25,15 @@ _SUPERSEDED = {AssignmentStatus.CLOSED}
 _RETURNED = {AssignmentStatus.RETURNED}
 
 
-def incoming_register_rows(user: User, register: Register, date_from: date | None = None,
-                           date_to: date | None = None, year: int | None = None, *,
-                           on: date | None = None) -> list[Row]:
+def incoming_register_rows(
+    user: User,
+    register: Register,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    year: int | None = None,
+    *,
+    on: date | None = None,
+) -> list[Row]:
     """The register's documents the user may see, ordered by (year, số đến), one dict per document.
 
     ``date_from``/``date_to`` bound the arrival date (inclusive); ``year`` is the numbering year;
@@ -41,14 +47,21 @@ def incoming_register_rows(user: User, register: Register, date_from: date | Non
         qs = qs.filter(arrival_date__lte=date_to)
     if year is not None:
         qs = qs.filter(year=year)
-    first_assign = (Event.objects.filter(document=OuterRef("pk"), action="assign")
-                    .order_by("at", "id").values("at")[:1])
-    top_level = (Assignment.objects.filter(parent__isnull=True).exclude(status__in=_SUPERSEDED)
-                 .select_related("unit", "person").order_by("id"))
-    qs = (qs.select_related("doc_type")
-          .annotate(first_assigned_at=Subquery(first_assign))
-          .prefetch_related(Prefetch("assignments", queryset=top_level, to_attr="register_assignments"))
-          .order_by("year", "arrival_number"))
+    first_assign = (
+        Event.objects.filter(document=OuterRef("pk"), action="assign").order_by("at", "id").values("at")[:1]
+    )
+    top_level = (
+        Assignment.objects.filter(parent__isnull=True)
+        .exclude(status__in=_SUPERSEDED)
+        .select_related("unit", "person")
+        .order_by("id")
+    )
+    qs = (
+        qs.select_related("doc_type")
+        .annotate(first_assigned_at=Subquery(first_assign))
+        .prefetch_related(Prefetch("assignments", queryset=top_level, to_attr="register_assignments"))
+        .order_by("year", "arrival_number")
+    )
     now = on or today()
     return [_row(doc, now) for doc in qs]
 
@@ -62,7 +75,7 @@ def _local_date(value: datetime | None) -> date | None:
 
 
 def recipients_text(assignments: list[Assignment]) -> str:
-    """"Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp); Nguyễn Văn A (để biết)"."""
+    """ "Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp); Nguyễn Văn A (để biết)"."""
     current = [a for a in assignments if a.status not in _RETURNED] or list(assignments)
     current.sort(key=lambda a: (_ROLE_ORDER.get(AssignmentRole(a.role), 9), a.pk))
     parts: list[str] = []

@@ -99,12 +99,20 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
     ws.oddFooter.right.text = "Trang &P/&N"
 
 
-def export_xlsx(kind: str, register: Register, rows: list[dict[str, Any]], *, date_from: date | None = None,
-                date_to: date | None = None, organization_name: str = "") -> bytes:
+def export_xlsx(
+    kind: str,
+    register: Register,
+    rows: list[dict[str, Any]],
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    organization_name: str = "",
+) -> bytes:
     """The register ("incoming" or "followup") as .xlsx bytes; dates are real Excel dates (dd/mm/yyyy)."""
     columns = columns_for(kind)
-    cover = cover_for(kind, register, rows, date_from=date_from, date_to=date_to,
-                      organization_name=organization_name)
+    cover = cover_for(
+        kind, register, rows, date_from=date_from, date_to=date_to, organization_name=organization_name
+    )
     wb = Workbook()
     ws = wb.active
     assert ws is not None

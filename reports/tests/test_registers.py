@@ -25,12 +25,25 @@ from reports.fonts import register_fonts
 from reports.registers import export_pdf, export_xlsx, headers, incoming_register_rows
 
 INCOMING_HEADERS = [
-    "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
-    "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú",
+    "Ngày đến",
+    "Số đến",
+    "Tác giả",
+    "Số, ký hiệu văn bản",
+    "Ngày tháng văn bản",
+    "Tên loại và trích yếu nội dung",
+    "Đơn vị hoặc người nhận",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
 ]
 FOLLOWUP_HEADERS = [
-    "Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
-    "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú",
+    "Số đến",
+    "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành",
+    "Đơn vị hoặc người nhận",
+    "Thời hạn giải quyết",
+    "Tiến độ giải quyết",
+    "Số, ký hiệu văn bản trả lời",
+    "Ghi chú",
 ]
 SUBJECT = "Về việc triển khai Nghị quyết số 57-NQ/TW về phát triển khoa học, công nghệ"
 TODAY = date(2026, 3, 20)
@@ -51,16 +64,31 @@ class World:
     docs: dict[str, IncomingDocument]
 
 
-def _user(username: str, org: Organization, role: str, *, full_name: str = "", unit: Unit | None = None,
-          clearance: str = Secrecy.NONE) -> User:
-    user = User.objects.create_user(username=username, password="x", full_name=full_name, organization=org,
-                                    unit=unit, clearance=clearance)
+def _user(
+    username: str,
+    org: Organization,
+    role: str,
+    *,
+    full_name: str = "",
+    unit: Unit | None = None,
+    clearance: str = Secrecy.NONE,
+) -> User:
+    user = User.objects.create_user(
+        username=username, password="x", full_name=full_name, organization=org, unit=unit, clearance=clearance
+    )
     RoleAssignment.objects.create(user=user, role=role, organization=org)
     return user
 
 
-def _doc(world_org: Organization, register: Register, doc_type: DocType, creator: User, number: int,
-         arrival: date, **extra: Any) -> IncomingDocument:
+def _doc(
+    world_org: Organization,
+    register: Register,
+    doc_type: DocType,
+    creator: User,
+    number: int,
+    arrival: date,
+    **extra: Any,
+) -> IncomingDocument:
     values: dict[str, Any] = {
         "issuer_name": "Ban Tuyên giáo Tỉnh ủy",
         "number_symbol": f"{number}-BC/BTGTU",
@@ -68,9 +96,16 @@ def _doc(world_org: Organization, register: Register, doc_type: DocType, creator
         "subject": f"Báo cáo tình hình số {number}",
         **extra,
     }
-    doc = IncomingDocument(organization=world_org, register=register, year=arrival.year,
-                           arrival_number=number, arrival_date=arrival, doc_type=doc_type, created_by=creator,
-                           **values)
+    doc = IncomingDocument(
+        organization=world_org,
+        register=register,
+        year=arrival.year,
+        arrival_number=number,
+        arrival_date=arrival,
+        doc_type=doc_type,
+        created_by=creator,
+        **values,
+    )
     doc.symbol_key = normalize_symbol(doc.number_symbol)
     doc.search_text = fold(" ".join([doc.number_symbol, doc.issuer_name, doc.subject, doc_type.name]))
     doc.save()
@@ -95,8 +130,9 @@ def world(db: Any) -> World:
     finance = Unit.objects.create(organization=org, name="Phòng Tài chính")
     register = Register.objects.create(organization=org, kind=RegisterKind.INCOMING, name="Sổ văn bản đến")
     other_register = Register.objects.create(organization=org, kind=RegisterKind.INCOMING, name="Sổ đến khác")
-    other_org_register = Register.objects.create(organization=other_org, kind=RegisterKind.INCOMING,
-                                                 name="Sổ văn bản đến")
+    other_org_register = Register.objects.create(
+        organization=other_org, kind=RegisterKind.INCOMING, name="Sổ văn bản đến"
+    )
     clerk = _user("vanthu", org, Role.CLERK, full_name="Trần Thị Văn Thư")
     secret_clerk = _user("vanthumat", org, Role.CLERK, full_name="Lê Văn Mật", clearance=Secrecy.SECRET)
     specialist = _user("chuyenvien", org, Role.SPECIALIST, full_name="Nguyễn Văn An", unit=general)
@@ -107,43 +143,100 @@ def world(db: Any) -> World:
 
     docs = {
         # distributed, electronic, flash: lead + support units, an informed person, a forwarded child
-        "resolution": _doc(org, register, bc, clerk, 1, date(2026, 1, 5), subject=SUBJECT,
-                           issuer_name="Tỉnh ủy Lâm Đồng", number_symbol="105-BC/TU",
-                           issued_date=date(2026, 1, 3),
-                           urgency=Urgency.FLASH, channel=Channel.ELECTRONIC, due_date=date(2026, 3, 10),
-                           status=Status.IN_PROGRESS, description="Kèm phụ lục"),
+        "resolution": _doc(
+            org,
+            register,
+            bc,
+            clerk,
+            1,
+            date(2026, 1, 5),
+            subject=SUBJECT,
+            issuer_name="Tỉnh ủy Lâm Đồng",
+            number_symbol="105-BC/TU",
+            issued_date=date(2026, 1, 3),
+            urgency=Urgency.FLASH,
+            channel=Channel.ELECTRONIC,
+            due_date=date(2026, 3, 10),
+            status=Status.IN_PROGRESS,
+            description="Kèm phụ lục",
+        ),
         # paper, completed late with a reply
-        "completed": _doc(org, register, bc, clerk, 2, date(2026, 2, 10), due_date=date(2026, 2, 20),
-                          status=Status.COMPLETED, completed_at=_aware(date(2026, 2, 25)),
-                          reply_number_symbol="12-CV/VPTU"),
+        "completed": _doc(
+            org,
+            register,
+            bc,
+            clerk,
+            2,
+            date(2026, 2, 10),
+            due_date=date(2026, 2, 20),
+            status=Status.COMPLETED,
+            completed_at=_aware(date(2026, 2, 25)),
+            reply_number_symbol="12-CV/VPTU",
+        ),
         # secret ("Tối mật"): only the cleared clerk sees it
-        "secret": _doc(org, register, bc, clerk, 3, date(2026, 3, 2), secrecy=Secrecy.SECRET,
-                       subject="Về công tác bảo vệ chính trị nội bộ", status=Status.REGISTERED),
+        "secret": _doc(
+            org,
+            register,
+            bc,
+            clerk,
+            3,
+            date(2026, 3, 2),
+            secrecy=Secrecy.SECRET,
+            subject="Về công tác bảo vệ chính trị nội bộ",
+            status=Status.REGISTERED,
+        ),
     }
     _doc(org, other_register, bc, clerk, 1, date(2026, 1, 6), subject="Văn bản của sổ khác")
     _doc(other_org, other_org_register, bc, clerk, 1, date(2026, 1, 7), subject="Văn bản của cơ quan khác")
 
     doc = docs["resolution"]
-    lead = Assignment.objects.create(document=doc, role=AssignmentRole.LEAD, unit=general, assigned_by=leader,
-                                     deadline=date(2026, 3, 10), status=AssignmentStatus.FORWARDED)
+    lead = Assignment.objects.create(
+        document=doc,
+        role=AssignmentRole.LEAD,
+        unit=general,
+        assigned_by=leader,
+        deadline=date(2026, 3, 10),
+        status=AssignmentStatus.FORWARDED,
+    )
     Assignment.objects.create(document=doc, role=AssignmentRole.INFO, person=informed, assigned_by=leader)
     Assignment.objects.create(document=doc, role=AssignmentRole.SUPPORT, unit=finance, assigned_by=leader)
-    Assignment.objects.create(document=doc, role=AssignmentRole.LEAD, person=specialist, parent=lead,
-                              assigned_by=leader)
+    Assignment.objects.create(
+        document=doc, role=AssignmentRole.LEAD, person=specialist, parent=lead, assigned_by=leader
+    )
     # an earlier distribution, superseded: must not be printed
-    Assignment.objects.create(document=doc, role=AssignmentRole.LEAD, unit=finance, assigned_by=leader,
-                              status=AssignmentStatus.CLOSED)
+    Assignment.objects.create(
+        document=doc,
+        role=AssignmentRole.LEAD,
+        unit=finance,
+        assigned_by=leader,
+        status=AssignmentStatus.CLOSED,
+    )
     _event(doc, clerk, "register", _aware(date(2026, 1, 5), 8))
     _event(doc, leader, "assign", _aware(date(2026, 1, 6), 23))  # 23:00 local: still 06/01 in Vietnam
     _event(doc, leader, "assign", _aware(date(2026, 1, 8)))
 
     done = docs["completed"]
-    Assignment.objects.create(document=done, role=AssignmentRole.LEAD, unit=finance, assigned_by=leader,
-                              status=AssignmentStatus.DONE)
+    Assignment.objects.create(
+        document=done,
+        role=AssignmentRole.LEAD,
+        unit=finance,
+        assigned_by=leader,
+        status=AssignmentStatus.DONE,
+    )
     _event(done, leader, "assign", _aware(date(2026, 2, 11)))
-    return World(org=org, register=register, other_register=other_register, clerk=clerk,
-                 secret_clerk=secret_clerk, specialist=specialist, idle_specialist=idle_specialist,
-                 general=general, finance=finance, doc_type=bc, docs=docs)
+    return World(
+        org=org,
+        register=register,
+        other_register=other_register,
+        clerk=clerk,
+        secret_clerk=secret_clerk,
+        specialist=specialist,
+        idle_specialist=idle_specialist,
+        general=general,
+        finance=finance,
+        doc_type=bc,
+        docs=docs,
+    )
 
 
 def _fresh(user: User) -> User:
@@ -171,7 +264,7 @@ def _xlsx_table(data: bytes, expected_headers: list[str]) -> list[tuple[Any, ...
     numbers = [f"({i})" for i in range(1, len(expected_headers) + 1)]
     assert list(values[header_index + 1]) == numbers
     assert ws.freeze_panes == f"A{header_index + 3}"
-    return [row for row in values[header_index + 2:] if any(v is not None for v in row)]
+    return [row for row in values[header_index + 2 :] if any(v is not None for v in row)]
 
 
 # ---------------------------------------------------------------- rows
@@ -193,8 +286,9 @@ def test_incoming_register_columns(world: World) -> None:
     assert first["number_symbol"] == "105-BC/TU"
     assert first["issued_date"] == date(2026, 1, 3)
     assert first["type_and_subject"] == f"Báo cáo {SUBJECT}"
-    assert first["recipients"] == ("Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp); "
-                                   "Phạm Thị Bình (để biết)")
+    assert first["recipients"] == (
+        "Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp); Phạm Thị Bình (để biết)"
+    )
     assert first["transferred_on"] == date(2026, 1, 6)
     assert first["signature"] == "Đã nhận trên hệ thống"
     assert first["note"] == "Hỏa tốc; Kèm phụ lục"
@@ -257,20 +351,35 @@ def test_query_count_does_not_grow_with_documents(world: World) -> None:
     def count_for(n: int) -> int:
         IncomingDocument.objects.filter(register=world.other_register).delete()
         for number in range(1, n + 1):
-            doc = _doc(world.org, world.other_register, world.doc_type, world.clerk, number,
-                       date(2026, 1, 10))
-            Assignment.objects.create(document=doc, role=AssignmentRole.LEAD, unit=world.general,
-                                      assigned_by=world.clerk)
-            Assignment.objects.create(document=doc, role=AssignmentRole.SUPPORT, person=world.specialist,
-                                      assigned_by=world.clerk)
+            doc = _doc(
+                world.org, world.other_register, world.doc_type, world.clerk, number, date(2026, 1, 10)
+            )
+            Assignment.objects.create(
+                document=doc, role=AssignmentRole.LEAD, unit=world.general, assigned_by=world.clerk
+            )
+            Assignment.objects.create(
+                document=doc, role=AssignmentRole.SUPPORT, person=world.specialist, assigned_by=world.clerk
+            )
             _event(doc, world.clerk, "assign", _aware(date(2026, 1, 11)))
         user = _fresh(world.clerk)
         with CaptureQueriesContext(connection) as ctx:
             rows = incoming_register_rows(user, world.other_register)
-            export_pdf("incoming", world.other_register, rows, date_from=None, date_to=None,
-                       organization_name=world.org.name)
-            export_xlsx("followup", world.other_register, rows, date_from=None, date_to=None,
-                        organization_name=world.org.name)
+            export_pdf(
+                "incoming",
+                world.other_register,
+                rows,
+                date_from=None,
+                date_to=None,
+                organization_name=world.org.name,
+            )
+            export_xlsx(
+                "followup",
+                world.other_register,
+                rows,
+                date_from=None,
+                date_to=None,
+                organization_name=world.org.name,
+            )
         assert len(rows) == n
         assert rows[0]["recipients"] == "Phòng Tổng hợp (chủ trì); Nguyễn Văn An (phối hợp)"
         return len(ctx.captured_queries)
@@ -284,23 +393,39 @@ def test_query_count_does_not_grow_with_documents(world: World) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("kind", "expected_headers", "title"), [
-    ("incoming", INCOMING_HEADERS, "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"),
-    ("followup", FOLLOWUP_HEADERS, "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN"),
-])
-def test_pdf_has_cover_all_columns_and_vietnamese_text(world: World, kind: str, expected_headers: list[str],
-                                                       title: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "expected_headers", "title"),
+    [
+        ("incoming", INCOMING_HEADERS, "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"),
+        ("followup", FOLLOWUP_HEADERS, "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN"),
+    ],
+)
+def test_pdf_has_cover_all_columns_and_vietnamese_text(
+    world: World, kind: str, expected_headers: list[str], title: str
+) -> None:
     assert headers(kind) == expected_headers
     rows = incoming_register_rows(_fresh(world.clerk), world.register, on=TODAY)
-    data = export_pdf(kind, world.register, rows, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31),
-                      organization_name=world.org.name)
+    data = export_pdf(
+        kind,
+        world.register,
+        rows,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 3, 31),
+        organization_name=world.org.name,
+    )
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     page_size = reader.pages[0].mediabox
     assert float(page_size.width) > float(page_size.height)  # landscape
     cover = _norm(reader.pages[0].extract_text())
-    for line in (title, "VĂN PHÒNG TỈNH ỦY LÂM ĐỒNG", "Năm 2026", "Từ ngày 01/01/2026 đến ngày 31/03/2026",
-                 "Từ số 1 đến số 2", "Quyển số 01"):
+    for line in (
+        title,
+        "VĂN PHÒNG TỈNH ỦY LÂM ĐỒNG",
+        "Năm 2026",
+        "Từ ngày 01/01/2026 đến ngày 31/03/2026",
+        "Từ số 1 đến số 2",
+        "Quyển số 01",
+    ):
         assert line in cover
     text = _pdf_text(data)
     for header in expected_headers:
@@ -323,8 +448,9 @@ def test_pdf_has_cover_all_columns_and_vietnamese_text(world: World, kind: str, 
 def test_pdf_repeats_header_on_every_page(world: World) -> None:
     base = incoming_register_rows(_fresh(world.clerk), world.register, on=TODAY)[0]
     rows = [{**base, "arrival_number": n, "document_id": n} for n in range(1, 121)]
-    data = export_pdf("incoming", world.register, rows, date_from=None, date_to=None,
-                      organization_name=world.org.name)
+    data = export_pdf(
+        "incoming", world.register, rows, date_from=None, date_to=None, organization_name=world.org.name
+    )
     reader = PdfReader(io.BytesIO(data))
     table_pages = reader.pages[1:]
     assert len(table_pages) > 2
@@ -337,8 +463,14 @@ def test_pdf_repeats_header_on_every_page(world: World) -> None:
 
 @pytest.mark.django_db
 def test_pdf_of_an_empty_register(world: World) -> None:
-    data = export_pdf("incoming", world.register, [], date_from=date(2026, 5, 1), date_to=date(2026, 5, 31),
-                      organization_name=world.org.name)
+    data = export_pdf(
+        "incoming",
+        world.register,
+        [],
+        date_from=date(2026, 5, 1),
+        date_to=date(2026, 5, 31),
+        organization_name=world.org.name,
+    )
     text = _pdf_text(data)
     assert "Từ số … đến số …" in text
     assert "Không có văn bản nào" in text
@@ -365,8 +497,9 @@ def test_register_fonts_returns_usable_names() -> None:
 @pytest.mark.django_db
 def test_xlsx_incoming_headers_rows_and_dates(world: World) -> None:
     rows = incoming_register_rows(_fresh(world.clerk), world.register, on=TODAY)
-    data = export_xlsx("incoming", world.register, rows, date_from=None, date_to=None,
-                       organization_name=world.org.name)
+    data = export_xlsx(
+        "incoming", world.register, rows, date_from=None, date_to=None, organization_name=world.org.name
+    )
     table = _xlsx_table(data, INCOMING_HEADERS)
     assert len(table) == len(rows) == 2
     first = table[0]
@@ -389,11 +522,16 @@ def test_xlsx_incoming_headers_rows_and_dates(world: World) -> None:
 
 @pytest.mark.django_db
 def test_xlsx_followup_headers_and_visibility(world: World) -> None:
-    for user, expected in ((world.clerk, 2), (world.secret_clerk, 3), (world.specialist, 1),
-                           (world.idle_specialist, 0)):
+    for user, expected in (
+        (world.clerk, 2),
+        (world.secret_clerk, 3),
+        (world.specialist, 1),
+        (world.idle_specialist, 0),
+    ):
         rows = incoming_register_rows(_fresh(user), world.register, on=TODAY)
-        data = export_xlsx("followup", world.register, rows, date_from=None, date_to=None,
-                           organization_name=world.org.name)
+        data = export_xlsx(
+            "followup", world.register, rows, date_from=None, date_to=None, organization_name=world.org.name
+        )
         table = _xlsx_table(data, FOLLOWUP_HEADERS)
         if expected:
             assert len(table) == expected
@@ -406,8 +544,9 @@ def test_xlsx_followup_headers_and_visibility(world: World) -> None:
 def test_xlsx_text_is_never_a_formula(world: World) -> None:
     rows = incoming_register_rows(_fresh(world.clerk), world.register, on=TODAY)
     rows[0] = {**rows[0], "type_and_subject": '=HYPERLINK("http://evil.example","x")', "note": "a\x07b"}
-    data = export_xlsx("incoming", world.register, rows, date_from=None, date_to=None,
-                       organization_name=world.org.name)
+    data = export_xlsx(
+        "incoming", world.register, rows, date_from=None, date_to=None, organization_name=world.org.name
+    )
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     cell = next(c for c in ws["F"] if isinstance(c.value, str) and "HYPERLINK" in c.value)

@@ -21,4 +21,4 @@ def urgency_badges(doc: IncomingDocument) -> str:
         badges.append((f"badge me-1 badge-urgency-{doc.urgency}", doc.get_urgency_display().upper()))
     if doc.secrecy != "none":
         badges.append(("badge me-1 badge-secrecy", doc.get_secrecy_display().upper()))
-    return format_html_join("", "<span class=\"{}\">{}</span>", badges) if badges else ""
+    return format_html_join("", '<span class="{}">{}</span>', badges) if badges else ""

@@ -13,7 +13,11 @@ from conftest import World, make_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("browser"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +30,18 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield instance
         instance.close()
 
@@ -43,7 +56,9 @@ def login(browser: Any, base: str, username: str, **context: Any) -> Any:
     return page
 
 
-def test_clerk_leader_head_specialist_journey(browser: Any, live_server: Any, world: World, tmp_path: Any) -> None:
+def test_clerk_leader_head_specialist_journey(
+    browser: Any, live_server: Any, world: World, tmp_path: Any
+) -> None:
     base = live_server.url
     pdf = tmp_path / "cong-van-12.pdf"
     pdf.write_bytes(make_pdf("Cong van 12"))

@@ -37,7 +37,14 @@ def test_anonymous_is_sent_to_login(world: World) -> None:
 def test_pages_render_for_their_roles(world: World) -> None:
     doc = world.distributed()
     pages = {
-        world.clerk: ["/", "/van-ban-den/", "/van-ban-den/vao-so/", f"/van-ban-den/{doc.pk}/", "/qua-han/", "/so/"],
+        world.clerk: [
+            "/",
+            "/van-ban-den/",
+            "/van-ban-den/vao-so/",
+            f"/van-ban-den/{doc.pk}/",
+            "/qua-han/",
+            "/so/",
+        ],
         world.specialist: ["/", f"/van-ban-den/{doc.pk}/", "/thong-bao/"],
         world.leader: ["/", "/qua-han/", f"/van-ban-den/{doc.pk}/"],
     }
@@ -61,23 +68,53 @@ def test_registration_form_shows_vietnamese_errors_and_stores_nothing(world: Wor
     from incoming.models import IncomingDocument
 
     client = login(world.clerk)
-    response = client.post("/van-ban-den/vao-so/", {
-        "issuer_name": "Ban Tổ chức Trung ương", "number_symbol": "", "issued_date": "32/01/2026",
-        "doc_type": "BC", "subject": "x", "urgency": "normal", "secrecy": "none", "channel": "paper",
-        "files": SimpleUploadedFile("gia.pdf", b"MZ fake", content_type="application/pdf")})
+    response = client.post(
+        "/van-ban-den/vao-so/",
+        {
+            "issuer_name": "Ban Tổ chức Trung ương",
+            "number_symbol": "",
+            "issued_date": "32/01/2026",
+            "doc_type": "BC",
+            "subject": "x",
+            "urgency": "normal",
+            "secrecy": "none",
+            "channel": "paper",
+            "files": SimpleUploadedFile("gia.pdf", b"MZ fake", content_type="application/pdf"),
+        },
+    )
     html = response.content.decode()
     assert "Vui lòng nhập số, ký hiệu." in html and "Ngày không hợp lệ" in html
     assert IncomingDocument.objects.count() == 0
-    response = client.post("/van-ban-den/vao-so/", {
-        "issuer_name": "Ban Tổ chức Trung ương", "number_symbol": "9-BC/BTCTW", "issued_date": "05/01/2026",
-        "doc_type": "BC", "subject": "x", "urgency": "normal", "secrecy": "none", "channel": "paper",
-        "files": SimpleUploadedFile("gia.pdf", b"MZ fake", content_type="application/pdf")})
+    response = client.post(
+        "/van-ban-den/vao-so/",
+        {
+            "issuer_name": "Ban Tổ chức Trung ương",
+            "number_symbol": "9-BC/BTCTW",
+            "issued_date": "05/01/2026",
+            "doc_type": "BC",
+            "subject": "x",
+            "urgency": "normal",
+            "secrecy": "none",
+            "channel": "paper",
+            "files": SimpleUploadedFile("gia.pdf", b"MZ fake", content_type="application/pdf"),
+        },
+    )
     assert "không thuộc loại được chấp nhận" in response.content.decode()
     assert IncomingDocument.objects.count() == 0
-    response = client.post("/van-ban-den/vao-so/", {
-        "issuer_name": "Ban Tổ chức Trung ương", "number_symbol": "9-BC/BTCTW", "issued_date": "05/01/2026",
-        "doc_type": "BC", "subject": "Báo cáo", "urgency": "flash", "secrecy": "none", "channel": "paper",
-        "files": SimpleUploadedFile("that.pdf", make_pdf("ok"), content_type="application/pdf")})
+    response = client.post(
+        "/van-ban-den/vao-so/",
+        {
+            "issuer_name": "Ban Tổ chức Trung ương",
+            "number_symbol": "9-BC/BTCTW",
+            "issued_date": "05/01/2026",
+            "doc_type": "BC",
+            "subject": "Báo cáo",
+            "urgency": "flash",
+            "secrecy": "none",
+            "channel": "paper",
+            "files": SimpleUploadedFile("that.pdf", make_pdf("ok"), content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     assert IncomingDocument.objects.get().urgency == "flash"
 
@@ -88,8 +125,16 @@ def _queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("who,url", [("specialist", "/"), ("clerk", "/van-ban-den/"), ("leader", "/qua-han/"),
-                                     ("clerk", "/van-ban-den/?q=bao cao"), ("clerk", "/")])
+@pytest.mark.parametrize(
+    "who,url",
+    [
+        ("specialist", "/"),
+        ("clerk", "/van-ban-den/"),
+        ("leader", "/qua-han/"),
+        ("clerk", "/van-ban-den/?q=bao cao"),
+        ("clerk", "/"),
+    ],
+)
 def test_query_count_is_constant_in_the_number_of_documents(world: World, who: str, url: str) -> None:
     from datetime import date, timedelta
 
