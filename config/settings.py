@@ -141,7 +141,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # --- security (secure by default outside DEBUG) ----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the PDF viewer frames our own file URLs
+X_FRAME_OPTIONS = "DENY"  # only the file view allows framing by our own pages (PDF viewer)
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
     _https = env_bool("HTTPS", True)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, NotFound
@@ -311,6 +312,7 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
 
 
+@xframe_options_sameorigin
 @login_required
 def file_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
