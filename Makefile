@@ -34,7 +34,7 @@ run: install system-deps
 # Whole suite on the database given by DATABASE_URL (SQLite by default).
 test: install
 	@bash scripts/system-deps.sh test
-	$(PY) manage.py collectstatic --noinput -v0
+	DIEUHANH_TESTING=1 $(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
