@@ -316,6 +316,14 @@ def return_(request: HttpRequest, pk: int, payload: ReturnIn) -> dict[str, Any]:
     return _done(request, doc)
 
 
+@router.get("/incoming/{pk}/metadata")
+def metadata(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The NĐ 30/2020 PL-VI incoming metadata, with the decree's tag names."""
+    from incoming.metadata import plvi
+
+    return plvi(_get(request, pk))
+
+
 @router.get("/incoming/{pk}/history")
 def history(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     doc = _get(request, pk)

@@ -4,3 +4,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+
+if os.environ.get("DIEUHANH_INPROCESS_JOBS") == "1":  # embedded mode (make run): no cron needed
+    from notifications import scheduler
+
+    scheduler.start()

@@ -20,7 +20,7 @@ def test_truncate_of_the_audit_table_is_refused() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_counter_update_holds_the_row_lock_until_commit() -> None:
-    """A second transaction asking for the same counter row with NOWAIT is refused while the first holds it."""
+    """Another transaction asking for the counter row with NOWAIT is refused while the first holds it."""
     import psycopg
     from django.conf import settings
 
@@ -31,11 +31,18 @@ def test_counter_update_holds_the_row_lock_until_commit() -> None:
         numbering.allocate("lock-test")  # committed: the row exists for the other connection
     with transaction.atomic():
         numbering.allocate("lock-test")
-        other = psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                                password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=False)
+        other = psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname=db["NAME"],
+            autocommit=False,
+        )
         try:
             with pytest.raises(psycopg.errors.LockNotAvailable), other.cursor() as cursor:
-                cursor.execute("SELECT last_number FROM core_counter WHERE scope = %s FOR UPDATE NOWAIT",
-                               ["lock-test"])
+                cursor.execute(
+                    "SELECT last_number FROM core_counter WHERE scope = %s FOR UPDATE NOWAIT", ["lock-test"]
+                )
         finally:
             other.close()

@@ -235,3 +235,17 @@ def test_delegation_lets_the_grantee_distribute(world: World) -> None:
     )
     doc.refresh_from_db()
     assert doc.status == Status.IN_PROGRESS
+
+
+def test_plvi_metadata(world: World) -> None:
+    from incoming.metadata import plvi, split_number_symbol
+
+    assert split_number_symbol("Số 105-BC/TU") == ("105", "BC/TU")
+    assert split_number_symbol("Số: 12/UBND-VX") == ("12", "UBND-VX")
+    doc = world.distributed(urgency="urgent")
+    data = plvi(doc)
+    assert data["OrganId"] == "000.00.00.H99" and data["ArrivalNumber"] == doc.arrival_number
+    assert data["CodeNumber"] == "105" and data["CodeNotation"] == "BC/BTCTW"
+    assert data["Priority"] == 1 and data["SignerInfo"]["FullName"] == "Nguyễn Văn A"
+    assert data["ToPlaces"] == "Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp)"
+    assert [t["action"] for t in data["TraceHeaderList"]] == ["register", "submit", "assign", "forward"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -98,3 +99,24 @@ def test_secret_documents_are_announced_without_subject(
     wait_for(smtp_server, 1)
     assert smtp_server.messages
     assert doc.subject.encode() not in smtp_server.messages[0].content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_scheduler_sends_reminders(world: World) -> None:
+    from core.calendar import add_working_days
+    from incoming.models import Assignment
+    from notifications import scheduler
+
+    doc = world.distributed()
+    Assignment.objects.filter(document=doc).update(deadline=add_working_days(date.today(), 1))
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=scheduler._loop, args=(60, stop), daemon=True
+    )  # runs at once, then waits
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not world.specialist.notifications.filter(kind="near_due").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    worker.join(timeout=5)
+    assert world.specialist.notifications.filter(kind="near_due").exists()

@@ -1,0 +1,41 @@
+"""In-process scheduler for the embedded mode (`make run`): sends deadline reminders every hour.
+
+Reminders are idempotent (once per assignment, kind and day), so running them hourly, from several
+processes, or also from cron, never sends one twice. In production use cron instead (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def _loop(interval: float, stop: threading.Event) -> None:
+    from django.db import close_old_connections
+
+    from notifications.reminders import send_deadline_reminders
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            sent = send_deadline_reminders()
+            if sent["near_due"] or sent["overdue"]:
+                log.info("reminders sent: %s", sent)
+        except Exception:  # a failed round is logged and retried at the next interval
+            log.exception("deadline reminders failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def start(interval: float = 3600.0) -> threading.Event:
+    """Start the reminder loop once per process; returns the event that stops it."""
+    stop = threading.Event()
+    if _started.is_set():
+        return stop
+    _started.set()
+    threading.Thread(target=_loop, args=(interval, stop), name="dieuhanh-reminders", daemon=True).start()
+    return stop
