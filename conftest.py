@@ -38,7 +38,10 @@ def _isolated_files(settings: Any, tmp_path: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache
 
+    from incoming import selectors
+
     cache.clear()
+    selectors._NEAR_DUE_CACHE.clear()  # holidays differ between tests
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -158,8 +159,22 @@ def queue(user: User) -> dict[str, QuerySet[IncomingDocument]]:
     return {key: with_list_data(ordered(qs)) for key, qs in sections.items()}
 
 
+_NEAR_DUE_CACHE: dict[tuple[date, int], tuple[float, date]] = {}
+_NEAR_DUE_TTL = 60.0  # seconds: a holiday added by the administrator counts within a minute
+
+
 def near_due_limit(on: date | None = None) -> date:
-    return add_working_days(on or today(), settings.NEAR_DUE_WORKING_DAYS)
+    """The last day that is "near due": ``NEAR_DUE_WORKING_DAYS`` working days ahead (memoised briefly)."""
+    on = on or today()
+    key = (on, settings.NEAR_DUE_WORKING_DAYS)
+    cached = _NEAR_DUE_CACHE.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _NEAR_DUE_TTL:
+        return cached[1]
+    limit = add_working_days(on, settings.NEAR_DUE_WORKING_DAYS)
+    _NEAR_DUE_CACHE.clear()
+    _NEAR_DUE_CACHE[key] = (now, limit)
+    return limit
 
 
 def overdue_board(user: User) -> dict[str, Any]:
