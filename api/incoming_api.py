@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from api.auth_api import person_ref
@@ -130,7 +131,7 @@ def register(
     arrival_date: Form[str] = "",
     description: Form[str] = "",
     register_id: Form[str] = "",
-) -> tuple[int, dict[str, Any]]:
+) -> Reply[dict[str, Any]]:
     user = _user(request)
     if user.organization is None:
         raise InvalidInput("Tài khoản chưa thuộc cơ quan nào.")
@@ -157,7 +158,7 @@ def register(
     )
     body = detail(result.document)
     body["warnings"] = result.warnings
-    return 201, body
+    return Reply(201, body)
 
 
 @router.get("/incoming")
