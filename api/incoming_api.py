@@ -246,6 +246,32 @@ def _done(request: HttpRequest, doc: IncomingDocument) -> dict[str, Any]:
     return detail(_get(request, doc.pk))
 
 
+class UpdateIn(Schema):
+    issuer_name: str | None = None
+    number_symbol: str | None = None
+    issued_date: str | None = None
+    doc_type: str | None = None
+    subject: str | None = None
+    signer_name: str | None = None
+    signer_position: str | None = None
+    urgency: str | None = None
+    due_date: str | None = None
+    channel: str | None = None
+    page_count: int | None = None
+    description: str | None = None
+
+
+@router.patch("/incoming/{pk}")
+def update(request: HttpRequest, pk: int, payload: UpdateIn) -> dict[str, Any]:
+    """Correct the registration while the document is still with the clerk (audited old/new values)."""
+    changes: dict[str, Any] = payload.dict(exclude_unset=True)
+    for field in ("issued_date", "due_date"):
+        if field in changes:
+            changes[field] = parse_date(changes[field], field)
+    doc = services.incoming_update(actor=_user(request), document=_get(request, pk), changes=changes)
+    return _done(request, doc)
+
+
 @router.post("/incoming/{pk}/submit")
 def submit(request: HttpRequest, pk: int, payload: NoteIn | None = None) -> dict[str, Any]:
     doc = services.incoming_submit(

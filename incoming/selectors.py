@@ -285,6 +285,7 @@ def available_actions(user: User, doc: IncomingDocument) -> set[str]:
     leader = is_leader_of(user, doc.organization_id)
     if is_clerk_of(user, doc.organization_id) and state_ok("submit"):
         actions.add("submit")
+        actions.add("update")
     if leader and state_ok("assign"):
         actions.add("assign")
     if leader and state_ok("return_to_clerk") and doc.status == Status.SUBMITTED:

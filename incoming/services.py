@@ -90,7 +90,7 @@ def _search_text(doc: IncomingDocument) -> str:
     )
 
 
-def _validate(data: Registration, arrival: date) -> dict[str, str]:
+def _validate(data: Registration, arrival: date, *, check_future: bool = True) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.issuer_name.strip() and not data.issuer_id:
         errors["issuer_name"] = "Vui lòng nhập cơ quan ban hành."
@@ -106,7 +106,7 @@ def _validate(data: Registration, arrival: date) -> dict[str, str]:
         errors["issued_date"] = "Vui lòng nhập ngày văn bản (dd/mm/yyyy)."
     elif data.issued_date > arrival:
         errors["issued_date"] = "Ngày văn bản không thể sau ngày đến."
-    if arrival > today():
+    if check_future and arrival > today():
         errors["arrival_date"] = "Ngày đến không thể ở tương lai."
     if data.due_date is not None and data.due_date < arrival:
         errors["due_date"] = "Hạn giải quyết không thể trước ngày đến."
@@ -546,3 +546,103 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
 
 def _has_any(doc: IncomingDocument, actor: User) -> bool:
     return doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor))).exists()
+
+
+EDITABLE = (
+    "issuer_name",
+    "number_symbol",
+    "issued_date",
+    "subject",
+    "signer_name",
+    "signer_position",
+    "urgency",
+    "due_date",
+    "channel",
+    "page_count",
+    "description",
+)
+
+
+def incoming_update(
+    *,
+    actor: User,
+    document: IncomingDocument,
+    changes: dict[str, Any],
+    uploads: list[tuple[str, bytes]] | None = None,
+) -> IncomingDocument:
+    """The clerk corrects the registration (and may add files) before the document is distributed.
+
+    The arrival number, register and secrecy never change here; every old and new value is audited.
+    """
+    unknown = set(changes) - set(EDITABLE) - {"doc_type"}
+    if unknown:
+        raise InvalidInput(
+            "Không được sửa các trường: " + ", ".join(sorted(unknown)), details={"fields": sorted(unknown)}
+        )
+    checked = [files.validate(name, content) for name, content in uploads or []]
+    with files.atomic_with_files():
+        doc = _locked(document)
+        if not is_clerk_of(actor, doc.organization_id):
+            raise NotAllowed("Chỉ văn thư mới sửa thông tin vào sổ.")
+        check_transition("update", doc.status)
+        merged = Registration(
+            issuer_name=changes.get("issuer_name", doc.issuer_name),
+            number_symbol=changes.get("number_symbol", doc.number_symbol),
+            issued_date=changes.get("issued_date", doc.issued_date),
+            doc_type=changes.get("doc_type", doc.doc_type.code),
+            subject=changes.get("subject", doc.subject),
+            signer_name=changes.get("signer_name", doc.signer_name),
+            signer_position=changes.get("signer_position", doc.signer_position),
+            urgency=changes.get("urgency", doc.urgency),
+            secrecy=doc.secrecy,
+            due_date=changes.get("due_date", doc.due_date),
+            channel=changes.get("channel", doc.channel),
+            page_count=changes.get("page_count", doc.page_count),
+            arrival_date=doc.arrival_date,
+            description=changes.get("description", doc.description) or "",
+        )
+        errors = _validate(merged, doc.arrival_date, check_future=False)
+        if errors:
+            raise InvalidInput("Thông tin sửa chưa hợp lệ: " + " ".join(errors.values()), details=errors)
+        before = {field: str(getattr(doc, field)) for field in EDITABLE} | {"doc_type": doc.doc_type.code}
+        if "doc_type" in changes and changes["doc_type"] != doc.doc_type.code:
+            doc_type = DocType.objects.filter(code=changes["doc_type"], is_active=True).first()
+            if doc_type is None:
+                raise InvalidInput(
+                    "Loại văn bản không hợp lệ.", details={"doc_type": "Loại văn bản không hợp lệ."}
+                )
+            doc.doc_type = doc_type
+        for field in EDITABLE:
+            value = getattr(merged, field)
+            setattr(doc, field, value.strip() if isinstance(value, str) else value)
+        doc.symbol_key = normalize_symbol(doc.number_symbol)
+        doc.search_text = _search_text(doc)
+        doc.save()
+        position = Attachment.objects.filter(owner_kind="incoming", owner_id=doc.pk).count()
+        for offset, item in enumerate(checked):
+            Attachment.objects.create(
+                stored=files.store(item),
+                name=item.name,
+                owner_kind="incoming",
+                owner_id=doc.pk,
+                position=position + offset,
+                uploaded_by=actor,
+            )
+        after = {field: str(getattr(doc, field)) for field in EDITABLE} | {"doc_type": doc.doc_type.code}
+        changed = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+        Event.objects.create(
+            document=doc,
+            actor=actor,
+            action="update",
+            from_status=doc.status,
+            to_status=doc.status,
+            note=", ".join(sorted(changed)) or "thêm tệp",
+        )
+        audit.record(
+            actor=actor,
+            action="incoming.update",
+            target=doc,
+            organization_id=doc.organization_id,
+            data={"changes": changed, "files": [c.sha256 for c in checked]},
+        )
+    return doc

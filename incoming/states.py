@@ -20,6 +20,7 @@ OPEN_STATUSES = (Status.REGISTERED, Status.SUBMITTED, Status.RETURNED, Status.IN
 # action -> (allowed from, to); ``None`` as target keeps the current status.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "submit": ((Status.REGISTERED, Status.RETURNED), Status.SUBMITTED),
+    "update": ((Status.REGISTERED, Status.RETURNED), None),
     "assign": ((Status.SUBMITTED, Status.IN_PROGRESS), Status.IN_PROGRESS),
     "return_to_clerk": ((Status.SUBMITTED,), Status.RETURNED),
     "return_to_leader": ((Status.IN_PROGRESS,), Status.SUBMITTED),

@@ -132,6 +132,17 @@ class RegistrationForm(forms.Form):
         self.fields["files"].widget.attrs["autofocus"] = True
 
 
+class EditForm(RegistrationForm):
+    """The registration form for corrections: files are optional (they are added, never replaced)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].required = False
+        self.fields["files"].label = "Thêm tệp (không bắt buộc)"
+        for name in ("secrecy", "arrival_date"):
+            del self.fields[name]
+
+
 class AssignForm(forms.Form):
     instruction = forms.CharField(
         label="Ý kiến chỉ đạo", required=False, widget=forms.Textarea(attrs={"rows": 2})

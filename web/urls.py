@@ -12,6 +12,7 @@ urlpatterns = [
     path("van-ban-den/vao-so/", views.incoming_new, name="incoming_new"),
     path("van-ban-den/kiem-tra-trung/", views.duplicate_check, name="duplicate_check"),
     path("van-ban-den/<int:pk>/", views.incoming_detail, name="incoming_detail"),
+    path("van-ban-den/<int:pk>/sua/", views.incoming_edit, name="incoming_edit"),
     path("van-ban-den/<int:pk>/<str:action>/", views.incoming_action, name="incoming_action"),
     path("tep/<int:pk>/", views.file_view, name="file"),
     path("qua-han/", views.overdue, name="overdue"),

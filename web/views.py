@@ -28,7 +28,7 @@ from incoming.states import AssignmentRole, Status
 from notifications.models import Notification
 from orgs.models import Organization, Role, Unit, User
 from orgs.selectors import lineage_ids
-from web.forms import DATE_ATTRS, LoginForm, RegistrationForm
+from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
 
 class Login(LoginView):
@@ -167,6 +167,36 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
         Organization.objects.filter(merged_into__isnull=True).values_list("name", flat=True), key=sort_key
     )
     return render(request, "web/incoming_new.html", {"form": form, "issuers": issuers})
+
+
+@login_required
+def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    doc = _doc(request, pk)
+    if "update" not in selectors.available_actions(user, doc):
+        messages.error(request, "Chỉ văn thư sửa được thông tin khi văn bản chưa được phân phối.")
+        return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
+    initial = {field: getattr(doc, field) for field in services.EDITABLE} | {"doc_type": doc.doc_type.code}
+    form = EditForm(
+        request.POST or None, request.FILES or None, organization=doc.organization, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {field: data[field] for field in [*services.EDITABLE, "doc_type"] if field in data}
+        changes["description"] = changes.get("description") or ""
+        try:
+            services.incoming_update(
+                actor=user, document=doc, changes=changes, uploads=[(f.name, f.read()) for f in data["files"]]
+            )
+        except ApplicationError as exc:
+            for field, text in exc.details.items():
+                if field in form.fields and isinstance(text, str):
+                    form.add_error(field, text)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Đã lưu thông tin sửa.")
+            return HttpResponseRedirect(reverse("web:incoming_detail", args=[doc.pk]))
+    return render(request, "web/incoming_edit.html", {"form": form, "doc": doc})
 
 
 @login_required

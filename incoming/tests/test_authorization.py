@@ -76,6 +76,14 @@ OPERATIONS: dict[
 ] = {
     "view": (setup_registered, "get", "/api/v1/incoming/{id}", None, "clerk", "registered"),
     "history": (setup_registered, "get", "/api/v1/incoming/{id}/history", None, "clerk", "registered"),
+    "update": (
+        setup_registered,
+        "patch",
+        "/api/v1/incoming/{id}",
+        {"subject": "Trích yếu sửa"},
+        "clerk",
+        "registered",
+    ),
     "submit": (setup_registered, "post", "/api/v1/incoming/{id}/submit", {}, "clerk", "submitted"),
     "assign": (
         setup_submitted,
@@ -162,13 +170,14 @@ def test_authorization_matrix(world: World, operation: str, persona: str) -> Non
     if method == "get":
         response = client.get(url)
     else:
-        response = client.post(url, data=_resolve(payload, world), content_type="application/json")
+        send = client.patch if method == "patch" else client.post
+        response = send(url, data=_resolve(payload, world), content_type="application/json")
     # then
     if persona == "allowed":
         assert response.status_code == 200, response.content
         doc.refresh_from_db()
         assert doc.status == expected_status
-        if method == "post":
+        if method != "get":
             assert AuditEvent.objects.count() > before[4]
         return
     expected = 401 if persona == "anonymous" else 404

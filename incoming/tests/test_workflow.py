@@ -249,3 +249,72 @@ def test_plvi_metadata(world: World) -> None:
     assert data["Priority"] == 1 and data["SignerInfo"]["FullName"] == "Nguyễn Văn A"
     assert data["ToPlaces"] == "Phòng Tổng hợp (chủ trì); Phòng Tài chính (phối hợp)"
     assert [t["action"] for t in data["TraceHeaderList"]] == ["register", "submit", "assign", "forward"]
+
+
+def test_clerk_corrects_registration_with_audited_old_and_new_values(world: World) -> None:
+    from core.models import AuditEvent
+
+    doc = world.register(number_symbol="15-BC/BTCTW")
+    services.incoming_update(
+        actor=world.clerk,
+        document=doc,
+        changes={"number_symbol": "51-BC/BTCTW", "subject": "Báo cáo đã sửa"},
+        uploads=[("phu-luc.pdf", make_pdf("phu luc"))],
+    )
+    doc.refresh_from_db()
+    assert doc.number_symbol == "51-BC/BTCTW" and doc.symbol_key == "51-bc/btctw" and doc.arrival_number == 1
+    assert len(selectors.files(doc)) == 2
+    event = AuditEvent.objects.filter(action="incoming.update").get()
+    assert event.data["changes"]["number_symbol"] == {"old": "15-BC/BTCTW", "new": "51-BC/BTCTW"}
+    with pytest.raises(InvalidInput):
+        services.incoming_update(actor=world.clerk, document=doc, changes={"arrival_number": 9})
+    with pytest.raises(InvalidInput):
+        services.incoming_update(actor=world.clerk, document=doc, changes={"issued_date": date(2099, 1, 1)})
+    with pytest.raises(NotAllowed):
+        services.incoming_update(actor=world.specialist, document=doc, changes={"subject": "x"})
+    services.incoming_submit(actor=world.clerk, document=doc)
+    services.incoming_assign(
+        actor=world.leader, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit.pk)]
+    )
+    with pytest.raises(WrongState):
+        services.incoming_update(actor=world.clerk, document=doc, changes={"subject": "muộn"})
+
+
+def test_edit_page_and_api_patch(world: World) -> None:
+    from django.test import Client
+
+    from core import tokens
+
+    doc = world.register()
+    client = Client()
+    client.force_login(world.clerk)
+    page = client.get(f"/van-ban-den/{doc.pk}/sua/")
+    assert page.status_code == 200 and "Sửa thông tin" in page.content.decode()
+    response = client.post(
+        f"/van-ban-den/{doc.pk}/sua/",
+        {
+            "issuer_name": doc.issuer_name,
+            "number_symbol": doc.number_symbol,
+            "issued_date": "06/01/2026",
+            "doc_type": "BC",
+            "subject": "Trích yếu mới",
+            "urgency": "urgent",
+            "channel": "paper",
+        },
+    )
+    assert response.status_code == 302
+    doc.refresh_from_db()
+    assert doc.subject == "Trích yếu mới" and doc.urgency == "urgent" and doc.issued_date == date(2026, 1, 6)
+    key, _ = tokens.issue(world.clerk)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert (
+        api.patch(
+            f"/api/v1/incoming/{doc.pk}", data={"page_count": 7}, content_type="application/json"
+        ).json()["page_count"]
+        == 7
+    )
+    specialist_key, _ = tokens.issue(world.specialist)
+    denied = Client(HTTP_AUTHORIZATION=f"Bearer {specialist_key}").patch(
+        f"/api/v1/incoming/{doc.pk}", data={"page_count": 9}, content_type="application/json"
+    )
+    assert denied.status_code == 404
