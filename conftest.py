@@ -162,7 +162,7 @@ class World:
             data=Registration(
                 issuer_name=self.issuer.name,
                 number_symbol=number_symbol,
-                issued_date=date(2026, 1, 5),
+                issued_date=min(date(2026, 1, 5), arrival or date(2026, 1, 5)),
                 doc_type="BC",
                 subject="Báo cáo về công tác tổ chức",
                 signer_name="Nguyễn Văn A",

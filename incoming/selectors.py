@@ -223,17 +223,21 @@ def possible_duplicates(
     issuer_name: str,
     number_symbol: str,
     sha256s: list[str],
+    issued_year: int | None = None,
     exclude_id: int | None = None,
 ) -> list[int]:
+    """Documents that may be the same: same issuer and number-symbol (in the same year of issue, since
+    numbers restart every year), or the same file."""
     from documents.models import Attachment
 
     ids: set[int] = set()
     key = normalize_symbol(number_symbol) if number_symbol else ""
     if key:
         issuer_key = fold(issuer_name)
-        for pk, text in IncomingDocument.objects.filter(
-            organization_id__in=organization_ids, symbol_key=key
-        ).values_list("pk", "issuer_name"):
+        same_symbol = IncomingDocument.objects.filter(organization_id__in=organization_ids, symbol_key=key)
+        if issued_year:
+            same_symbol = same_symbol.filter(issued_date__year=issued_year)
+        for pk, text in same_symbol.values_list("pk", "issuer_name"):
             if fold(text) == issuer_key:
                 ids.add(pk)
     if sha256s:

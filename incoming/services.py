@@ -216,6 +216,7 @@ def incoming_register(
             issuer_name=doc.issuer_name,
             number_symbol=doc.number_symbol,
             sha256s=[c.sha256 for c in checked],
+            issued_year=issued_date.year,
             exclude_id=doc.pk,
         )
         Event.objects.create(
@@ -297,11 +298,18 @@ def _check_targets(doc: IncomingDocument, items: list[AssignmentInput]) -> None:
             raise InvalidInput("Vai trò xử lý không hợp lệ.", details={"role": item.role})
         if bool(item.unit_id) == bool(item.person_id):
             raise InvalidInput("Mỗi dòng phân phối chọn một đơn vị hoặc một cá nhân.")
-        if (
-            item.unit_id
-            and not Unit.objects.filter(pk=item.unit_id, organization_id__in=orgs, is_active=True).exists()
-        ):
-            raise InvalidInput("Đơn vị không thuộc cơ quan.", details={"unit_id": item.unit_id})
+        if item.unit_id:
+            unit = Unit.objects.filter(pk=item.unit_id, organization_id__in=orgs, is_active=True).first()
+            if unit is None:
+                raise InvalidInput("Đơn vị không thuộc cơ quan.", details={"unit_id": item.unit_id})
+            if doc.secrecy != Secrecy.NONE and not any(
+                cleared_for(h, doc.secrecy) for h in unit_heads(unit.pk)
+            ):
+                raise InvalidInput(
+                    f"{unit.name} không có trưởng đơn vị được phép tiếp cận văn bản ở độ mật này; "
+                    "hãy giao cho cá nhân đủ điều kiện.",
+                    details={"unit_id": item.unit_id},
+                )
         if item.person_id:
             person = User.objects.filter(pk=item.person_id, organization_id__in=orgs, is_active=True).first()
             if person is None:

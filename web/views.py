@@ -28,6 +28,7 @@ from incoming.states import AssignmentRole, Status
 from notifications.models import Notification
 from orgs.models import Organization, Role, Unit, User
 from orgs.selectors import lineage_ids
+from reports import exports as register_exports
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
 
@@ -366,29 +367,34 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def registers(request: HttpRequest) -> HttpResponse:
-    from api.system_api import registers_for
     from core.numbering import peek
     from orgs.selectors import today
 
     year = today().year
     rows = [
-        {"register": r, "last_number": peek(r.counter_scope(year))} for r in registers_for(_user(request))
+        {"register": r, "last_number": peek(r.counter_scope(year))}
+        for r in register_exports.registers_for(_user(request))
     ]
     return render(request, "web/registers.html", {"rows": rows, "year": year, "date_attrs": DATE_ATTRS})
 
 
 @login_required
 def register_export(request: HttpRequest, pk: int) -> HttpResponse:
-    from api.system_api import build_register_export
-
+    for key, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
+        if request.GET.get(key) and _parse_date(request.GET[key]) is None:
+            messages.error(request, f"{label} không hợp lệ (định dạng dd/mm/yyyy).")
+            return HttpResponseRedirect(reverse("web:registers"))
     try:
-        return build_register_export(
+        export = register_exports.register_export(
             _user(request),
             pk,
             fmt=request.GET.get("format", "pdf"),
             kind=request.GET.get("kind", "incoming"),
             date_from=_parse_date(request.GET.get("from", "")),
             date_to=_parse_date(request.GET.get("to", "")),
+        )
+        return file_response(
+            export.data, name=export.name, content_type=export.content_type, inline=False, restricted=True
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

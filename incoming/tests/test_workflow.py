@@ -318,3 +318,34 @@ def test_edit_page_and_api_patch(world: World) -> None:
         f"/api/v1/incoming/{doc.pk}", data={"page_count": 9}, content_type="application/json"
     )
     assert denied.status_code == 404
+
+
+def test_secret_document_cannot_go_to_a_unit_without_a_cleared_head(world: World) -> None:
+    doc = world.register(secrecy="confidential")
+    services.incoming_submit(actor=world.clerk, document=doc)
+    with pytest.raises(InvalidInput, match="không có trưởng đơn vị"):
+        services.incoming_assign(
+            actor=world.leader, document=doc, items=[services.AssignmentInput("lead", unit_id=world.unit2.pk)]
+        )
+    services.incoming_assign(
+        actor=world.leader,
+        document=doc,  # Phòng Tổng hợp's head is cleared
+        items=[services.AssignmentInput("lead", unit_id=world.unit.pk)],
+    )
+
+
+def test_same_number_symbol_in_another_year_is_not_a_duplicate(world: World) -> None:
+    from incoming.services import Registration, incoming_register
+
+    world.register(number_symbol="16/CT-UBND")  # issued 05/01/2026
+    data = Registration(
+        issuer_name=world.issuer.name,
+        number_symbol="16/CT-UBND",
+        issued_date=date(2025, 3, 1),
+        doc_type="CT",
+        subject="Chỉ thị năm trước",
+    )
+    result = incoming_register(
+        actor=world.clerk, organization=world.org, data=data, uploads=[("ct.pdf", make_pdf("ct 2025"))]
+    )
+    assert result.warnings == []
