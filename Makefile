@@ -29,7 +29,7 @@ run: install system-deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --if-empty
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py demo_logins
-	DEBUG=$${DEBUG:-1} DIEUHANH_INPROCESS_JOBS=1 $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT)
+	DEBUG=$${DEBUG:-1} DIEUHANH_INPROCESS_JOBS=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT)
 
 # Whole suite on the database given by DATABASE_URL (SQLite by default).
 test: install
