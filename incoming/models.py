@@ -71,6 +71,7 @@ class IncomingDocument(models.Model):
             models.Index(fields=["organization", "status", "due_date"]),
             models.Index(fields=["organization", "-arrival_date", "-arrival_number"]),
             models.Index(fields=["register", "year", "arrival_number"], name="incoming_register_order"),
+            models.Index(fields=["organization", "symbol_key"], name="incoming_org_symbol"),
         ]
 
     def __str__(self) -> str:
@@ -127,6 +128,7 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["person", "status"]),
             models.Index(fields=["unit", "status"]),
+            models.Index(fields=["document", "parent"], name="assignment_document_parent"),
         ]
 
     def __str__(self) -> str:

@@ -349,3 +349,16 @@ def test_same_number_symbol_in_another_year_is_not_a_duplicate(world: World) -> 
         actor=world.clerk, organization=world.org, data=data, uploads=[("ct.pdf", make_pdf("ct 2025"))]
     )
     assert result.warnings == []
+
+
+def test_overdue_board_totals_are_true_beyond_the_shown_rows(world: World) -> None:
+    from incoming.models import IncomingDocument
+
+    for n in range(4):
+        doc = world.distributed(number_symbol=f"{n + 20}-BC/BTCTW", pdf=make_pdf(f"late{n}"))
+        IncomingDocument.objects.filter(pk=doc.pk).update(due_date=date.today() - timedelta(days=n + 1))
+    board = selectors.overdue_board(world.leader, rows=2)
+    assert board["overdue_total"] == 4 and len(board["overdue"]) == 2
+    assert board["by_unit"] == [("Phòng Tổng hợp", 4)]
+    # the oldest deadline first
+    assert board["overdue"][0].due_date == date.today() - timedelta(days=4)
