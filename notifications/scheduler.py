@@ -14,20 +14,19 @@ _started = threading.Event()
 
 
 def _loop(interval: float, stop: threading.Event) -> None:
-    from django.db import close_old_connections
+    from django.db import connections
 
     from notifications.reminders import send_deadline_reminders
 
     while not stop.is_set():
         try:
-            close_old_connections()
             sent = send_deadline_reminders()
             if sent["near_due"] or sent["overdue"]:
                 log.info("reminders sent: %s", sent)
         except Exception:  # a failed round is logged and retried at the next interval
             log.exception("deadline reminders failed")
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's connections only: never hold one between rounds
         stop.wait(interval)
 
 
