@@ -151,3 +151,9 @@ def test_query_count_is_constant_in_the_number_of_documents(world: World, who: s
     small = _queries(client, url)
     add(8, 10)
     assert _queries(client, url) == small
+
+
+def test_not_found_page_is_vietnamese(world: World, settings: Any) -> None:
+    settings.DEBUG = False
+    response = login(world.clerk).get("/khong-co-trang-nay/")
+    assert response.status_code == 404 and "Không tìm thấy trang" in response.content.decode()
