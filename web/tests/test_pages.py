@@ -157,3 +157,17 @@ def test_not_found_page_is_vietnamese(world: World, settings: Any) -> None:
     settings.DEBUG = False
     response = login(world.clerk).get("/khong-co-trang-nay/")
     assert response.status_code == 404 and "Không tìm thấy trang" in response.content.decode()
+
+
+def test_no_page_loads_anything_from_outside(world: World) -> None:
+    """Closed networks: every script, style and image comes from this server."""
+    import re
+
+    doc = world.distributed()
+    client = login(world.clerk)
+    for url in ["/dang-nhap/", "/", "/van-ban-den/", "/van-ban-den/vao-so/", f"/van-ban-den/{doc.pk}/",
+                "/api/v1/docs"]:
+        html = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)=["\'](?:https?:)?//[^"\']+', html)
+        assert not external, (url, external)
+    assert "/static/ninja/swagger-ui-bundle" in client.get("/api/v1/docs").content.decode()
