@@ -201,7 +201,7 @@ def _local_path(name: str) -> Path | None:
         return None
 
 
-def _write_blob(sha256: str, data: bytes) -> bool:
+def write_blob(sha256: str, data: bytes) -> bool:
     """Write the bytes under their hash, synced to disk. Returns True when this call created the blob."""
     name = blob_name(sha256)
     if default_storage.exists(name):
@@ -226,7 +226,7 @@ def _write_blob(sha256: str, data: bytes) -> bool:
 
 def store(checked: CheckedFile) -> StoredFile:
     """Store the bytes (before commit) and return the StoredFile row, shared when the content is known."""
-    created_blob = _write_blob(checked.sha256, checked.data)
+    created_blob = write_blob(checked.sha256, checked.data)
     written = _written.get()
     if created_blob and written is not None:
         written.append(checked.sha256)

@@ -10,28 +10,25 @@ from __future__ import annotations
 import functools
 import hashlib
 import multiprocessing
-import os
 import random
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from core import audit
-from core.models import StoredFile, blob_name
+from core import audit, files
+from core.models import StoredFile
 from demo.orgdata import MAIN_ORG, Created
 from demo.pdf import render, render_annex
 from demo.plan import COMPLETED, DocPlan, FileSpec, Plan, Step
@@ -78,23 +75,8 @@ def prestore(data: bytes) -> None:
     """Write a file's bytes where core.files stores them (synced, atomically), so that the service finds
     the blob already there. Runs in the rendering process, taking the disk sync off the database work;
     the StoredFile and Attachment rows are still made by the service. Skipped for non-local storage."""
-    try:
-        path = Path(default_storage.path(blob_name(hashlib.sha256(data).hexdigest())))
-    except NotImplementedError:
-        return
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if isinstance(default_storage, FileSystemStorage):
+        files.write_blob(hashlib.sha256(data).hexdigest(), data)
 
 
 def _render_chunk(chunk: list[list[FileSpec]]) -> list[Rendered]:

@@ -90,7 +90,7 @@ def test_store_is_content_addressed_and_sweep_removes_orphans(settings: object) 
         second = files.store(files.validate("b.pdf", data))
     assert first.pk == second.pk and default_storage.exists(first.storage_name)
     orphan = files.validate("c.pdf", make_pdf("orphan"))
-    files._write_blob(orphan.sha256, orphan.data)  # as if the process died before the database commit
+    files.write_blob(orphan.sha256, orphan.data)  # as if the process died before the database commit
     assert files.sweep_orphans(grace_seconds=0) == [orphan.sha256]
     assert default_storage.exists(first.storage_name)
     assert files.missing_blobs() == []
