@@ -80,9 +80,11 @@ def test_clerk_leader_head_specialist_journey(
     clerk.wait_for_selector("text=Đã trình văn bản cho lãnh đạo.")
     assert clerk.inner_text("#doc-status") == "Chờ phân phối"
 
-    # the leader distributes it to Phòng Tổng hợp with a deadline, from a phone
+    # the leader distributes it to Phòng Tổng hợp with a deadline, from a phone (the list is stacked there)
     leader = login(browser, base, "lanhdao", viewport={"width": 390, "height": 844}, is_mobile=True)
-    leader.click("#q-to_distribute >> text=12-CV/BTCTW")
+    width = leader.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] + 1, f"queue wider than the phone screen: {width}"
+    leader.click("#q-to_distribute .list-group >> text=12-CV/BTCTW")
     leader.select_option("select[name=target_0]", label="Phòng Tổng hợp")
     leader.fill("input[name=deadline_0]", "31/12/2026")
     leader.fill("textarea[name=instruction]", "Giao Phòng Tổng hợp chủ trì tham mưu trả lời.")
@@ -93,14 +95,14 @@ def test_clerk_leader_head_specialist_journey(
 
     # the unit head passes it to the specialist
     head = login(browser, base, "truongphong")
-    head.click("#q-to_forward >> text=12-CV/BTCTW")
+    head.click("#q-to_forward table >> text=12-CV/BTCTW")
     head.select_option("#forward-people", label="Phạm Thị Chuyên")
     head.click("#btn-forward")
     head.wait_for_selector("text=Đã chuyển văn bản cho chuyên viên.")
 
     # the specialist completes it with a reply
     specialist = login(browser, base, "chuyenvien")
-    specialist.click("#q-to_process >> text=12-CV/BTCTW")
+    specialist.click("#q-to_process table >> text=12-CV/BTCTW")
     specialist.fill("input[name=reply_number_symbol]", "25-CV/TU")
     specialist.fill("form[action$='/complete/'] textarea[name=note]", "Đã có Công văn 25-CV/TU trả lời.")
     specialist.click("#btn-complete")
