@@ -173,6 +173,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules/bootstrap/dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules/bootstrap-icons/font"),
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
+    ("vendor/pdfjs", BASE_DIR / "node_modules/pdfjs-dist/build"),
     BASE_DIR / "static",
 ]
 STORAGES = {
