@@ -75,7 +75,7 @@ def test_clerk_leader_head_specialist_journey(
     clerk.select_option("#id_urgency", "urgent")
     clerk.click("text=Vào sổ (Alt+S)")
     clerk.wait_for_selector("text=Đã vào sổ: số đến 1")
-    assert clerk.locator("iframe.pdf-frame").get_attribute("src")  # desktops use the browser's viewer
+    clerk.wait_for_selector("iframe.pdf-frame[src]")  # desktops use the browser's own viewer
     clerk.click("#btn-submit")
     clerk.wait_for_selector("text=Đã trình văn bản cho lãnh đạo.")
     assert clerk.inner_text("#doc-status") == "Chờ phân phối"

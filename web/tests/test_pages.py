@@ -165,8 +165,14 @@ def test_no_page_loads_anything_from_outside(world: World) -> None:
 
     doc = world.distributed()
     client = login(world.clerk)
-    for url in ["/dang-nhap/", "/", "/van-ban-den/", "/van-ban-den/vao-so/", f"/van-ban-den/{doc.pk}/",
-                "/api/v1/docs"]:
+    for url in [
+        "/dang-nhap/",
+        "/",
+        "/van-ban-den/",
+        "/van-ban-den/vao-so/",
+        f"/van-ban-den/{doc.pk}/",
+        "/api/v1/docs",
+    ]:
         html = client.get(url).content.decode()
         external = re.findall(r'(?:src|href)=["\'](?:https?:)?//[^"\']+', html)
         assert not external, (url, external)
