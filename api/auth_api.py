@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from core import ratelimit, tokens
+from core import audit, ratelimit, tokens
 from core.errors import NotAuthenticated
 from core.middleware import client_ip
 from orgs.models import User
@@ -31,9 +31,13 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         ratelimit.failed(payload.username, ip)
+        audit.record(
+            actor=None, action="auth.login_failed", data={"username": payload.username[:150], "via": "api"}
+        )
         raise NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu.", code="bad_credentials")
     ratelimit.succeeded(payload.username, ip)
     key, expires = tokens.issue(user)
+    audit.record(actor=user, action="auth.login", data={"via": "api"})
     return {"token": key, "expires_at": expires.astimezone().isoformat()}
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.admin_audit import AuditedAdmin
 from core.errors import ApplicationError
 from orgs.models import Delegation, Organization, Position, RoleAssignment, Unit, User
 from orgs.services import organization_merge
@@ -23,7 +24,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdmin):
     list_display = (
         "name",
         "abbreviation",
@@ -67,7 +68,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("name", "abbreviation", "organization", "parent", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "abbreviation", "organization__name")
@@ -75,7 +76,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdmin):
     list_display = ("name", "organization", "rank")
     search_fields = ("name", "organization__name")
     autocomplete_fields = ("organization",)
@@ -88,7 +89,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(AuditedAdmin, UserAdmin):
     list_display = ("username", "full_name", "organization", "unit", "position", "clearance", "is_active")
     list_filter = ("is_active", "clearance", "role_assignments__role")
     search_fields = ("username", "full_name", "email")
@@ -123,7 +124,7 @@ class PersonAdmin(UserAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(AuditedAdmin):
     list_display = ("grantor", "grantee", "kind", "start_date", "end_date", "revoked")
     list_filter = ("kind", "revoked")
     autocomplete_fields = ("grantor", "grantee")

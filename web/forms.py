@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from core import ratelimit
+from core import audit, ratelimit
 from core.errors import TooManyAttempts
 from core.middleware import client_ip
 from documents.models import Channel, DocType, Urgency
@@ -38,8 +38,12 @@ class LoginForm(AuthenticationForm):
             result = super().clean()
         except forms.ValidationError:
             ratelimit.failed(username, ip)
+            audit.record(
+                actor=None, action="auth.login_failed", data={"username": username[:150], "via": "web"}
+            )
             raise
         ratelimit.succeeded(username, ip)
+        audit.record(actor=self.get_user(), action="auth.login", data={"via": "web"})
         return result
 
 

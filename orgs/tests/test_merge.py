@@ -59,3 +59,44 @@ def test_merge_keeps_history_reachable_and_attributed(world: World) -> None:
     with pytest.raises(InvalidInput):
         organization_merge(actor=world.admin, source=north, target=north)
     assert IncomingDocument.objects.filter(organization=south).count() == 1
+
+
+def test_administration_changes_are_in_the_audit_chain(world: World) -> None:
+    from django.test import Client
+
+    from core.audit import verify_chain
+    from core.models import AuditEvent
+
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client = Client()
+    client.force_login(world.admin)
+    response = client.post(
+        f"/admin/orgs/organization/{world.issuer.pk}/change/",
+        {
+            "name": "Ban Tổ chức Trung ương (đổi tên)",
+            "abbreviation": "BTCTW",
+            "identifier": "000.00.00.G01",
+            "kind": "central",
+            "profile": "party",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.filter(action="admin.change", target_id=str(world.issuer.pk)).get()
+    assert event.actor_id == world.admin.pk and "name" in event.data["fields"]
+    assert event.data["values"]["identifier"] == "000.00.00.G01"
+    assert verify_chain().ok
+
+
+def test_logins_are_audited(world: World) -> None:
+    from django.test import Client
+
+    from core.models import AuditEvent
+
+    client = Client()
+    client.post("/dang-nhap/", {"username": "vanthu", "password": "sai"})
+    client.post("/dang-nhap/", {"username": "vanthu", "password": "Demo@2026"})
+    actions = list(AuditEvent.objects.filter(action__startswith="auth.").values_list("action", "actor_id"))
+    assert actions == [("auth.login_failed", None), ("auth.login", world.clerk.pk)]
