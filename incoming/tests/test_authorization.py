@@ -63,9 +63,13 @@ def setup_unit_assigned(w: World, secrecy: str) -> IncomingDocument:
 
 
 def setup_forwarded(w: World, secrecy: str) -> IncomingDocument:
-    from incoming.services import incoming_forward
+    from incoming.services import AssignmentInput, incoming_assign, incoming_forward
 
-    doc = setup_unit_assigned(w, secrecy)
+    doc = setup_submitted(w, secrecy)
+    support = [] if secrecy != "none" else [AssignmentInput(role="support", unit_id=w.unit2.pk)]
+    incoming_assign(
+        actor=w.leader, document=doc, items=[AssignmentInput(role="lead", unit_id=w.unit.pk), *support]
+    )
     incoming_forward(actor=w.head, document=doc, person_ids=[w.specialist.pk])
     return doc
 
@@ -128,6 +132,15 @@ OPERATIONS: dict[
         "specialist",
         "completed",
     ),
+    "acknowledge": (
+        setup_forwarded,
+        "post",
+        "/api/v1/incoming/{id}/acknowledge",
+        {"note": "Đã phối hợp"},
+        "head2",
+        "in_progress",
+    ),
+    "metadata": (setup_registered, "get", "/api/v1/incoming/{id}/metadata", None, "clerk", "registered"),
     "file": (setup_registered, "get", "/api/v1/files/{file}/content", None, "clerk", "registered"),
 }
 
