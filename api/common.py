@@ -22,7 +22,7 @@ def parse_date(value: str | None, field: str, *, required: bool = False) -> date
 
 
 def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> tuple[list[Any], int]:
-    page = max(page, 1)
+    page = min(max(page, 1), 1_000_000)
     page_size = min(max(page_size, 1), 200)
     total = qs.count() if isinstance(qs, QuerySet) else len(qs)
     start = (page - 1) * page_size

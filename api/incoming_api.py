@@ -195,7 +195,7 @@ def list_incoming(
     return {
         "items": [summary(d) for d in items],
         "total": total,
-        "page": max(page, 1),
+        "page": min(max(page, 1), 1_000_000),
         "page_size": min(max(page_size, 1), 200),
     }
 
@@ -264,7 +264,7 @@ class UpdateIn(Schema):
 @router.patch("/incoming/{pk}")
 def update(request: HttpRequest, pk: int, payload: UpdateIn) -> dict[str, Any]:
     """Correct the registration while the document is still with the clerk (audited old/new values)."""
-    changes: dict[str, Any] = payload.dict(exclude_unset=True)
+    changes: dict[str, Any] = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     for field in ("issued_date", "due_date"):
         if field in changes:
             changes[field] = parse_date(changes[field], field)

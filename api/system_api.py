@@ -40,7 +40,6 @@ def file_content(request: HttpRequest, pk: int, download: bool = False) -> HttpR
 
 @router.get("/registers")
 def registers(request: HttpRequest) -> list[dict[str, Any]]:
-    from core.numbering import peek
     from orgs.selectors import today
 
     year = today().year
@@ -53,7 +52,7 @@ def registers(request: HttpRequest) -> list[dict[str, Any]]:
             "year": year,
             "organization_id": r.organization_id,
             "for_secret": r.for_secret,
-            "last_number": peek(r.counter_scope(year)),
+            "last_number": exports.last_number_visible(_user(request), r, year),
         }
         for r in exports.registers_for(_user(request))
     ]

@@ -20,6 +20,26 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log can be searched, never changed."""
 
     list_display = ("seq", "at", "actor_name", "action", "target_type", "target_id", "ip")
+    readonly_fields = (
+        "seq",
+        "at",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "organization_id",
+        "ip",
+        "prev_hash",
+        "hash",
+    )
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Details may quote restricted documents (notes, subjects): shown only with top-secret clearance."""
+        fields: list[str] = list(self.readonly_fields)
+        if getattr(request.user, "clearance", "none") == "top_secret":
+            fields.append("data")
+        return fields
+
     list_filter = ("action",)
     search_fields = ("actor_name", "action", "target_id")
 

@@ -39,6 +39,12 @@ class AuditedAdmin(admin.ModelAdmin):
             audit.record(actor=request.user, action="admin.delete", target=obj, data={"repr": str(obj)})
             super().delete_model(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record(actor=request.user, action="admin.delete", target=obj, data={"repr": str(obj)})
+            super().delete_queryset(request, queryset)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_formset(request, form, formset, change)

@@ -191,7 +191,15 @@ def validate(name: str, data: bytes, *, allowed: frozenset[str] | None = None) -
 
 # --- storage -------------------------------------------------------------------------------------------
 
-_written: ContextVar[list[str] | None] = ContextVar("written_blobs", default=None)
+_written: ContextVar[list[tuple[str, int]] | None] = ContextVar("written_blobs", default=None)
+
+
+def _mtime_ns(sha256: str) -> int:
+    path = _local_path(blob_name(sha256))
+    try:
+        return path.stat().st_mtime_ns if path is not None else 0
+    except FileNotFoundError:
+        return -1
 
 
 def _local_path(name: str) -> Path | None:
@@ -204,9 +212,11 @@ def _local_path(name: str) -> Path | None:
 def write_blob(sha256: str, data: bytes) -> bool:
     """Write the bytes under their hash, synced to disk. Returns True when this call created the blob."""
     name = blob_name(sha256)
-    if default_storage.exists(name):
-        return False
     path = _local_path(name)
+    if default_storage.exists(name):
+        if path is not None:
+            os.utime(path)  # reused now: younger than the sweep's grace period, and not ours to remove
+        return False
     if path is None:
         default_storage.save(name, ContentFile(data))
         return True
@@ -229,7 +239,7 @@ def store(checked: CheckedFile) -> StoredFile:
     created_blob = write_blob(checked.sha256, checked.data)
     written = _written.get()
     if created_blob and written is not None:
-        written.append(checked.sha256)
+        written.append((checked.sha256, _mtime_ns(checked.sha256)))
     stored, _ = StoredFile.objects.get_or_create(
         sha256=checked.sha256,
         defaults={
@@ -244,14 +254,15 @@ def store(checked: CheckedFile) -> StoredFile:
 @contextmanager
 def atomic_with_files() -> Iterator[None]:
     """A transaction that also removes the blobs it wrote when it rolls back."""
-    written: list[str] = []
+    written: list[tuple[str, int]] = []
     token = _written.set(written)
     try:
         with transaction.atomic():
             yield
     except BaseException:
-        for sha in written:
-            if not StoredFile.objects.filter(sha256=sha).exists():
+        for sha, mtime in written:
+            # another request that reused the blob meanwhile touched it (its row may not be visible yet)
+            if _mtime_ns(sha) == mtime and not StoredFile.objects.filter(sha256=sha).exists():
                 default_storage.delete(blob_name(sha))
         raise
     finally:

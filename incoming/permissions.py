@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from orgs.models import SECRECY_RANK, Role, Secrecy, User
-from orgs.selectors import effective_roles, lineage_ids
+from orgs.selectors import effective_roles, headed_unit_ids, lineage_ids
 
 OVERSEER_ROLES: frozenset[str] = frozenset({Role.CLERK, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
 LEADER_ROLES: frozenset[str] = frozenset({Role.OFFICE_LEADER, Role.COMMITTEE_LEADER})
@@ -38,15 +38,5 @@ def is_leader_of(user: User, organization_id: int) -> bool:
 
 
 def heads_units(user: User) -> set[int]:
-    """Units the user heads (their own unit when they hold the unit-head role in its organization)."""
-    if user.unit_id is None:
-        return set()
-    unit = user.unit
-    if unit is None:
-        return set()
-    if any(
-        role == Role.UNIT_HEAD and unit.organization_id in lineage_ids(org)
-        for role, org in effective_roles(user)
-    ):
-        return {unit.pk}
-    return set()
+    """Units the user heads today (own unit, or a delegating unit head's unit)."""
+    return headed_unit_ids(user)

@@ -16,11 +16,11 @@ from core.vn import fold, normalize_symbol
 from documents.models import Attachment, Channel, DocType, Register, RegisterKind, Urgency
 from incoming import selectors
 from incoming.models import Assignment, Event, IncomingDocument
-from incoming.permissions import cleared_for, heads_units, is_clerk_of, is_leader_of
+from incoming.permissions import LEADER_ROLES, cleared_for, heads_units, is_clerk_of, is_leader_of
 from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, Status, check_transition
 from notifications import services as notify
 from orgs.models import Organization, Secrecy, Unit, User
-from orgs.selectors import lineage_ids, today, unit_heads
+from orgs.selectors import lineage_ids, people_with_roles, today, unit_heads, working_lineage_ids
 
 
 @dataclass
@@ -125,6 +125,13 @@ def _validate(data: Registration, arrival: date, *, check_future: bool = True) -
     return errors
 
 
+def _doc_type(code: str, profile: str) -> DocType | None:
+    """The type with this code, the receiving organization's own profile first (an incoming document may
+    also be of the other profile: a State decision received by a Party committee)."""
+    types = DocType.objects.filter(code=code, is_active=True)
+    return types.filter(profile=profile).first() or types.first()
+
+
 def _pick_register(organization: Organization, data: Registration) -> Register:
     registers = Register.objects.filter(organization=organization, kind=RegisterKind.INCOMING, is_active=True)
     if data.register_id:
@@ -149,11 +156,7 @@ def incoming_register(
         raise NotAllowed("Chỉ văn thư của cơ quan mới được vào sổ văn bản đến.")
     arrival = data.arrival_date or today()
     errors = _validate(data, arrival)
-    doc_type = (
-        DocType.objects.filter(code=data.doc_type, is_active=True)
-        .order_by("-profile" if organization.profile == "state" else "profile")
-        .first()
-    )
+    doc_type = _doc_type(data.doc_type, organization.profile)
     if doc_type is None:
         errors["doc_type"] = "Loại văn bản không hợp lệ."
     if not uploads:
@@ -219,6 +222,10 @@ def incoming_register(
             issued_year=issued_date.year,
             exclude_id=doc.pk,
         )
+        # name only the duplicates the clerk may see (not even the id of a secret one)
+        duplicates = sorted(
+            selectors.incoming_visible_to(actor).filter(pk__in=duplicates).values_list("pk", flat=True)
+        )
         Event.objects.create(
             document=doc,
             actor=actor,
@@ -263,15 +270,13 @@ def incoming_submit(*, actor: User, document: IncomingDocument, note: str = "") 
         doc.status = check_transition("submit", before)
         doc.save(update_fields=["status"])
         _event(doc, actor, "submit", note, before)
-        leaders = list(
-            User.objects.filter(
-                role_assignments__organization_id__in=lineage_ids(doc.organization_id),
-                role_assignments__role__in=["office_leader"],
-                is_active=True,
-            ).distinct()
-        )
-        notify.notify_many(leaders, doc, "Văn bản đến chờ phân phối")
+        notify.notify_many(_leaders(doc), doc, "Văn bản đến chờ phân phối")
     return doc
+
+
+def _leaders(doc: IncomingDocument) -> list[User]:
+    """Who distributes this document now: leaders of its (successor) organization and their delegates."""
+    return list(people_with_roles(set(LEADER_ROLES), working_lineage_ids(doc.organization_id)))
 
 
 @dataclass
@@ -287,7 +292,7 @@ def _check_targets(doc: IncomingDocument, items: list[AssignmentInput]) -> None:
         raise InvalidInput(
             "Vui lòng chọn ít nhất một đơn vị hoặc cá nhân xử lý.", details={"assignments": "trống"}
         )
-    orgs = lineage_ids(doc.organization_id)
+    orgs = working_lineage_ids(doc.organization_id)
     leads = [i for i in items if i.role == AssignmentRole.LEAD]
     if len(leads) != 1:
         raise InvalidInput(
@@ -416,8 +421,10 @@ def incoming_forward(
             raise InvalidInput("Vui lòng chọn chuyên viên xử lý.", details={"person_ids": "trống"})
         unit_id = unit_assignment.unit_id
         assert unit_id is not None  # a unit assignment always names its unit
-        people = list(User.objects.filter(pk__in=person_ids, unit_id=unit_id, is_active=True))
-        if len(people) != len(set(person_ids)):
+        person_ids = list(dict.fromkeys(person_ids))  # the first named person carries the unit's role
+        found = {p.pk: p for p in User.objects.filter(pk__in=person_ids, unit_id=unit_id, is_active=True)}
+        people = [found[pk] for pk in person_ids if pk in found]
+        if len(people) != len(person_ids):
             raise InvalidInput("Chỉ chuyển cho chuyên viên trong đơn vị.", details={"person_ids": person_ids})
         for person in people:
             if not cleared_for(person, doc.secrecy):
@@ -430,7 +437,9 @@ def incoming_forward(
         for index, person in enumerate(people):
             Assignment.objects.create(
                 document=doc,
-                role=unit_assignment.role if index == 0 else AssignmentRole.SUPPORT,
+                role=unit_assignment.role
+                if index == 0 or unit_assignment.role != AssignmentRole.LEAD
+                else AssignmentRole.SUPPORT,
                 person=person,
                 parent=unit_assignment,
                 deadline=deadline or limit,
@@ -456,7 +465,9 @@ def incoming_add_note(*, actor: User, document: IncomingDocument, note: str) -> 
         doc = _locked(document)
         if not note.strip():
             raise InvalidInput("Vui lòng nhập nội dung ý kiến xử lý.", details={"note": "trống"})
-        participates = doc.assignments.filter(Q(person=actor) | Q(unit_id__in=heads_units(actor))).exists()
+        participates = doc.assignments.filter(
+            Q(person=actor) | Q(unit_id__in=heads_units(actor)), status__in=OPEN_ASSIGNMENT
+        ).exists()
         if not (participates or is_leader_of(actor, doc.organization_id)):
             raise NotAllowed("Chỉ người tham gia xử lý mới ghi ý kiến.")
         check_transition("note", doc.status)
@@ -542,6 +553,7 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
                 status=AssignmentStatus.RETURNED, finished_at=timezone.now()
             )
             action = "return_to_leader"
+            notify.notify_many(_leaders(doc), doc, "Văn bản đến bị trả lại để phân phối lại")
         elif is_leader_of(actor, doc.organization_id) or _has_any(doc, actor):
             check_transition("return_to_clerk", before)  # raises WrongState with the current status
             raise NotAllowed("Bạn không thể trả lại văn bản ở bước này.")
@@ -614,7 +626,7 @@ def incoming_update(
             raise InvalidInput("Thông tin sửa chưa hợp lệ: " + " ".join(errors.values()), details=errors)
         before = {field: str(getattr(doc, field)) for field in EDITABLE} | {"doc_type": doc.doc_type.code}
         if "doc_type" in changes and changes["doc_type"] != doc.doc_type.code:
-            doc_type = DocType.objects.filter(code=changes["doc_type"], is_active=True).first()
+            doc_type = _doc_type(changes["doc_type"], doc.organization.profile)
             if doc_type is None:
                 raise InvalidInput(
                     "Loại văn bản không hợp lệ.", details={"doc_type": "Loại văn bản không hợp lệ."}

@@ -6,10 +6,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core import audit
 from core.admin_audit import AuditedAdmin
 from core.errors import ApplicationError
 from orgs.models import Delegation, Organization, Position, RoleAssignment, Unit, User
@@ -104,6 +106,16 @@ class PersonAdmin(AuditedAdmin, UserAdmin):
         ("Quyền hệ thống", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("Thời gian", {"fields": ("last_login", "date_joined")}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """The password page: a successful change is audited (never the password itself)."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                audit.record(actor=request.user, action="admin.password_change", target=user, data={})
+        return response
+
     add_fieldsets = (
         (
             None,

@@ -31,6 +31,17 @@ def registers_for(user: User) -> list[Register]:
     )
 
 
+def last_number_visible(user: User, register: Register, year: int) -> int | None:
+    """The register's last number; hidden for a secret register from people without clearance
+    (even how many secret documents arrived is not for them)."""
+    from core.numbering import peek
+    from incoming.permissions import cleared_for
+
+    if register.for_secret and not cleared_for(user, "confidential"):
+        return None
+    return peek(register.counter_scope(year))
+
+
 def register_for(user: User, pk: int) -> Register:
     register = next((r for r in registers_for(user) if r.pk == pk), None)
     if register is None:
@@ -86,6 +97,7 @@ def register_export(
             "kind": kind,
             "year": year,
             "rows": len(rows),
+            "restricted": [r["document_id"] for r in rows if r["secrecy"] != "none"],
             "from": str(date_from or ""),
             "to": str(date_to or ""),
         },

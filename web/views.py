@@ -23,11 +23,11 @@ from documents.models import Urgency
 from documents.selectors import attachment_get_for_user, document_get_for_user
 from incoming import selectors, services
 from incoming.models import IncomingDocument
-from incoming.permissions import orgs_with_roles
+from incoming.permissions import heads_units, orgs_with_roles
 from incoming.states import AssignmentRole, Status
 from notifications.models import Notification
 from orgs.models import Organization, Role, Unit, User
-from orgs.selectors import lineage_ids
+from orgs.selectors import working_lineage_ids
 from reports import exports as register_exports
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
@@ -223,7 +223,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     doc = _doc(request, pk)
     actions = selectors.available_actions(user, doc)
-    org_ids = lineage_ids(doc.organization_id)
+    org_ids = working_lineage_ids(doc.organization_id)
     units = sorted(
         Unit.objects.filter(organization_id__in=org_ids, is_active=True), key=lambda u: sort_key(u.name)
     )
@@ -231,7 +231,8 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
         User.objects.filter(organization_id__in=org_ids, is_active=True).select_related("unit"),
         key=lambda u: sort_key(u.display_name.split()[-1]),
     )
-    unit_people = [p for p in people if p.unit_id == user.unit_id and p.pk != user.pk]
+    headed = heads_units(user)
+    unit_people = [p for p in people if p.unit_id in headed and p.pk != user.pk]
     files = list(selectors.files(doc))
     return render(
         request,
@@ -265,21 +266,32 @@ def _post_dates(request: HttpRequest, key: str) -> date | None:
     return parsed
 
 
+MAX_ASSIGNMENT_ROWS = 50
+
+
+def _id(value: str) -> int | None:
+    """A positive database id from form input, or None ("²".isdigit() is true, so check ASCII digits)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 19 else None
+
+
 def _assignment_rows(request: HttpRequest) -> list[services.AssignmentInput]:
     rows = []
-    for index in range(int(request.POST.get("rows", "0") or 0)):
+    count = min(_id(request.POST.get("rows", "0")) or 0, MAX_ASSIGNMENT_ROWS)
+    for index in range(count):
         target = request.POST.get(f"target_{index}", "")
         role = request.POST.get(f"role_{index}", "")
         if not target or not role:
             continue
         kind, _, raw_id = target.partition(":")
-        if not raw_id.isdigit():
+        target_id = _id(raw_id)
+        if target_id is None:
             continue
         rows.append(
             services.AssignmentInput(
                 role=role,
-                unit_id=int(raw_id) if kind == "unit" else None,
-                person_id=int(raw_id) if kind == "person" else None,
+                unit_id=target_id if kind == "unit" else None,
+                person_id=target_id if kind == "person" else None,
                 deadline=_post_dates(request, f"deadline_{index}"),
             )
         )
@@ -315,7 +327,7 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.incoming_forward(
                 actor=user,
                 document=doc,
-                person_ids=[int(v) for v in post.getlist("person_ids") if v.isdigit()],
+                person_ids=[i for i in (_id(v) for v in post.getlist("person_ids")) if i is not None],
                 deadline=_post_dates(request, "deadline"),
                 instruction=post.get("instruction", ""),
             )
@@ -367,12 +379,11 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def registers(request: HttpRequest) -> HttpResponse:
-    from core.numbering import peek
     from orgs.selectors import today
 
     year = today().year
     rows = [
-        {"register": r, "last_number": peek(r.counter_scope(year))}
+        {"register": r, "last_number": register_exports.last_number_visible(_user(request), r, year)}
         for r in register_exports.registers_for(_user(request))
     ]
     return render(request, "web/registers.html", {"rows": rows, "year": year, "date_attrs": DATE_ATTRS})

@@ -97,7 +97,7 @@ def test_clerk_leader_head_specialist_journey(
     # the unit head passes it to the specialist
     head = login(browser, base, "truongphong")
     head.click("#q-to_forward table >> text=12-CV/BTCTW")
-    head.select_option("#forward-people", label="Phạm Thị Chuyên")
+    head.select_option("#forward-lead", label="Phạm Thị Chuyên")
     head.click("#btn-forward")
     head.wait_for_selector("text=Đã chuyển văn bản cho chuyên viên.")
 
