@@ -31,3 +31,20 @@ def paginate(qs: QuerySet[Any] | list[Any], page: int, page_size: int) -> tuple[
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def optional_json(request: Any) -> dict[str, Any]:
+    """The JSON object of an action's request, or {} when the client sent no body (POST /…/submit)."""
+    import json
+
+    from core.errors import InvalidInput
+
+    if not request.body or not request.content_type.startswith("application/json"):
+        return {}
+    try:
+        data = json.loads(request.body)
+    except ValueError as exc:
+        raise InvalidInput("Nội dung JSON không hợp lệ.") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("Nội dung phải là một đối tượng JSON.")
+    return data

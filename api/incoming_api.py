@@ -11,7 +11,7 @@ from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from api.auth_api import person_ref
-from api.common import iso, paginate, parse_date
+from api.common import iso, optional_json, paginate, parse_date
 from core.errors import FileTooLarge, InvalidInput
 from documents.selectors import document_get_for_user
 from incoming import selectors, services
@@ -273,10 +273,10 @@ def update(request: HttpRequest, pk: int, payload: UpdateIn) -> dict[str, Any]:
 
 
 @router.post("/incoming/{pk}/submit")
-def submit(request: HttpRequest, pk: int, payload: NoteIn | None = None) -> dict[str, Any]:
-    doc = services.incoming_submit(
-        actor=_user(request), document=_get(request, pk), note=payload.note if payload else ""
-    )
+def submit(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """Present to the leaders (optional JSON body {"note": "…"})."""
+    note = str(optional_json(request).get("note", ""))
+    doc = services.incoming_submit(actor=_user(request), document=_get(request, pk), note=note)
     return _done(request, doc)
 
 
@@ -313,10 +313,10 @@ def add_note(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
 
 
 @router.post("/incoming/{pk}/acknowledge")
-def acknowledge(request: HttpRequest, pk: int, payload: NoteIn | None = None) -> dict[str, Any]:
-    doc = services.incoming_acknowledge(
-        actor=_user(request), document=_get(request, pk), note=payload.note if payload else ""
-    )
+def acknowledge(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """Mark a supporting or informed part done (optional JSON body {"note": "…"})."""
+    note = str(optional_json(request).get("note", ""))
+    doc = services.incoming_acknowledge(actor=_user(request), document=_get(request, pk), note=note)
     return _done(request, doc)
 
 

@@ -65,10 +65,12 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     auth_api,
     incoming_api,
     orgs_api,
+    outgoing_api,
     system_api,
 )
 
 api.add_router("", auth_api.router)
 api.add_router("", orgs_api.router)
 api.add_router("", incoming_api.router)
+api.add_router("", outgoing_api.router)
 api.add_router("", system_api.router)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "orgs",
     "documents",
     "incoming",
+    "outgoing",
     "notifications",
     "reports",
     "api",

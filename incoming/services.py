@@ -666,3 +666,71 @@ def incoming_update(
             data={"changes": changed, "files": [c.sha256 for c in checked]},
         )
     return doc
+
+
+def receive_internal(
+    *, sender: Any, actor: User, organization: Organization, attachment: Attachment
+) -> IncomingDocument:
+    """A document issued by another organization of this installation arrives at once: registered in the
+    recipient's incoming register with its metadata filled and ``channel=internal``; its clerks are told."""
+    secret = sender.secrecy != Secrecy.NONE
+    registers = Register.objects.filter(organization=organization, kind=RegisterKind.INCOMING, is_active=True)
+    register = registers.filter(for_secret=secret).order_by("id").first() or registers.order_by("id").first()
+    if register is None:
+        raise InvalidInput(
+            f"{organization.name} chưa có sổ đăng ký văn bản đến: không chuyển được văn bản.",
+            code="no_register",
+        )
+    arrival = today()
+    number = numbering.allocate(register.counter_scope(arrival.year))
+    signer = sender.signer
+    doc = IncomingDocument(
+        organization=organization,
+        register=register,
+        year=arrival.year,
+        arrival_number=number,
+        arrival_date=arrival,
+        issuer=sender.organization,
+        issuer_name=sender.organization.name,
+        number_symbol=sender.number_symbol,
+        symbol_key=normalize_symbol(sender.number_symbol),
+        issued_date=timezone.localdate(sender.issued_at),
+        doc_type=sender.doc_type,
+        subject=sender.subject,
+        signer_name=(signer.display_name if signer else "")[:50],
+        signer_position=(str(signer.position) if signer and signer.position else "")[:100],
+        urgency=sender.urgency,
+        secrecy=sender.secrecy,
+        channel=Channel.INTERNAL,
+        page_count=attachment.stored.page_count,
+        created_by=actor,
+        status=Status.REGISTERED,
+    )
+    doc.search_text = _search_text(doc)
+    doc.save()
+    Attachment.objects.create(
+        stored=attachment.stored,
+        name=attachment.name,
+        owner_kind="incoming",
+        owner_id=doc.pk,
+        position=0,
+        uploaded_by=actor,
+    )
+    Event.objects.create(
+        document=doc,
+        actor=actor,
+        action="register",
+        from_status="",
+        to_status=doc.status,
+        note=f"Nhận tự động từ {sender.organization.name}, số đến {number}",
+    )
+    audit.record(
+        actor=actor,
+        action="incoming.receive_internal",
+        target=doc,
+        organization_id=organization.pk,
+        data={"arrival_number": number, "year": arrival.year, "from_outgoing": sender.pk},
+    )
+    clerks = people_with_roles({"clerk"}, {organization.pk})
+    notify.notify_many(clerks, doc, "Văn bản đến mới từ hệ thống")
+    return doc

@@ -1,0 +1,22 @@
+"""Who may see and act on an outgoing document. Pure rules; selectors and services apply them."""
+
+from __future__ import annotations
+
+from incoming.permissions import cleared_for, heads_units, is_clerk_of, orgs_with_roles
+from orgs.models import Role, User
+from outgoing.models import ApprovalRouteStep, OutgoingDocument
+
+
+def may_approve_step(user: User, doc: OutgoingDocument, step: ApprovalRouteStep) -> bool:
+    """The step names a person, or a role: the drafting unit's head, or a leader of the organization."""
+    if not cleared_for(user, doc.secrecy):
+        return False
+    if step.person_id:
+        return step.person_id == user.pk
+    if step.role == Role.UNIT_HEAD:
+        return doc.drafting_unit_id is not None and doc.drafting_unit_id in heads_units(user)
+    return doc.organization_id in orgs_with_roles(user, {step.role})
+
+
+def may_issue(user: User, doc: OutgoingDocument) -> bool:
+    return is_clerk_of(user, doc.organization_id) and cleared_for(user, doc.secrecy)

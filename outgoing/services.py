@@ -1,0 +1,334 @@
+"""Every write on outgoing documents: one transaction each, audit and history inside, effects on commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit, files, numbering
+from core.errors import InvalidInput, NotAllowed
+from core.vn import fold
+from documents.models import Attachment, DocType, Urgency
+from incoming.permissions import cleared_for
+from notifications import services as notify
+from orgs.models import DelegationKind, Organization, Role, Secrecy, User
+from orgs.selectors import people_with_roles, today
+from outgoing import numbering as outgoing_numbering
+from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
+from outgoing.permissions import may_approve_step, may_issue
+from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
+
+DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
+
+
+@dataclass
+class Draft:
+    doc_type: str
+    subject: str
+    urgency: str = Urgency.NORMAL
+    secrecy: str = Secrecy.NONE
+    signer_id: int | None = None
+    signer_capacity: str = SignerCapacity.OWN
+    recipients: list[dict[str, Any]] = field(default_factory=list)
+    reply_to_id: int | None = None
+
+
+def _locked(doc: OutgoingDocument) -> OutgoingDocument:
+    return OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+
+
+def _audit(doc: OutgoingDocument, actor: User, action: str, data: dict[str, Any] | None = None) -> None:
+    audit.record(
+        actor=actor,
+        action=f"outgoing.{action}",
+        target=doc,
+        organization_id=doc.organization_id,
+        data={"status": doc.status, **(data or {})},
+    )
+
+
+def _search_text(doc: OutgoingDocument) -> str:
+    return fold(" ".join([doc.number_symbol, doc.subject, doc.doc_type.name]))
+
+
+def _add_version(doc: OutgoingDocument, actor: User, upload: tuple[str, bytes], note: str) -> Version:
+    checked = files.validate(*upload, allowed=DRAFT_TYPES)
+    stored = files.store(checked)
+    number = doc.versions.count() + 1
+    attachment = Attachment.objects.create(
+        stored=stored,
+        name=checked.name,
+        owner_kind="outgoing",
+        owner_id=doc.pk,
+        position=number,
+        uploaded_by=actor,
+    )
+    return Version.objects.create(
+        document=doc,
+        number=number,
+        attachment=attachment,
+        sha256=checked.sha256,
+        note=note[:500],
+        created_by=actor,
+    )
+
+
+def _recipients(doc: OutgoingDocument, items: list[dict[str, Any]]) -> None:
+    for item in items:
+        organization_id = item.get("organization_id")
+        if organization_id:
+            organization = Organization.objects.filter(pk=organization_id, merged_into__isnull=True).first()
+            if organization is None:
+                raise InvalidInput("Nơi nhận không tồn tại.", details={"recipients": organization_id})
+            Recipient.objects.create(document=doc, organization=organization, name=organization.name)
+        elif str(item.get("name", "")).strip():
+            Recipient.objects.create(document=doc, name=str(item["name"]).strip()[:255])
+        else:
+            raise InvalidInput("Mỗi nơi nhận cần organization_id hoặc name.", details={"recipients": item})
+
+
+def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes]) -> OutgoingDocument:
+    """A specialist starts a draft (version 1 is the uploaded .docx or .pdf)."""
+    organization = actor.organization
+    if organization is None:
+        raise NotAllowed("Tài khoản chưa thuộc cơ quan nào.")
+    errors: dict[str, str] = {}
+    doc_type = DocType.objects.filter(
+        code=data.doc_type, profile=organization.profile, is_active=True
+    ).first()
+    if doc_type is None:
+        errors["doc_type"] = "Loại văn bản không hợp lệ với khối của cơ quan."
+    if not data.subject.strip():
+        errors["subject"] = "Vui lòng nhập trích yếu."
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = "Độ khẩn không hợp lệ."
+    if data.secrecy not in Secrecy.values:
+        errors["secrecy"] = "Độ mật không hợp lệ."
+    if data.signer_capacity not in SignerCapacity.values:
+        errors["signer_capacity"] = "Thẩm quyền ký không hợp lệ."
+    signer = None
+    if data.signer_id:
+        signer = User.objects.filter(pk=data.signer_id, organization=organization, is_active=True).first()
+        if signer is None:
+            errors["signer_id"] = "Người ký không thuộc cơ quan."
+    if errors:
+        raise InvalidInput("Thông tin dự thảo chưa hợp lệ: " + " ".join(errors.values()), details=errors)
+    if not cleared_for(actor, data.secrecy):
+        raise NotAllowed("Bạn không được phép soạn văn bản ở độ mật này.")
+    assert doc_type is not None
+    with files.atomic_with_files():
+        doc = OutgoingDocument.objects.create(
+            organization=organization,
+            drafting_unit=actor.unit,
+            drafter=actor,
+            doc_type=doc_type,
+            subject=data.subject.strip()[:500],
+            urgency=data.urgency,
+            secrecy=data.secrecy,
+            signer=signer,
+            signer_capacity=data.signer_capacity,
+            reply_to_id=data.reply_to_id,
+        )
+        doc.search_text = _search_text(doc)
+        doc.save(update_fields=["search_text"])
+        version = _add_version(doc, actor, upload, "Dự thảo lần 1")
+        _recipients(doc, data.recipients)
+        _audit(doc, actor, "create", {"version": version.number, "sha256": version.sha256})
+    return doc
+
+
+def outgoing_add_version(
+    *, actor: User, document: OutgoingDocument, upload: tuple[str, bytes], note: str = ""
+) -> Version:
+    with files.atomic_with_files():
+        doc = _locked(document)
+        if doc.drafter_id != actor.pk:
+            raise NotAllowed("Chỉ người soạn thảo mới thêm phiên bản.")
+        check_transition("add_version", doc.status)
+        version = _add_version(doc, actor, upload, note)
+        _audit(doc, actor, "add_version", {"version": version.number, "sha256": version.sha256})
+    return version
+
+
+def _route(doc: OutgoingDocument) -> ApprovalRoute:
+    route = (
+        ApprovalRoute.objects.filter(organization=doc.organization, doc_type=doc.doc_type).first()
+        or ApprovalRoute.objects.filter(organization=doc.organization, doc_type__isnull=True).first()
+    )
+    if route is None or not route.steps.exists():
+        raise InvalidInput("Cơ quan chưa cấu hình quy trình duyệt cho loại văn bản này.", code="no_route")
+    return route
+
+
+def _step_people(doc: OutgoingDocument, step: ApprovalRouteStep) -> list[User]:
+    from orgs.selectors import unit_heads, working_lineage_ids
+
+    if step.person_id:
+        return [step.person]  # type: ignore[list-item]
+    if step.role == Role.UNIT_HEAD:
+        return list(unit_heads(doc.drafting_unit_id)) if doc.drafting_unit_id else []
+    return list(people_with_roles({step.role}, working_lineage_ids(doc.organization_id)))
+
+
+def _notify_step(doc: OutgoingDocument) -> None:
+    step = ApprovalRouteStep.objects.get(route_id=doc.route_id, position=doc.current_step)
+    people = [p for p in _step_people(doc, step) if may_approve_step(p, doc, step)]
+    notify.notify_many(people, doc, "Dự thảo chờ bạn duyệt" if not step.is_signer else "Văn bản chờ bạn ký")
+
+
+def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocument:
+    with transaction.atomic():
+        doc = _locked(document)
+        if doc.drafter_id != actor.pk:
+            raise NotAllowed("Chỉ người soạn thảo mới trình duyệt.")
+        doc.status = check_transition("submit", doc.status)
+        route = _route(doc)
+        doc.route = route
+        doc.current_step = route.steps.order_by("position").values_list("position", flat=True).first() or 1
+        doc.save(update_fields=["status", "route", "current_step"])
+        _audit(doc, actor, "submit", {"route": route.pk, "step": doc.current_step})
+        _notify_step(doc)
+    return doc
+
+
+def _check_capacity(doc: OutgoingDocument, signer: User) -> None:
+    """Acting (Q.) and delegated (T/UQ) signatures need a delegation of that kind in force today."""
+    from orgs.models import Delegation
+
+    needed = {
+        SignerCapacity.ACTING: DelegationKind.ACTING,
+        SignerCapacity.DELEGATED: DelegationKind.DELEGATION,
+    }
+    kind = needed.get(SignerCapacity(doc.signer_capacity))
+    if kind is None:
+        return
+    on = today()
+    in_force = Delegation.objects.filter(
+        grantee=signer, kind=kind, revoked=False, start_date__lte=on, end_date__gte=on
+    ).exists()
+    if not in_force:
+        raise InvalidInput(
+            f"{signer} không có quyết định {kind.label.lower()} còn hiệu lực ngày {on:%d/%m/%Y} "
+            f"để ký “{SignerCapacity(doc.signer_capacity).label}”.",
+            code="signer_capacity",
+        )
+
+
+def outgoing_approve(*, actor: User, document: OutgoingDocument, note: str = "") -> OutgoingDocument:
+    """The current step's approver agrees, on the latest version; the last step makes it ready to issue."""
+    with transaction.atomic():
+        doc = _locked(document)
+        check_transition("approve", doc.status)
+        step = ApprovalRouteStep.objects.get(route_id=doc.route_id, position=doc.current_step)
+        if not may_approve_step(actor, doc, step):
+            raise NotAllowed("Bạn không phải người duyệt ở bước này.")
+        if step.is_signer:
+            if doc.signer_id and doc.signer_id != actor.pk:
+                raise NotAllowed("Chỉ người ký đã chọn mới ký văn bản này.")
+            _check_capacity(doc, actor)
+            if doc.signer_id is None:
+                doc.signer = actor
+        version = doc.versions.order_by("-number").first()
+        assert version is not None
+        Approval.objects.create(
+            document=doc,
+            version=version,
+            step=step.position,
+            approver=actor,
+            decision=Decision.APPROVED,
+            reason=note.strip(),
+        )
+        following = doc.route.steps.filter(position__gt=step.position).order_by("position").first()  # type: ignore[union-attr]
+        if following is None:
+            doc.status = Status.APPROVED
+        else:
+            doc.current_step = following.position
+        doc.save(update_fields=["status", "current_step", "signer"])
+        _audit(
+            doc,
+            actor,
+            "approve",
+            {"step": step.position, "version": version.number, "sha256": version.sha256},
+        )
+        if following is None:
+            clerks = people_with_roles({Role.CLERK}, {doc.organization_id})
+            notify.notify_many(clerks, doc, "Văn bản chờ cấp số và phát hành")
+        else:
+            _notify_step(doc)
+    return doc
+
+
+def outgoing_reject(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingDocument:
+    if not reason.strip():
+        raise InvalidInput("Vui lòng nhập lý do trả lại.", details={"reason": "trống"})
+    with transaction.atomic():
+        doc = _locked(document)
+        check_transition("reject", doc.status)
+        step = ApprovalRouteStep.objects.get(route_id=doc.route_id, position=doc.current_step)
+        if not may_approve_step(actor, doc, step):
+            raise NotAllowed("Bạn không phải người duyệt ở bước này.")
+        version = doc.versions.order_by("-number").first()
+        assert version is not None
+        Approval.objects.create(
+            document=doc,
+            version=version,
+            step=step.position,
+            approver=actor,
+            decision=Decision.REJECTED,
+            reason=reason.strip(),
+        )
+        doc.status = check_transition("reject", doc.status)
+        doc.current_step = 0
+        doc.save(update_fields=["status", "current_step"])
+        _audit(doc, actor, "reject", {"step": step.position, "reason": reason.strip()})
+        notify.notify_many([doc.drafter], doc, "Dự thảo bị trả lại")
+    return doc
+
+
+def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocument:
+    """The clerk numbers (gap-free, in this transaction) and issues; internal recipients get it at once."""
+    with transaction.atomic():
+        doc = _locked(document)
+        if not may_issue(actor, doc):
+            raise NotAllowed("Chỉ văn thư của cơ quan mới cấp số và phát hành.")
+        doc.status = check_transition("issue", doc.status)
+        on = today()
+        scope, register = outgoing_numbering.scope_for(doc, on)
+        number = numbering.allocate(scope)
+        doc.numbering_scope = scope
+        doc.register = register
+        doc.number = number
+        doc.number_symbol = outgoing_numbering.format_number_symbol(doc, number)
+        doc.issued_at = timezone.now()
+        doc.issued_by = actor
+        doc.search_text = _search_text(doc)
+        doc.save()
+        _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
+        _deliver(doc, actor)
+    return doc
+
+
+def _deliver(doc: OutgoingDocument, actor: User) -> None:
+    from incoming.services import receive_internal
+
+    now = timezone.now()
+    for recipient in doc.recipients.select_related("organization"):
+        organization = recipient.organization
+        if organization is not None and organization.uses_system:
+            version = doc.versions.select_related("attachment__stored").order_by("-number").first()
+            if version is None:
+                raise InvalidInput("Văn bản chưa có tệp để gửi.", code="no_file")
+            incoming = receive_internal(
+                sender=doc, actor=actor, organization=organization, attachment=version.attachment
+            )
+            recipient.incoming = incoming
+            recipient.status = DeliveryStatus.DELIVERED
+        elif organization is not None and organization.identifier:
+            recipient.status = DeliveryStatus.QUEUED_EXCHANGE
+        else:
+            recipient.status = DeliveryStatus.SENT_POST
+        recipient.at = now
+        recipient.save(update_fields=["incoming", "status", "at"])

@@ -1,0 +1,55 @@
+"""Status of an outgoing document and the allowed transitions."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.errors import WrongState
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    PENDING_APPROVAL = "pending_approval", "Chờ duyệt"
+    APPROVED = "approved", "Đã duyệt, chờ phát hành"
+    ISSUED = "issued", "Đã phát hành"
+
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "add_version": ((Status.DRAFT,), None),
+    "submit": ((Status.DRAFT,), Status.PENDING_APPROVAL),
+    "approve": ((Status.PENDING_APPROVAL,), None),  # the last step moves it to APPROVED
+    "reject": ((Status.PENDING_APPROVAL,), Status.DRAFT),
+    "issue": ((Status.APPROVED,), Status.ISSUED),
+}
+
+
+def check_transition(action: str, current: str) -> str:
+    allowed, target = TRANSITIONS[action]
+    if current not in allowed:
+        raise WrongState(
+            f"Không thể thực hiện thao tác này khi văn bản đang ở trạng thái “{Status(current).label}”.",
+            details={"status": current, "action": action},
+        )
+    return target or current
+
+
+class SignerCapacity(models.TextChoices):
+    """How the signer signs (HD 36 with a slash, NĐ 30 with a dot)."""
+
+    OWN = "own", "Ký trực tiếp"
+    ON_BEHALF = "on_behalf", "Thay mặt (T/M, TM.)"
+    DEPUTY = "deputy", "Ký thay (K/T, KT.)"
+    BY_ORDER = "by_order", "Thừa lệnh (T/L, TL.)"
+    ACTING = "acting", "Quyền (Q.)"
+    DELEGATED = "delegated", "Thừa ủy quyền (T/UQ, TUQ.)"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Đồng ý"
+    REJECTED = "rejected", "Trả lại"
+
+
+class DeliveryStatus(models.TextChoices):
+    DELIVERED = "delivered", "Đã chuyển vào hệ thống của nơi nhận"
+    QUEUED_EXCHANGE = "queued_exchange", "Chờ gửi qua trục liên thông"
+    SENT_POST = "sent_post", "Gửi qua bưu điện"
