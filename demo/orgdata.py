@@ -673,6 +673,9 @@ def create_directory(directory: Directory, today: date) -> Created:
                     for_secret=True,
                 )
             )
+    for spec in directory.orgs:
+        if spec.uses_system:
+            registers.append(setup_outgoing(orgs[spec.key], main=spec.key == MAIN_ORG))
     holidays = ensure_holidays(today)
     delegations = 0
     for delegation in delegation_specs(directory, today):
@@ -687,6 +690,27 @@ def create_directory(directory: Directory, today: date) -> Created:
         )
         delegations += 1
     return Created(orgs, units, users, registers, holidays, delegations)
+
+
+def setup_outgoing(organization: Organization, *, main: bool) -> Register:
+    """An outgoing register, the 2025–2030 committee term and, for the provincial committee, the approval
+    chain: head of the drafting unit → Chánh Văn phòng → committee leader who signs."""
+    from outgoing.models import ApprovalRoute, ApprovalRouteStep, CommitteeTerm
+
+    CommitteeTerm.objects.create(
+        organization=organization, name="2025–2030", start_date=date(2025, 10, 1), end_date=date(2030, 9, 30)
+    )
+    if main:
+        route = ApprovalRoute.objects.create(organization=organization)
+        ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
+        ApprovalRouteStep.objects.create(route=route, position=2, role=Role.OFFICE_LEADER)
+        ApprovalRouteStep.objects.create(route=route, position=3, role=Role.COMMITTEE_LEADER, is_signer=True)
+    return Register.objects.create(
+        organization=organization,
+        kind=RegisterKind.OUTGOING,
+        name="Sổ đăng ký văn bản đi",
+        period=NumberingPeriod.TERM,
+    )
 
 
 def ensure_holidays(today: date) -> int:

@@ -96,8 +96,12 @@ def test_demo_accounts_log_in_with_their_roles(seeded: Path) -> None:
     identifiers = list(Organization.objects.values_list("identifier", flat=True))
     assert all(i and len(i) <= 35 for i in identifiers) and len(set(identifiers)) == len(identifiers)
     for org in Organization.objects.filter(uses_system=True):
-        names = set(Register.objects.filter(organization=org).values_list("name", "for_secret"))
-        assert names == {("Sổ đăng ký văn bản đến", False), ("Sổ đăng ký văn bản mật đến", True)}
+        names = set(Register.objects.filter(organization=org).values_list("name", "kind", "for_secret"))
+        assert names == {
+            ("Sổ đăng ký văn bản đến", "incoming", False),
+            ("Sổ đăng ký văn bản mật đến", "incoming", True),
+            ("Sổ đăng ký văn bản đi", "outgoing", False),
+        }
     assert (
         Holiday.objects.filter(date__year=2025).exists() and Holiday.objects.filter(date__year=2027).exists()
     )
@@ -119,7 +123,7 @@ def test_arrival_numbers_are_gap_free_and_restart_each_year(seeded: Path) -> Non
             )
         )
         assert numbers == list(range(1, group["n"] + 1)), group
-    normal = Register.objects.get(organization__name="Tỉnh ủy Sông Lam", for_secret=False)
+    normal = Register.objects.get(organization__name="Tỉnh ủy Sông Lam", kind="incoming", for_secret=False)
     first_2026 = (
         IncomingDocument.objects.filter(register=normal, year=2026).order_by("arrival_number").first()
     )
