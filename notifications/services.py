@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 
 def _document_url(doc: Any) -> str:
-    return reverse("web:incoming_detail", args=[doc.pk])
+    outgoing = doc._meta.label_lower == "outgoing.outgoingdocument"
+    name = "web:outgoing_detail" if outgoing else "web:incoming_detail"
+    return reverse(name, args=[doc.pk])
 
 
 def _send_email(address: str, subject: str, body: str) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from web import views
+from web import outgoing_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),
     path("thong-bao/", views.notifications, name="notifications"),
+    path("van-ban-di/", outgoing_views.outgoing_list, name="outgoing_list"),
+    path("van-ban-di/du-thao-moi/", outgoing_views.outgoing_new, name="outgoing_new"),
+    path("van-ban-di/<int:pk>/", outgoing_views.outgoing_detail, name="outgoing_detail"),
+    path("van-ban-di/<int:pk>/<str:action>/", outgoing_views.outgoing_action, name="outgoing_action"),
 ]
