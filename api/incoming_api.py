@@ -323,11 +323,13 @@ def acknowledge(request: HttpRequest, pk: int) -> dict[str, Any]:
 @router.post("/incoming/{pk}/complete")
 def complete(request: HttpRequest, pk: int, payload: CompleteIn) -> dict[str, Any]:
     if payload.result_document_id is not None:
-        raise InvalidInput(
-            "Liên kết văn bản đi trả lời (result_document_id) sẽ có khi phân hệ văn bản đi hoạt "
-            "động; hãy dùng reply_number_symbol.",
-            code="not_supported_yet",
+        from outgoing.services import complete_incoming_with_reply
+
+        reply = document_get_for_user(_user(request), "outgoing", payload.result_document_id)
+        doc = complete_incoming_with_reply(
+            actor=_user(request), incoming=_get(request, pk), reply=reply, note=payload.note
         )
+        return _done(request, doc)
     doc = services.incoming_complete(
         actor=_user(request),
         document=_get(request, pk),

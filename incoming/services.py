@@ -734,3 +734,23 @@ def receive_internal(
     clerks = people_with_roles({"clerk"}, {organization.pk})
     notify.notify_many(clerks, doc, "Văn bản đến mới từ hệ thống")
     return doc
+
+
+def incoming_record_reply(
+    *, actor: User, document: IncomingDocument, number_symbol: str, outgoing_id: int
+) -> IncomingDocument:
+    """An outgoing reply to this document was issued: its number-symbol is recorded on the incoming one."""
+    with transaction.atomic():
+        doc = _locked(document)
+        if not doc.reply_number_symbol:
+            doc.reply_number_symbol = number_symbol[:60]
+            doc.save(update_fields=["reply_number_symbol"])
+        _event(
+            doc,
+            actor,
+            "reply_issued",
+            f"Đã phát hành văn bản trả lời số {number_symbol}",
+            doc.status,
+            data={"outgoing": outgoing_id},
+        )
+    return doc

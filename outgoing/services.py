@@ -308,6 +308,12 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
         doc.save()
         _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
         _deliver(doc, actor)
+        if doc.reply_to is not None:
+            from incoming.services import incoming_record_reply
+
+            incoming_record_reply(
+                actor=actor, document=doc.reply_to, number_symbol=doc.number_symbol, outgoing_id=doc.pk
+            )
     return doc
 
 
@@ -332,3 +338,25 @@ def _deliver(doc: OutgoingDocument, actor: User) -> None:
             recipient.status = DeliveryStatus.SENT_POST
         recipient.at = now
         recipient.save(update_fields=["incoming", "status", "at"])
+
+
+def complete_incoming_with_reply(
+    *, actor: User, incoming: Any, reply: OutgoingDocument, note: str = ""
+) -> Any:
+    """The lead completes an incoming document by an issued outgoing reply: both are linked."""
+    from incoming.services import incoming_complete
+
+    if reply.status != Status.ISSUED:
+        raise InvalidInput("Văn bản trả lời chưa được phát hành.", details={"result_document_id": reply.pk})
+    if reply.reply_to_id not in (None, incoming.pk):
+        raise InvalidInput(
+            "Văn bản đi này trả lời một văn bản đến khác.", details={"result_document_id": reply.pk}
+        )
+    with transaction.atomic():
+        done = incoming_complete(
+            actor=actor, document=incoming, note=note, reply_number_symbol=reply.number_symbol
+        )
+        if reply.reply_to_id is None:
+            OutgoingDocument.objects.filter(pk=reply.pk).update(reply_to=incoming)
+            _audit(reply, actor, "link_reply", {"incoming": incoming.pk})
+    return done

@@ -159,3 +159,38 @@ def test_drafts_must_be_pdf_or_docx(ow: OutgoingWorld) -> None:
             upload=("anh.png", buffer.getvalue()),
         )
     assert OutgoingDocument.objects.count() == count
+
+
+def test_a_reply_links_both_ways_and_completes_the_incoming_task(ow: OutgoingWorld) -> None:
+    from django.test import Client
+
+    from core import tokens
+    from incoming.services import AssignmentInput, incoming_assign, incoming_forward, incoming_submit
+    from outgoing.services import Draft, outgoing_approve, outgoing_create, outgoing_submit
+
+    w = ow.w
+    incoming = w.register()
+    incoming_submit(actor=w.clerk, document=incoming)
+    incoming_assign(actor=w.leader, document=incoming, items=[AssignmentInput("lead", unit_id=w.unit.pk)])
+    incoming_forward(actor=w.head, document=incoming, person_ids=[w.specialist.pk])
+    reply = outgoing_create(
+        actor=w.specialist,
+        upload=("tl.pdf", make_pdf("tra loi")),
+        data=Draft(doc_type="CV", subject="Trả lời Ban Tổ chức Trung ương", reply_to_id=incoming.pk),
+    )
+    outgoing_submit(actor=w.specialist, document=reply)
+    for approver in (w.head, w.leader, ow.secretary):
+        outgoing_approve(actor=approver, document=reply)
+    reply.refresh_from_db()
+    services.outgoing_issue(actor=w.clerk, document=reply)
+    incoming.refresh_from_db()
+    assert incoming.reply_number_symbol == "01-CV/TU" and list(incoming.replies.all()) == [reply]
+    assert incoming.events.filter(action="reply_issued").exists()
+    key, _ = tokens.issue(w.specialist)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        f"/api/v1/incoming/{incoming.pk}/complete",
+        data={"result_document_id": reply.pk, "note": "Đã trả lời"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "completed"
+    assert response.json()["reply_number_symbol"] == "01-CV/TU"
