@@ -218,6 +218,13 @@ def issue(request: HttpRequest, pk: int) -> dict[str, Any]:
     return detail(services.outgoing_issue(actor=_user(request), document=_get(request, pk)))
 
 
+@router.post("/outgoing/{pk}/recall")
+def recall(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
+    return detail(
+        services.outgoing_recall(actor=_user(request), document=_get(request, pk), reason=payload.reason)
+    )
+
+
 @router.get("/outgoing/{pk}/deliveries")
 def deliveries(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     doc = _get(request, pk)

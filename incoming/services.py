@@ -754,3 +754,24 @@ def incoming_record_reply(
             data={"outgoing": outgoing_id},
         )
     return doc
+
+
+def incoming_withdraw(
+    *, actor: User, document: IncomingDocument, reason: str, sender_name: str
+) -> IncomingDocument:
+    """The issuer recalled the document: the copy is withdrawn (work stops; metadata and trail are kept)."""
+    with transaction.atomic():
+        doc = _locked(document)
+        before = doc.status
+        doc.status = check_transition("recall", before)
+        doc.save(update_fields=["status"])
+        participants = [
+            a.person for a in doc.assignments.filter(status__in=OPEN_ASSIGNMENT, person__isnull=False)
+        ]
+        doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
+            status=AssignmentStatus.CLOSED, finished_at=timezone.now()
+        )
+        _event(doc, actor, "recalled", f"{sender_name} thu hồi văn bản: {reason}", before)
+        clerks = people_with_roles({"clerk"}, {doc.organization_id})
+        notify.notify_many([*clerks, *participants], doc, "Văn bản đến đã bị cơ quan ban hành thu hồi")
+    return doc

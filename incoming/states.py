@@ -13,6 +13,7 @@ class Status(models.TextChoices):
     RETURNED = "returned", "Bị trả lại văn thư"
     IN_PROGRESS = "in_progress", "Đang xử lý"
     COMPLETED = "completed", "Đã hoàn thành"
+    RECALLED = "recalled", "Đã bị thu hồi"
 
 
 OPEN_STATUSES = (Status.REGISTERED, Status.SUBMITTED, Status.RETURNED, Status.IN_PROGRESS)
@@ -30,6 +31,10 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "acknowledge": ((Status.IN_PROGRESS,), None),
     "complete": ((Status.IN_PROGRESS,), Status.COMPLETED),
     "reopen": ((Status.COMPLETED,), Status.IN_PROGRESS),
+    "recall": (
+        (Status.REGISTERED, Status.SUBMITTED, Status.RETURNED, Status.IN_PROGRESS, Status.COMPLETED),
+        Status.RECALLED,
+    ),
 }
 
 

@@ -360,3 +360,29 @@ def complete_incoming_with_reply(
             OutgoingDocument.objects.filter(pk=reply.pk).update(reply_to=incoming)
             _audit(reply, actor, "link_reply", {"incoming": incoming.pk})
     return done
+
+
+def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingDocument:
+    """Recall an issued document: it is frozen; copies delivered inside the installation are withdrawn."""
+    from incoming.permissions import is_leader_of
+    from incoming.services import incoming_withdraw
+
+    if not reason.strip():
+        raise InvalidInput("Vui lòng nhập lý do thu hồi.", details={"reason": "trống"})
+    with transaction.atomic():
+        doc = _locked(document)
+        if not (may_issue(actor, doc) or is_leader_of(actor, doc.organization_id)):
+            raise NotAllowed("Chỉ văn thư hoặc lãnh đạo cơ quan mới thu hồi văn bản đã phát hành.")
+        doc.status = check_transition("recall", doc.status)
+        doc.save(update_fields=["status"])
+        withdrawn = []
+        for recipient in doc.recipients.exclude(incoming__isnull=True).select_related("incoming"):
+            incoming = recipient.incoming
+            assert incoming is not None
+            if incoming.status != "recalled":
+                incoming_withdraw(
+                    actor=actor, document=incoming, reason=reason.strip(), sender_name=doc.organization.name
+                )
+                withdrawn.append(incoming.pk)
+        _audit(doc, actor, "recall", {"reason": reason.strip(), "withdrawn": withdrawn})
+    return doc

@@ -12,6 +12,7 @@ class Status(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", "Chờ duyệt"
     APPROVED = "approved", "Đã duyệt, chờ phát hành"
     ISSUED = "issued", "Đã phát hành"
+    RECALLED = "recalled", "Đã thu hồi"
 
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -20,6 +21,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "approve": ((Status.PENDING_APPROVAL,), None),  # the last step moves it to APPROVED
     "reject": ((Status.PENDING_APPROVAL,), Status.DRAFT),
     "issue": ((Status.APPROVED,), Status.ISSUED),
+    "recall": ((Status.ISSUED,), Status.RECALLED),
 }
 
 

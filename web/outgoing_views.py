@@ -14,6 +14,7 @@ from core.errors import ApplicationError, NotFound
 from core.vn import sort_key
 from documents.models import DocType, Urgency
 from documents.selectors import document_get_for_user
+from incoming.permissions import is_leader_of
 from orgs.models import Organization, Secrecy, User
 from outgoing import selectors, services
 from outgoing.models import OutgoingDocument
@@ -149,6 +150,8 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": step is not None and may_approve_step(user, doc, step),
             "step": step,
             "can_issue": doc.status == Status.APPROVED and may_issue(user, doc),
+            "can_recall": doc.status == Status.ISSUED
+            and (may_issue(user, doc) or is_leader_of(user, doc.organization_id)),
         },
     )
 
@@ -164,6 +167,7 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "approve": "Đã duyệt.",
         "reject": "Đã trả lại dự thảo.",
         "issue": "Đã cấp số và phát hành.",
+        "recall": "Đã thu hồi văn bản; các nơi nhận trong hệ thống đã được báo.",
     }
     try:
         if action == "version":
@@ -185,6 +189,8 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "issue":
             doc = services.outgoing_issue(actor=user, document=doc)
             done["issue"] = f"Đã cấp số {doc.number_symbol} và phát hành."
+        elif action == "recall":
+            services.outgoing_recall(actor=user, document=doc, reason=request.POST.get("reason", ""))
         else:
             raise Http404()
     except ApplicationError as exc:

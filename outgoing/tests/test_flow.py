@@ -194,3 +194,29 @@ def test_a_reply_links_both_ways_and_completes_the_incoming_task(ow: OutgoingWor
     )
     assert response.status_code == 200 and response.json()["status"] == "completed"
     assert response.json()["reply_number_symbol"] == "01-CV/TU"
+
+
+def test_recall_freezes_the_document_and_withdraws_internal_copies(ow: OutgoingWorld) -> None:
+    from incoming.services import AssignmentInput, incoming_assign, incoming_submit
+
+    w = ow.w
+    doc = services.outgoing_issue(actor=w.clerk, document=ow.approved())
+    received = IncomingDocument.objects.get(organization=w.other_org)
+    incoming_submit(actor=w.outsider, document=received)
+    incoming_assign(
+        actor=w.outsider, document=received, items=[AssignmentInput("lead", person_id=w.outsider.pk)]
+    )
+    with pytest.raises(NotAllowed):
+        services.outgoing_recall(actor=w.specialist, document=doc, reason="Sai số liệu")
+    with pytest.raises(InvalidInput):
+        services.outgoing_recall(actor=w.clerk, document=doc, reason="")
+    services.outgoing_recall(actor=w.clerk, document=doc, reason="Sai số liệu, sẽ ban hành văn bản thay thế")
+    doc.refresh_from_db()
+    received.refresh_from_db()
+    assert doc.status == Status.RECALLED and received.status == "recalled"
+    assert not received.assignments.filter(status__in=["pending", "forwarded"]).exists()
+    assert received.events.filter(action="recalled", note__contains="Sai số liệu").exists()
+    assert w.outsider.notifications.filter(text__contains="thu hồi").exists()
+    with pytest.raises(WrongState):
+        services.outgoing_recall(actor=w.clerk, document=doc, reason="lần nữa")
+    assert AuditEvent.objects.filter(action="outgoing.recall", data__withdrawn=[received.pk]).exists()

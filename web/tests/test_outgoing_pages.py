@@ -66,3 +66,17 @@ def test_others_cannot_open_a_draft_and_errors_are_shown(ow: OutgoingWorld) -> N
     assert login(ow.w.specialist2).get(f"/van-ban-di/{doc.pk}/").status_code == 404
     page = login(ow.w.specialist).post(f"/van-ban-di/{doc.pk}/version/", follow=True).content.decode()
     assert "Vui lòng chọn tệp phiên bản mới." in page
+
+
+def test_recall_from_the_document_page(ow: OutgoingWorld) -> None:  # noqa: F811
+    from outgoing.services import outgoing_issue
+
+    doc = outgoing_issue(actor=ow.w.clerk, document=ow.approved())
+    clerk = login(ow.w.clerk)
+    assert "Thu hồi văn bản" in clerk.get(f"/van-ban-di/{doc.pk}/").content.decode()
+    page = clerk.post(
+        f"/van-ban-di/{doc.pk}/recall/", {"reason": "Sai thể thức"}, follow=True
+    ).content.decode()
+    assert "Đã thu hồi văn bản" in page and "Đã thu hồi" in page
+    received = IncomingDocument.objects.get(organization=ow.w.other_org)
+    assert "Đã bị thu hồi" in login(ow.w.outsider).get(f"/van-ban-den/{received.pk}/").content.decode()
