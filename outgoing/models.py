@@ -162,6 +162,7 @@ class OutgoingDocument(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["status", "current_step"]),
+            models.Index(fields=["-created_at", "-id"], name="outgoing_newest_first"),
         ]
 
     def __str__(self) -> str:
