@@ -114,7 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that the concurrency tests' child processes share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-dieuhanh.sqlite3")}
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})
+    # short OLTP queries: PostgreSQL's JIT compiler costs more than it saves (measured in bench/)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (login throttling) ---------------------------------------------------------------------
