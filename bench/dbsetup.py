@@ -21,6 +21,11 @@ def marker_scope(size: int) -> str:
     return f"bench:dataset:{DATASET_VERSION}:{size}"
 
 
+def outgoing_marker_scope(size: int) -> str:
+    """The marker of the outgoing half, loaded on its own into a database that lacks it."""
+    return f"bench:outgoing:{DATASET_VERSION}:{size}"
+
+
 def with_database(url: str, name: str) -> str:
     """The same server URL pointing at another database."""
     parts = urlsplit(url)

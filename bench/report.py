@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-TARGETS_MS = {"queue": 100.0, "overdue": 200.0, "lookup_api": 100.0, "lookup_page": 100.0}
+TARGETS_MS = {
+    "queue": 100.0,
+    "overdue": 200.0,
+    "lookup_api": 100.0,
+    "lookup_page": 100.0,
+    "awaiting_api": 100.0,
+    "outgoing_page": 100.0,
+}
 LABELS = {
     "queue": "Specialist's queue      GET /",
     "overdue": "Overdue board           GET /qua-han/",
     "lookup_api": "Symbol lookup (API)     GET /api/v1/incoming?number_symbol=",
     "lookup_page": "Symbol lookup (page)    GET /van-ban-den/?number_symbol=",
+    "awaiting_api": "Approval queue (API)    GET /api/v1/outgoing?awaiting=true",
+    "outgoing_page": "Approval queue (page)   GET /van-ban-di/",
 }
 
 

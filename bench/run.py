@@ -1,4 +1,5 @@
-"""Performance figures of dieuhanh with 100,000 incoming documents, on SQLite and on PostgreSQL.
+"""Performance figures of dieuhanh with 100,000 incoming and 100,000 outgoing documents, on SQLite and on
+PostgreSQL.
 
     make bench                       # = .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --only sqlite --reps 50 --docs 20000    # a quicker look
@@ -84,8 +85,8 @@ def prepare_storage(db: str, size: int, fresh: bool) -> bool:
 
 
 def endpoint_requests(reps: int, warmup: int) -> dict[str, Any]:
-    """The four measured GETs, each as a function of the call index."""
-    from bench import dataset, measure
+    """The measured GETs, each as a function of the call index."""
+    from bench import dataset, measure, outgoing_dataset
     from orgs.models import User
 
     specialist = User.objects.get(username=dataset.SPECIALIST)
@@ -105,15 +106,22 @@ def endpoint_requests(reps: int, warmup: int) -> dict[str, Any]:
     def page_lookup(i: int) -> Any:
         return as_clerk.get("/van-ban-den/?" + measure.query_string(number_symbol=page_symbols[i % calls]))
 
-    # sanity: a lookup finds its document
+    # sanity: a lookup finds its document; the approval queue holds the leader's step
     found = api_lookup(0).json()
     if not found.get("total"):
         raise RuntimeError(f"lookup of {api_symbols[0]!r} found nothing: {found}")
+    api_leader = measure.api_client_for(leader)
+    awaiting = api_leader.get("/api/v1/outgoing?awaiting=true").json()
+    expected = outgoing_dataset.describe()["leader_awaiting"]
+    if awaiting.get("total") != expected:
+        raise RuntimeError(f"approval queue: {awaiting.get('total')} documents, expected {expected}")
     return {
         "queue": lambda i: as_specialist.get("/"),
         "overdue": lambda i: as_leader.get("/qua-han/"),
         "lookup_api": api_lookup,
         "lookup_page": page_lookup,
+        "awaiting_api": lambda i: api_leader.get("/api/v1/outgoing?awaiting=true"),
+        "outgoing_page": lambda i: as_leader.get("/van-ban-di/"),
     }
 
 
@@ -210,7 +218,7 @@ def child(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import dataset, measure
+    from bench import dataset, measure, outgoing_dataset
     from bench.cpu import CpuWatch
 
     started = time.perf_counter()
@@ -227,12 +235,19 @@ def child(args: argparse.Namespace) -> int:
             **dataset.load(args.docs, progress=log),
         }
         log(f"{label} loaded in {load['seconds']:.1f} s ({load['docs_per_second']:,} documents/s)")
+    if outgoing_dataset.is_loaded(args.docs):
+        load["outgoing"] = {"reused": True}
+    else:
+        log(f"{label} loading {args.docs:,} outgoing documents with bulk_create …")
+        load["outgoing"] = {"reused": False, **outgoing_dataset.load(args.docs, progress=log)}
+        out = load["outgoing"]
+        log(f"{label} outgoing loaded in {out['seconds']:.1f} s ({out['docs_per_second']:,} documents/s)")
     result: dict[str, Any] = {
         "database": args.db,
         "vendor": connection.vendor,
         "size": args.docs,
         "load": load,
-        "dataset": dataset.describe(),
+        "dataset": {**dataset.describe(), "outgoing": outgoing_dataset.describe()},
     }
     requests = endpoint_requests(args.reps, args.warmup)
     result["endpoints"] = {}
@@ -251,7 +266,7 @@ def child(args: argparse.Namespace) -> int:
             figures["other_cpus"] = cpu.other_cpus
             figures["slowest_queries"] = profile["slowest"]
             log(
-                f"{label} {key:<12} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms  "
+                f"{label} {key:<13} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms  "
                 f"p99 {figures['p99_ms']:7.1f} ms  {profile['queries']} queries"
             )
         result["endpoints"][key] = figures
@@ -406,9 +421,13 @@ def parent(args: argparse.Namespace) -> int:
         load = data["load"]
         how = "reused" if load.get("reused") else f"{load['seconds']:.1f} s ({load['docs_per_second']:,}/s)"
         ds = data["dataset"]
+        out = load.get("outgoing", {})
+        how_out = "reused" if out.get("reused") else f"{out['seconds']:.1f} s ({out['docs_per_second']:,}/s)"
         log(
             f"{db}: load {how}; {ds['documents']:,} documents, specialist has {ds['specialist_open_items']} "
-            f"open items; child ran {data['child_seconds']} s"
+            f"open items; outgoing load {how_out}; {ds['outgoing']['documents']:,} outgoing documents, "
+            f"{ds['outgoing']['leader_awaiting']} awaiting the office leader; "
+            f"child ran {data['child_seconds']} s"
         )
     busy = report.busy(results)
     if busy:
