@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import queue
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -23,6 +25,20 @@ def make_pdf(text: str = "Văn bản thử nghiệm", pages: int = 1) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def drain(results: Any, processes: list[Any], limit: float = 240.0) -> list[tuple[str, Any]]:
+    """Everything the workers reported, collected until all of them have exited (or the limit passed)."""
+    outcomes: list[tuple[str, Any]] = []
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and (any(p.is_alive() for p in processes) or not results.empty()):
+        try:
+            outcomes.append(results.get(timeout=0.5))
+        except queue.Empty:
+            continue
+    for process in processes:
+        process.join(timeout=10)
+    return outcomes
 
 
 @pytest.fixture(autouse=True)

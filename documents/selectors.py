@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from core import audit
 from core.errors import NotFound
 from documents.models import Attachment
 
@@ -19,6 +20,21 @@ _GETTERS: dict[str, Getter] = {}
 
 def register_kind(kind: str, getter: Getter) -> None:
     _GETTERS[kind] = getter
+
+
+READ_NEEDS = frozenset({"view", "file", "export"})
+
+
+def record_read(user: Any, kind: str, doc: Any, need: str) -> None:
+    """Every read of a restricted document (Mật and above) goes to the audit log."""
+    if doc.is_restricted and need in READ_NEEDS:
+        audit.record(
+            actor=user,
+            action=f"{kind}.read.{need}",
+            target=doc,
+            organization_id=doc.organization_id,
+            data={"secrecy": doc.secrecy},
+        )
 
 
 def document_get_for_user(user: Any, kind: str, pk: int, *, need: str = "view") -> Any:

@@ -13,11 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from core import audit
 from core.calendar import add_working_days
 from core.errors import NotFound
 from core.vn import fold, normalize_symbol
 from documents.models import Urgency
+from documents.selectors import record_read
 from incoming.models import Assignment, IncomingDocument
 from incoming.permissions import OVERSEER_ROLES, allowed_secrecy, heads_units, orgs_with_roles
 from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, Status
@@ -74,14 +74,7 @@ def incoming_get_for_user(user: User, pk: int, *, need: str = "view") -> Incomin
     )
     if doc is None:
         raise NotFound("Không tìm thấy văn bản đến hoặc bạn không có quyền xem.")
-    if doc.is_restricted and need in {"view", "file", "export"}:
-        audit.record(
-            actor=user,
-            action=f"incoming.read.{need}",
-            target=doc,
-            organization_id=doc.organization_id,
-            data={"secrecy": doc.secrecy},
-        )
+    record_read(user, "incoming", doc, need)
     return doc
 
 

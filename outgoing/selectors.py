@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from core import audit
 from core.errors import NotFound
 from documents.models import Attachment
+from documents.selectors import record_read
 from incoming.permissions import OVERSEER_ROLES, allowed_secrecy, heads_units, orgs_with_roles
 from orgs.models import User
 from outgoing.models import Approval, ApprovalRouteStep, OutgoingDocument
@@ -71,14 +71,7 @@ def outgoing_get_for_user(user: User, pk: int, *, need: str = "view") -> Outgoin
     )
     if doc is None:
         raise NotFound("Không tìm thấy văn bản đi hoặc bạn không có quyền xem.")
-    if doc.is_restricted and need in {"view", "file", "export"}:
-        audit.record(
-            actor=user,
-            action=f"outgoing.read.{need}",
-            target=doc,
-            organization_id=doc.organization_id,
-            data={"secrecy": doc.secrecy},
-        )
+    record_read(user, "outgoing", doc, need)
     return doc
 
 

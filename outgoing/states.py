@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from core.errors import WrongState
+from core.states import check
 
 
 class Status(models.TextChoices):
@@ -26,13 +26,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 
 
 def check_transition(action: str, current: str) -> str:
-    allowed, target = TRANSITIONS[action]
-    if current not in allowed:
-        raise WrongState(
-            f"Không thể thực hiện thao tác này khi văn bản đang ở trạng thái “{Status(current).label}”.",
-            details={"status": current, "action": action},
-        )
-    return target or current
+    return check(TRANSITIONS, Status, action, current)
 
 
 class SignerCapacity(models.TextChoices):

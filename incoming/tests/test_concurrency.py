@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import World, make_pdf
+from conftest import World, drain, make_pdf
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,23 +26,6 @@ PER_PROCESS = 5
 
 class Rollback(Exception):
     pass
-
-
-def drain(results: Any, processes: list[Any], limit: float = 240.0) -> list[tuple[str, Any]]:
-    """Everything the workers reported, collected until all of them have exited (or the limit passed)."""
-    import queue
-    import time
-
-    outcomes: list[tuple[str, Any]] = []
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and (any(p.is_alive() for p in processes) or not results.empty()):
-        try:
-            outcomes.append(results.get(timeout=0.5))
-        except queue.Empty:
-            continue
-    for process in processes:
-        process.join(timeout=10)
-    return outcomes
 
 
 def worker(index: int, clerk_id: int, org_id: int, barrier: Any, results: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from conftest import drain
 from outgoing.tests.conftest import OutgoingWorld
 
 pytestmark = [
@@ -22,23 +23,6 @@ PER_PROCESS = 3
 
 class Rollback(Exception):
     pass
-
-
-def drain(results: Any, processes: list[Any], limit: float = 240.0) -> list[tuple[str, Any]]:
-    """Everything the workers reported, collected until all of them have exited (or the limit passed)."""
-    import queue
-    import time
-
-    outcomes: list[tuple[str, Any]] = []
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and (any(p.is_alive() for p in processes) or not results.empty()):
-        try:
-            outcomes.append(results.get(timeout=0.5))
-        except queue.Empty:
-            continue
-    for process in processes:
-        process.join(timeout=10)
-    return outcomes
 
 
 def worker(index: int, clerk_id: int, doc_ids: list[int], barrier: Any, results: Any) -> None:
