@@ -6,6 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
 
 if os.environ.get("DIEUHANH_INPROCESS_JOBS") == "1":  # embedded mode (make run): no cron needed
+    from core import worker
     from notifications import scheduler
 
     scheduler.start()
+    worker.start()

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves its Swagger UI from local static files (the CDN template otherwise)
     "core",
     "orgs",
@@ -186,6 +188,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve assets straight from node_modules/static in development
+# Background jobs (django-tasks): the database backend everywhere — the task row is written in the same
+# transaction as the change that needs it (an outbox), so a crash never loses a job. ``make run`` works
+# them in-process (DIEUHANH_INPROCESS_JOBS=1); production runs ``manage.py db_worker`` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+LIBREOFFICE_BIN = os.environ.get("LIBREOFFICE_BIN", "")
+LIBREOFFICE_PROFILE_DIR = os.environ.get("LIBREOFFICE_PROFILE_DIR", "")
 FILE_MAX_BYTES = int(os.environ.get("FILE_MAX_BYTES", str(50 * 1024 * 1024)))
 FILE_MAX_PDF_PAGES = int(os.environ.get("FILE_MAX_PDF_PAGES", "2000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

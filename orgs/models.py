@@ -52,6 +52,25 @@ class Organization(models.Model):
     address = models.CharField("địa chỉ", max_length=255, blank=True)
     email = models.EmailField("thư điện tử", blank=True)
     phone = models.CharField("điện thoại", max_length=40, blank=True)
+    heading_parent = models.CharField(
+        "dòng cơ quan cấp trên (tiêu đề văn bản)",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: ĐẢNG BỘ TỈNH SÔNG LAM. Để trống nếu tên cơ quan đứng một dòng.",
+    )
+    heading_name = models.CharField(
+        "tên cơ quan trên tiêu đề văn bản",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: TỈNH ỦY SÔNG LAM. Để trống: dùng tên cơ quan viết hoa.",
+    )
+    place_name = models.CharField("địa danh ghi trên văn bản", max_length=100, blank=True)
+    head_title = models.CharField(
+        "chức danh người đứng đầu", max_length=100, blank=True, help_text="Ví dụ: Bí thư, Chánh Văn phòng."
+    )
+    collective_name = models.CharField(
+        "tập thể lãnh đạo (ký T/M)", max_length=150, blank=True, help_text="Ví dụ: Ban Thường vụ."
+    )
     uses_system = models.BooleanField(
         "dùng hệ thống này",
         default=False,

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from documents.models import DocType, Register, Urgency
 from orgs.models import Organization, Role, Secrecy, Unit
-from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status
+from outgoing.states import Decision, DeliveryStatus, RenditionStatus, SignerCapacity, Status
 
 
 class CommitteeTerm(models.Model):
@@ -145,6 +145,15 @@ class OutgoingDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="replies",
     )
+    issued_file = models.ForeignKey(
+        "documents.Attachment",
+        verbose_name="bản phát hành",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="PDF có số, ngày và nơi nhận; trống trong giây lát sau khi cấp số.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     search_text = models.TextField(blank=True, editable=False)
 
@@ -181,6 +190,21 @@ class Version(models.Model):
     attachment = models.OneToOneField("documents.Attachment", on_delete=models.PROTECT, related_name="+")
     sha256 = models.CharField(max_length=64)
     note = models.CharField("ghi chú", max_length=500, blank=True)
+    fields = models.JSONField(
+        "trường của mẫu", null=True, blank=True, help_text="Có khi dự thảo được tạo từ mẫu văn bản."
+    )
+    pdf = models.ForeignKey(
+        "documents.Attachment",
+        verbose_name="bản PDF",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pdf_status = models.CharField(
+        max_length=10, choices=RenditionStatus.choices, default=RenditionStatus.READY
+    )
+    pdf_error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -229,3 +253,37 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentTemplate(models.Model):
+    """An office's own .docx template for a document type (docxtpl tags); the built-in one otherwise."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="document_templates",
+        help_text="Để trống: dùng chung cho mọi cơ quan của hệ thống.",
+    )
+    doc_type = models.ForeignKey(DocType, verbose_name="loại văn bản", on_delete=models.PROTECT)
+    stored = models.ForeignKey("core.StoredFile", verbose_name="tệp mẫu", on_delete=models.PROTECT)
+    name = models.CharField("tên tệp", max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "mẫu văn bản"
+        verbose_name_plural = "mẫu văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "doc_type"], name="uniq_template"),
+            models.UniqueConstraint(
+                fields=["doc_type"], condition=Q(organization__isnull=True), name="uniq_shared_template"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} — {self.organization or 'dùng chung'}"

@@ -48,11 +48,14 @@ def scope_for(doc: OutgoingDocument, on: date) -> tuple[str, Register]:
     return f"register:{register.pk}:{on.year}", register
 
 
-def format_number_symbol(doc: OutgoingDocument, number: int) -> str:
-    """ "12-TB/TU" (Party) or "12/QĐ-UBND", "05/UBND-VP" for a State công văn; numbers under 10 get a 0."""
+def format_number_symbol(doc: OutgoingDocument, number: int | None) -> str:
+    """ "12-TB/TU" (Party) or "12/QĐ-UBND", "05/UBND-VP" for a State công văn; numbers under 10 get a 0.
+
+    Without a number (a draft) the number is left blank for the clerk: "     -TB/TU", "     /QĐ-UBND".
+    """
     organization = doc.organization
     body = organization.abbreviation or organization.name
-    padded = f"{number:02d}"
+    padded = f"{number:02d}" if number is not None else BLANK_NUMBER
     abbreviation = doc.doc_type.abbreviation
     if organization.profile == Profile.PARTY:
         return f"{padded}-{abbreviation or doc.doc_type.code}/{body}"
@@ -60,3 +63,12 @@ def format_number_symbol(doc: OutgoingDocument, number: int) -> str:
         unit = doc.drafting_unit.abbreviation if doc.drafting_unit and doc.drafting_unit.abbreviation else ""
         return f"{padded}/{body}-{unit}" if unit else f"{padded}/{body}"
     return f"{padded}/{abbreviation}-{body}"
+
+
+BLANK_NUMBER = "\u00a0" * 6
+
+
+def number_line(doc: OutgoingDocument, number: int | None) -> str:
+    """The number line of the layout: "Số 12-TB/TU" (HD 36, no colon) or "Số: 12/QĐ-UBND" (NĐ 30)."""
+    symbol = format_number_symbol(doc, number)
+    return f"Số {symbol}" if doc.organization.profile == Profile.PARTY else f"Số: {symbol}"

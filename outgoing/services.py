@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit, files, numbering
-from core.errors import InvalidInput, NotAllowed
+from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.vn import fold
 from documents.models import Attachment, DocType, Urgency
 from incoming.permissions import cleared_for
@@ -17,11 +18,13 @@ from notifications import services as notify
 from orgs.models import DelegationKind, Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles, today
 from outgoing import numbering as outgoing_numbering
+from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
 from outgoing.permissions import may_approve_step, may_issue
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Draft:
     signer_capacity: str = SignerCapacity.OWN
     recipients: list[dict[str, Any]] = field(default_factory=list)
     reply_to_id: int | None = None
+    fields: dict[str, Any] | None = None  # template fields (at least "content") instead of an upload
 
 
 def _locked(doc: OutgoingDocument) -> OutgoingDocument:
@@ -54,10 +58,24 @@ def _search_text(doc: OutgoingDocument) -> str:
     return fold(" ".join([doc.number_symbol, doc.subject, doc.doc_type.name]))
 
 
-def _add_version(doc: OutgoingDocument, actor: User, upload: tuple[str, bytes], note: str) -> Version:
+def _add_version(
+    doc: OutgoingDocument,
+    actor: User,
+    upload: tuple[str, bytes] | None,
+    note: str,
+    fields: dict[str, Any] | None = None,
+) -> Version:
+    number = doc.versions.count() + 1
+    if upload is None:
+        if fields is None:
+            raise InvalidInput(
+                "Vui lòng tải tệp dự thảo (.docx, .pdf) hoặc nhập nội dung theo mẫu.",
+                details={"file": "trống"},
+            )
+        fields = clean_fields(fields)
+        upload = renditions.draft_docx(doc, fields, version=number)
     checked = files.validate(*upload, allowed=DRAFT_TYPES)
     stored = files.store(checked)
-    number = doc.versions.count() + 1
     attachment = Attachment.objects.create(
         stored=stored,
         name=checked.name,
@@ -66,14 +84,36 @@ def _add_version(doc: OutgoingDocument, actor: User, upload: tuple[str, bytes], 
         position=number,
         uploaded_by=actor,
     )
-    return Version.objects.create(
+    version = Version.objects.create(
         document=doc,
         number=number,
         attachment=attachment,
         sha256=checked.sha256,
         note=note[:500],
+        fields=fields,
         created_by=actor,
     )
+    renditions.schedule_conversion(version)
+    return version
+
+
+def clean_fields(fields: Any) -> dict[str, Any]:
+    """Template fields: a JSON object of short texts (lists of texts for addressees)."""
+    if not isinstance(fields, dict):
+        raise InvalidInput("fields phải là một đối tượng JSON.", details={"fields": "không hợp lệ"})
+    cleaned: dict[str, Any] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str) or not key.isidentifier() or len(key) > 40:
+            raise InvalidInput(f"Tên trường “{key}” không hợp lệ.", details={"fields": key})
+        if isinstance(value, list):
+            cleaned[key] = [str(item).strip()[:500] for item in value if str(item).strip()][:100]
+        elif isinstance(value, str | int | float):
+            cleaned[key] = str(value)[:100_000]
+        elif value is not None:
+            raise InvalidInput(f"Giá trị của trường “{key}” không hợp lệ.", details={"fields": key})
+    if not str(cleaned.get("content", "")).strip():
+        raise InvalidInput("Vui lòng nhập nội dung văn bản.", details={"content": "trống"})
+    return cleaned
 
 
 def _recipients(doc: OutgoingDocument, items: list[dict[str, Any]]) -> None:
@@ -90,8 +130,8 @@ def _recipients(doc: OutgoingDocument, items: list[dict[str, Any]]) -> None:
             raise InvalidInput("Mỗi nơi nhận cần organization_id hoặc name.", details={"recipients": item})
 
 
-def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes]) -> OutgoingDocument:
-    """A specialist starts a draft (version 1 is the uploaded .docx or .pdf)."""
+def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | None = None) -> OutgoingDocument:
+    """A specialist starts a draft: version 1 is the uploaded .docx/.pdf, or rendered from the template."""
     organization = actor.organization
     if organization is None:
         raise NotAllowed("Tài khoản chưa thuộc cơ quan nào.")
@@ -134,21 +174,27 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes]) -> O
         )
         doc.search_text = _search_text(doc)
         doc.save(update_fields=["search_text"])
-        version = _add_version(doc, actor, upload, "Dự thảo lần 1")
         _recipients(doc, data.recipients)
+        version = _add_version(doc, actor, upload, "Dự thảo lần 1", data.fields)
         _audit(doc, actor, "create", {"version": version.number, "sha256": version.sha256})
     return doc
 
 
 def outgoing_add_version(
-    *, actor: User, document: OutgoingDocument, upload: tuple[str, bytes], note: str = ""
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    upload: tuple[str, bytes] | None = None,
+    note: str = "",
+    fields: dict[str, Any] | None = None,
 ) -> Version:
+    """A new version: an uploaded file, or the template rendered again with edited fields."""
     with files.atomic_with_files():
         doc = _locked(document)
         if doc.drafter_id != actor.pk:
             raise NotAllowed("Chỉ người soạn thảo mới thêm phiên bản.")
         check_transition("add_version", doc.status)
-        version = _add_version(doc, actor, upload, note)
+        version = _add_version(doc, actor, upload, note, fields)
         _audit(doc, actor, "add_version", {"version": version.number, "sha256": version.sha256})
     return version
 
@@ -289,7 +335,14 @@ def outgoing_reject(*, actor: User, document: OutgoingDocument, reason: str) -> 
 
 
 def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocument:
-    """The clerk numbers (gap-free, in this transaction) and issues; internal recipients get it at once."""
+    """The clerk numbers (gap-free, in this transaction) and issues; internal recipients get it at once.
+
+    The issued PDF (number, date, recipients) is made right after the numbering commits, outside the
+    counter's lock; a finalize task written in the numbering transaction redoes it if this process dies
+    or the converter fails meanwhile, so the issued document is always completed and delivered once.
+    """
+    from outgoing import tasks
+
     with transaction.atomic():
         doc = _locked(document)
         if not may_issue(actor, doc):
@@ -307,14 +360,78 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
         doc.search_text = _search_text(doc)
         doc.save()
         _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
-        _deliver(doc, actor)
+        _check_deliverable(doc)
+        tasks.finalize_issue.enqueue(doc.pk)
         if doc.reply_to is not None:
             from incoming.services import incoming_record_reply
 
             incoming_record_reply(
                 actor=actor, document=doc.reply_to, number_symbol=doc.number_symbol, outgoing_id=doc.pk
             )
+    try:
+        return outgoing_finalize_issue(document_id=doc.pk, actor=actor)
+    except ApplicationError:
+        log.exception("issued document %s not finalized yet; the worker retries", doc.pk)
+        doc.refresh_from_db()
+        return doc
+
+
+def outgoing_finalize_issue(*, document_id: int, actor: User | None = None) -> OutgoingDocument:
+    """Make the issued PDF and deliver it to the recipients (idempotent: the first run does it)."""
+    doc = OutgoingDocument.objects.select_related("organization", "doc_type", "drafting_unit").get(
+        pk=document_id
+    )
+    if doc.issued_file_id is not None or doc.status != Status.ISSUED:
+        return doc
+    version = doc.versions.select_related("attachment__stored", "pdf__stored").order_by("-number").first()
+    if version is None:
+        raise InvalidInput("Văn bản chưa có tệp để phát hành.", code="no_file")
+    name, data = renditions.issued_pdf(doc, version)
+    clerk = actor or doc.issued_by
+    with files.atomic_with_files():
+        doc = _locked(doc)
+        if doc.issued_file_id is not None or doc.status != Status.ISSUED:
+            return doc
+        doc.issued_file = renditions.attach(doc, clerk, name, data, position=0)
+        doc.save(update_fields=["issued_file"])
+        assert clerk is not None
+        _audit(doc, clerk, "finalize", {"sha256": doc.issued_file.stored.sha256, "version": version.number})
+        _deliver(doc, clerk)
     return doc
+
+
+def _check_deliverable(doc: OutgoingDocument) -> None:
+    """Refuse the issuance (nothing numbered) when an internal recipient cannot register it."""
+    from documents.models import Register, RegisterKind
+
+    for recipient in doc.recipients.select_related("organization"):
+        organization = recipient.organization
+        if organization is None or not organization.uses_system:
+            continue
+        if not Register.objects.filter(
+            organization=organization, kind=RegisterKind.INCOMING, is_active=True
+        ).exists():
+            raise InvalidInput(
+                f"{organization.name} chưa có sổ đăng ký văn bản đến: không chuyển được văn bản.",
+                code="no_register",
+            )
+
+
+def outgoing_finalize_pending(older_than_seconds: int = 120) -> int:
+    """Enqueue the finalize task again for issued documents still without their issued PDF."""
+    from datetime import timedelta
+
+    from outgoing import tasks
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = OutgoingDocument.objects.filter(
+        status=Status.ISSUED, issued_file__isnull=True, issued_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in pending:
+        tasks.finalize_issue.enqueue(pk)
+        count += 1
+    return count
 
 
 def _deliver(doc: OutgoingDocument, actor: User) -> None:
@@ -324,11 +441,9 @@ def _deliver(doc: OutgoingDocument, actor: User) -> None:
     for recipient in doc.recipients.select_related("organization"):
         organization = recipient.organization
         if organization is not None and organization.uses_system:
-            version = doc.versions.select_related("attachment__stored").order_by("-number").first()
-            if version is None:
-                raise InvalidInput("Văn bản chưa có tệp để gửi.", code="no_file")
+            assert doc.issued_file is not None
             incoming = receive_internal(
-                sender=doc, actor=actor, organization=organization, attachment=version.attachment
+                sender=doc, actor=actor, organization=organization, attachment=doc.issued_file
             )
             recipient.incoming = incoming
             recipient.status = DeliveryStatus.DELIVERED

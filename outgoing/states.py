@@ -40,6 +40,14 @@ class SignerCapacity(models.TextChoices):
     DELEGATED = "delegated", "Thừa ủy quyền (T/UQ, TUQ.)"
 
 
+class RenditionStatus(models.TextChoices):
+    """The PDF of a version: made from the .docx by LibreOffice in a worker task."""
+
+    PENDING = "pending", "Đang tạo bản PDF"
+    READY = "ready", "Đã có bản PDF"
+    FAILED = "failed", "Không tạo được bản PDF"
+
+
 class Decision(models.TextChoices):
     APPROVED = "approved", "Đồng ý"
     REJECTED = "rejected", "Trả lại"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages dieuhanh uses at run time (fonts for generated PDFs) and in tests (Chromium).
+# Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs) and in tests (Chromium).
 # Installs what is missing when running as root; otherwise says what to install.
 set -uo pipefail
 mode=${1:-run}
 need=()
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# LibreOffice headless turns drafts rendered from .docx templates into PDF (a worker task).
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)
 fi

@@ -50,7 +50,17 @@ def test_draft_approved_in_three_steps_issued_and_received_inside(ow: OutgoingWo
     assert received.arrival_number == 1 and received.issuer_id == w.org.pk and received.subject == doc.subject
     from documents.models import Attachment
 
-    assert Attachment.objects.get(owner_kind="incoming", owner_id=received.pk).stored.sha256 == version.sha256
+    # …with the issued PDF: the approved version with the number and date written on it
+    doc.refresh_from_db()
+    assert doc.issued_file is not None and doc.issued_file.stored.sha256 != version.sha256
+    delivered = Attachment.objects.get(owner_kind="incoming", owner_id=received.pk)
+    assert delivered.stored_id == doc.issued_file.stored_id
+    from core.files import open_blob
+    from outgoing.tests.pdftext import page_text
+
+    assert "01-TB/TU" in page_text(open_blob(delivered.stored)) and "du thao" in page_text(
+        open_blob(delivered.stored)
+    )
     statuses = dict(doc.recipients.values_list("name", "status"))
     assert statuses == {w.other_org.name: "delivered", "Báo Sông Lam": "sent_post"}
     assert AuditEvent.objects.filter(action="outgoing.issue", target_id=str(doc.pk)).exists()
