@@ -39,7 +39,7 @@ def optional_json(request: Any) -> dict[str, Any]:
 
     from core.errors import InvalidInput
 
-    if not request.body or not request.content_type.startswith("application/json"):
+    if not (request.content_type or "").startswith("application/json") or not request.body:
         return {}
     try:
         data = json.loads(request.body)

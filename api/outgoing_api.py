@@ -13,10 +13,11 @@ from ninja.files import UploadedFile
 from api.auth_api import person_ref
 from api.common import iso, optional_json, paginate
 from core.errors import InvalidInput
+from documents.models import Attachment
 from documents.selectors import document_get_for_user
 from orgs.models import User
 from outgoing import selectors, services
-from outgoing.models import OutgoingDocument
+from outgoing.models import OutgoingDocument, Version
 from outgoing.states import Status
 
 router = Router(tags=["Văn bản đi"])
@@ -58,29 +59,8 @@ def detail(doc: OutgoingDocument) -> dict[str, Any]:
             "current_step": doc.current_step if doc.status == Status.PENDING_APPROVAL else None,
             "number": doc.number,
             "reply_to_id": doc.reply_to_id,
-            "versions": [
-                {
-                    "id": v.pk,
-                    "number": v.number,
-                    "sha256": v.sha256,
-                    "note": v.note,
-                    "file_id": v.attachment_id,
-                    "created_at": iso(v.created_at.astimezone()),
-                }
-                for v in versions
-            ],
-            "files": [
-                {
-                    "id": v.attachment_id,
-                    "name": v.attachment.name,
-                    "sha256": v.sha256,
-                    "size": v.attachment.stored.size,
-                    "content_type": v.attachment.stored.content_type,
-                }
-                for v in reversed(versions[-1:])
-            ]
-            if doc.status == Status.ISSUED
-            else [],
+            "versions": [version_out(v) for v in versions],
+            "files": issued_files(doc, versions),
             "approvals": [
                 {
                     "step": a.step,
@@ -101,14 +81,80 @@ def detail(doc: OutgoingDocument) -> dict[str, Any]:
     return data
 
 
+def version_out(v: Version) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "number": v.number,
+        "sha256": v.sha256,
+        "note": v.note,
+        "file_id": v.attachment_id,
+        "from_template": v.fields is not None,
+        "fields": v.fields,
+        "pdf_file_id": v.pdf_id,
+        "pdf_status": v.pdf_status,
+        "pdf_error": v.pdf_error or None,
+        "created_at": iso(v.created_at.astimezone()),
+    }
+
+
+def _file_out(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "sha256": attachment.stored.sha256,
+        "size": attachment.stored.size,
+        "content_type": attachment.stored.content_type,
+    }
+
+
+def issued_files(doc: OutgoingDocument, versions: list[Version]) -> list[dict[str, Any]]:
+    """The issued PDF first (number, date, recipients), then the approved version it was made from."""
+    if doc.status not in (Status.ISSUED, Status.RECALLED) or not versions:
+        return []
+    found = [_file_out(doc.issued_file)] if doc.issued_file is not None else []
+    return [*found, _file_out(versions[-1].attachment)]
+
+
 def _upload(file: UploadedFile) -> tuple[str, bytes]:
     return file.name or "du-thao", file.read()
+
+
+def _json_list(value: Any, field: str) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "[]")
+        except ValueError:
+            value = None
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise InvalidInput(f"{field} phải là danh sách JSON các nơi nhận.", details={field: "không hợp lệ"})
+    return value
+
+
+def _json_object(value: Any, field: str) -> dict[str, Any] | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{field} phải là một đối tượng JSON.", details={field: "không hợp lệ"})
+    return value
+
+
+def _id(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdecimal()):
+        return int(value)
+    raise InvalidInput(f"{field} không hợp lệ.", details={field: value})
 
 
 @router.post("/outgoing", response={201: dict})
 def create(
     request: HttpRequest,
-    file: File[UploadedFile],
+    file: UploadedFile | None = File(None),  # noqa: B008
     doc_type: Form[str] = "",
     subject: Form[str] = "",
     urgency: Form[str] = "normal",
@@ -117,34 +163,44 @@ def create(
     signer_capacity: Form[str] = "own",
     recipients: Form[str] = "[]",
     reply_to_id: Form[str] = "",
+    fields: Form[str] = "",
 ) -> Reply[dict[str, Any]]:
-    """A draft from an uploaded .docx or .pdf; recipients: JSON [{"organization_id": 3}, {"name": "…"}].
-
-    (Drafting from the type's template with ``fields`` arrives with the template engine.)"""
-    try:
-        recipient_list = json.loads(recipients or "[]")
-    except ValueError:
-        recipient_list = None
-    if not isinstance(recipient_list, list) or not all(isinstance(r, dict) for r in recipient_list):
-        raise InvalidInput(
-            "recipients phải là danh sách JSON các nơi nhận.", details={"recipients": recipients}
-        )
-    reply = None
-    if reply_to_id:
-        if not reply_to_id.isdecimal():
-            raise InvalidInput("reply_to_id không hợp lệ.", details={"reply_to_id": reply_to_id})
-        reply = document_get_for_user(_user(request), "incoming", int(reply_to_id)).pk
-    data = services.Draft(
-        doc_type=doc_type,
-        subject=subject,
-        urgency=urgency,
-        secrecy=secrecy,
-        signer_id=int(signer_id) if signer_id.isdecimal() else None,
-        signer_capacity=signer_capacity,
-        recipients=recipient_list,
-        reply_to_id=reply,
+    """A draft: multipart with a .docx/.pdf ``file``, or JSON (or multipart) with ``fields`` — the template
+    fields, at least ``content`` (the body text; optional ``addressees`` for letters, ``authority``,
+    ``position``, ``signer_name``, ``place`` and any variable of the office's own template) — from which
+    the document is rendered with its type's template. Recipients: [{"organization_id": 3}, {"name": "…"}]."""
+    body = optional_json(request)
+    given: dict[str, Any] = (
+        body
+        if body
+        else {
+            "doc_type": doc_type,
+            "subject": subject,
+            "urgency": urgency,
+            "secrecy": secrecy,
+            "signer_id": signer_id,
+            "signer_capacity": signer_capacity,
+            "recipients": recipients,
+            "reply_to_id": reply_to_id,
+            "fields": fields,
+        }
     )
-    doc = services.outgoing_create(actor=_user(request), data=data, upload=_upload(file))
+    reply = _id(given.get("reply_to_id"), "reply_to_id")
+    if reply is not None:
+        reply = document_get_for_user(_user(request), "incoming", reply).pk
+    data = services.Draft(
+        doc_type=str(given.get("doc_type", "")),
+        subject=str(given.get("subject", "")),
+        urgency=str(given.get("urgency", "normal")),
+        secrecy=str(given.get("secrecy", "none")),
+        signer_id=_id(given.get("signer_id"), "signer_id"),
+        signer_capacity=str(given.get("signer_capacity", "own")),
+        recipients=_json_list(given.get("recipients", []), "recipients"),
+        reply_to_id=reply,
+        fields=_json_object(given.get("fields"), "fields"),
+    )
+    upload = _upload(file) if file is not None else None
+    doc = services.outgoing_create(actor=_user(request), data=data, upload=upload)
     return Reply(201, detail(doc))
 
 
@@ -182,12 +238,22 @@ def get_outgoing(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/outgoing/{pk}/versions", response={201: dict})
 def add_version(
-    request: HttpRequest, pk: int, file: File[UploadedFile], note: Form[str] = ""
+    request: HttpRequest,
+    pk: int,
+    file: UploadedFile | None = File(None),  # noqa: B008
+    note: Form[str] = "",
+    fields: Form[str] = "",
 ) -> Reply[dict[str, Any]]:
+    """A new version: a file (multipart), or the template rendered again from ``fields`` (JSON or form)."""
+    body = optional_json(request)
     version = services.outgoing_add_version(
-        actor=_user(request), document=_get(request, pk), upload=_upload(file), note=note
+        actor=_user(request),
+        document=_get(request, pk),
+        upload=_upload(file) if file is not None else None,
+        note=str(body.get("note", note)),
+        fields=_json_object(body.get("fields", fields), "fields"),
     )
-    return Reply(201, {"id": version.pk, "number": version.number, "sha256": version.sha256})
+    return Reply(201, version_out(version))
 
 
 class ReasonIn(Schema):
