@@ -11,12 +11,12 @@ from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from api.auth_api import person_ref
-from api.common import iso, optional_json, paginate
+from api.common import iso, optional_json, paginate, parse_date
 from core.errors import InvalidInput
 from documents.models import Attachment
 from documents.selectors import document_get_for_user
 from orgs.models import User
-from outgoing import selectors, services
+from outgoing import reviews, selectors, services
 from outgoing.models import OutgoingDocument, Version
 from outgoing.states import Status
 
@@ -75,7 +75,8 @@ def detail(doc: OutgoingDocument) -> dict[str, Any]:
             "recipients": [
                 {"organization_id": r.organization_id, "name": r.name} for r in doc.recipients.all()
             ],
-            "comments": [],
+            "comments": comments_of(doc),
+            "reviews": reviews_of(doc),
         }
     )
     return data
@@ -113,6 +114,70 @@ def issued_files(doc: OutgoingDocument, versions: list[Version]) -> list[dict[st
         return []
     found = [_file_out(doc.issued_file)] if doc.issued_file is not None else []
     return [*found, _file_out(versions[-1].attachment)]
+
+
+def comments_of(doc: OutgoingDocument) -> list[dict[str, Any]]:
+    rows = doc.comments.select_related("version", "author", "on_behalf_of", "answered_in", "answered_by")
+    return [
+        {
+            "id": c.pk,
+            "version_id": c.version_id,
+            "version": c.version.number,
+            "author": person_ref(c.author),
+            "on_behalf_of": (
+                {"organization_id": c.on_behalf_of_id, "name": c.on_behalf_of.name}
+                if c.on_behalf_of
+                else {"organization_id": None, "name": c.on_behalf_of_name}
+                if c.on_behalf_of_name
+                else None
+            ),
+            "text": c.text,
+            "created_at": iso(c.created_at.astimezone()),
+            "answer": (
+                {
+                    "text": c.answer,
+                    "answered_in_version_id": c.answered_in_id,
+                    "answered_in": c.answered_in.number if c.answered_in else None,
+                    "by": person_ref(c.answered_by),
+                    "at": iso(c.answered_at.astimezone() if c.answered_at else None),
+                }
+                if c.answered_at
+                else None
+            ),
+        }
+        for c in rows
+    ]
+
+
+def reviews_of(doc: OutgoingDocument) -> list[dict[str, Any]]:
+    rounds = doc.review_rounds.select_related("version", "created_by").prefetch_related(
+        "requests__reviewer", "requests__organization"
+    )
+    return [
+        {
+            "id": r.pk,
+            "version_id": r.version_id,
+            "version": r.version.number,
+            "deadline": iso(r.deadline),
+            "note": r.note,
+            "created_by": person_ref(r.created_by),
+            "created_at": iso(r.created_at.astimezone()),
+            "closed": r.closed,
+            "closed_at": iso(r.closed_at.astimezone() if r.closed_at else None),
+            "requests": [
+                {
+                    "reviewer": person_ref(q.reviewer) if q.reviewer else None,
+                    "organization": {"id": q.organization_id, "name": q.organization.name}
+                    if q.organization
+                    else None,
+                    "outside_name": q.outside_name or None,
+                    "responded_at": iso(q.responded_at.astimezone() if q.responded_at else None),
+                }
+                for q in r.requests.all()
+            ],
+        }
+        for r in rounds
+    ]
 
 
 def _upload(file: UploadedFile) -> tuple[str, bytes]:
@@ -308,3 +373,76 @@ def deliveries(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+class ReviewIn(Schema):
+    reviewer_ids: list[int] = []
+    organization_ids: list[int] = []
+    outside_names: list[str] = []
+    deadline: str = ""
+    version_id: int | None = None
+    note: str = ""
+
+
+@router.post("/outgoing/{pk}/reviews", response={201: dict})
+def request_review(request: HttpRequest, pk: int, payload: ReviewIn) -> Reply[dict[str, Any]]:
+    """Ask people, organizations of this installation or outside organizations for comments by a deadline."""
+    doc = _get(request, pk)
+    reviews.review_request(
+        actor=_user(request),
+        document=doc,
+        deadline=parse_date(payload.deadline, "deadline", required=True),
+        reviewer_ids=payload.reviewer_ids,
+        organization_ids=payload.organization_ids,
+        outside_names=payload.outside_names,
+        version_id=payload.version_id,
+        note=payload.note,
+    )
+    return Reply(201, detail(_get(request, pk)))
+
+
+@router.post("/outgoing/{pk}/reviews/{rid}/close")
+def close_review(request: HttpRequest, pk: int, rid: int) -> dict[str, Any]:
+    reviews.review_close(actor=_user(request), document=_get(request, pk), round_id=rid)
+    return detail(_get(request, pk))
+
+
+class CommentIn(Schema):
+    version_id: int | None = None
+    text: str = ""
+    on_behalf_of: str = ""
+
+
+@router.post("/outgoing/{pk}/comments", response={201: dict})
+def add_comment(request: HttpRequest, pk: int, payload: CommentIn) -> Reply[dict[str, Any]]:
+    """A comment on a version (default: the latest); the drafter records an outside opinion (on_behalf_of)."""
+    doc = _get(request, pk)
+    comment = reviews.comment_add(
+        actor=_user(request),
+        document=doc,
+        version_id=payload.version_id,
+        text=payload.text,
+        on_behalf_of=payload.on_behalf_of,
+    )
+    return Reply(201, next(c for c in comments_of(doc) if c["id"] == comment.pk))
+
+
+class AnswerIn(Schema):
+    text: str = ""
+    version_id: int | None = None
+
+
+@router.post("/outgoing/{pk}/comments/{cid}/answer")
+def answer_comment(request: HttpRequest, pk: int, cid: int, payload: AnswerIn) -> dict[str, Any]:
+    doc = _get(request, pk)
+    reviews.comment_answer(
+        actor=_user(request), document=doc, comment_id=cid, text=payload.text, version_id=payload.version_id
+    )
+    return next(c for c in comments_of(doc) if c["id"] == cid)
+
+
+@router.get("/outgoing/{pk}/compare")
+def compare(request: HttpRequest, pk: int, a: int, b: int) -> dict[str, Any]:
+    """Text difference of two versions (ids): lines [{"op": equal/insert/delete, "text"}] and counts."""
+    doc: OutgoingDocument = document_get_for_user(_user(request), "outgoing", pk, need="file")
+    return reviews.versions_compare(doc, a, b)

@@ -1,4 +1,5 @@
-"""Deadline reminders: near-due and overdue assignments, in the app and by e-mail, once a day each."""
+"""Deadline reminders, in the app and by e-mail: near-due and overdue assignments (once a day each) and
+review rounds about to close (once per reviewer, ``outgoing.reviews.send_review_reminders``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from incoming.selectors import near_due_limit
 from incoming.states import OPEN_ASSIGNMENT, Status
 from notifications.services import claim_reminder, notify_many
 from orgs.selectors import today, unit_heads
+from outgoing.reviews import send_review_reminders
 
 
 def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
@@ -39,4 +41,11 @@ def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
             )
             notify_many(people, assignment.document, title, kind=kind)
             sent[kind] += 1
+    return sent
+
+
+def send_reminders(on: date | None = None) -> dict[str, int]:
+    """Every reminder due on ``on`` (idempotent): what the command and the in-process scheduler run."""
+    sent = send_deadline_reminders(on)
+    sent["review"] = send_review_reminders(on)
     return sent

@@ -1,4 +1,4 @@
-"""In-process scheduler for the embedded mode (`make run`): sends deadline reminders every hour.
+"""In-process scheduler for the embedded mode (`make run`): sends deadline and review reminders every hour.
 
 Reminders are idempotent (once per assignment, kind and day), so running them hourly, from several
 processes, or also from cron, never sends one twice. In production use cron instead (docs/operations.md).
@@ -16,12 +16,12 @@ _started = threading.Event()
 def _loop(interval: float, stop: threading.Event) -> None:
     from django.db import connections
 
-    from notifications.reminders import send_deadline_reminders
+    from notifications.reminders import send_reminders
 
     while not stop.is_set():
         try:
-            sent = send_deadline_reminders()
-            if sent["near_due"] or sent["overdue"]:
+            sent = send_reminders()
+            if any(sent.values()):
                 log.info("reminders sent: %s", sent)
         except Exception:  # a failed round is logged and retried at the next interval
             log.exception("deadline reminders failed")

@@ -287,3 +287,127 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type} — {self.organization or 'dùng chung'}"
+
+
+class ReviewRound(models.Model):
+    """A request for comments (góp ý dự thảo) on one version of a draft, with a deadline."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="review_rounds")
+    version = models.ForeignKey(
+        Version, verbose_name="phiên bản xin ý kiến", on_delete=models.PROTECT, related_name="review_rounds"
+    )
+    deadline = models.DateField("hạn góp ý")
+    note = models.TextField("nội dung xin ý kiến", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed = models.BooleanField("đã kết thúc", default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đợt xin ý kiến"
+        verbose_name_plural = "đợt xin ý kiến"
+        ordering = ["document", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Xin ý kiến {self.document} (v{self.version.number}) hạn {self.deadline:%d/%m/%Y}"
+
+
+class ReviewRequest(models.Model):
+    """Who is asked in a round: a person, an organization of this installation (its clerks and
+    leaders answer), or an outside organization by name (the drafter records its reply)."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="requests")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người góp ý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_requests",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="cơ quan góp ý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outside_name = models.CharField("cơ quan ngoài hệ thống", max_length=255, blank=True)
+    responded_at = models.DateTimeField("đã góp ý lúc", null=True, blank=True)
+    reminded_at = models.DateTimeField("đã nhắc lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "người, cơ quan được xin ý kiến"
+        verbose_name_plural = "người, cơ quan được xin ý kiến"
+        ordering = ["round", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reviewer__isnull=False) & Q(organization__isnull=True) & Q(outside_name=""))
+                | (Q(reviewer__isnull=True) & Q(organization__isnull=False) & Q(outside_name=""))
+                | (Q(reviewer__isnull=True) & Q(organization__isnull=True) & ~Q(outside_name="")),
+                name="review_request_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.reviewer_id:
+            return str(self.reviewer)
+        if self.organization_id:
+            return str(self.organization)
+        return self.outside_name
+
+
+class Comment(models.Model):
+    """A comment bound to the version it was given on, and the drafter's answer (tiếp thu, giải trình)."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(
+        Version, verbose_name="phiên bản", on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        Organization,
+        verbose_name="thay mặt cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of_name = models.CharField("thay mặt cơ quan (ngoài hệ thống)", max_length=255, blank=True)
+    text = models.TextField("ý kiến")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField("trả lời, giải trình", blank=True)
+    answered_in = models.ForeignKey(
+        Version,
+        verbose_name="tiếp thu ở phiên bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ý kiến góp ý"
+        verbose_name_plural = "ý kiến góp ý"
+        ordering = ["document", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Ý kiến #{self.pk} (v{self.version.number})"
+
+    @property
+    def source(self) -> str:
+        """Whose opinion it is, as people read it."""
+        if self.on_behalf_of_name:
+            return self.on_behalf_of_name
+        if self.on_behalf_of_id:
+            return f"{self.on_behalf_of} ({self.author})"
+        return str(self.author)

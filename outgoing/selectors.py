@@ -11,12 +11,13 @@ from documents.models import Attachment
 from documents.selectors import record_read
 from incoming.permissions import OVERSEER_ROLES, allowed_secrecy, heads_units, orgs_with_roles
 from orgs.models import User
-from outgoing.models import Approval, ApprovalRouteStep, OutgoingDocument
+from outgoing.models import Approval, ApprovalRouteStep, OutgoingDocument, ReviewRequest
 from outgoing.states import Status
 
 
 def outgoing_visible_to(user: User) -> QuerySet[OutgoingDocument]:
-    """Drafters, everyone who decided on it, its signer, and the organization's clerks and leaders."""
+    """Drafters, everyone who decided on it, its signer, the organization's clerks and leaders, and the
+    people asked for comments (directly, or as clerks and leaders of an organization asked)."""
     if not user.is_authenticated or not user.is_active:
         return OutgoingDocument.objects.none()
     decided = Approval.objects.filter(document=OuterRef("pk"), approver_id=user.pk)
@@ -25,7 +26,33 @@ def outgoing_visible_to(user: User) -> QuerySet[OutgoingDocument]:
     rule = Q(organization_id__in=overseen) if overseen else Q(pk__in=[])
     rule |= Q(drafter_id=user.pk) | Q(signer_id=user.pk) | Q(Exists(decided))
     rule |= Q(pk__in=awaiting_approval_qs(user).values("pk"))
+    rule |= Q(pk__in=review_requests_for(user, overseen).values("round__document_id"))
     return OutgoingDocument.objects.filter(rule, secrecy__in=allowed_secrecy(user))
+
+
+def review_requests_for(user: User, overseen: set[int] | None = None) -> QuerySet[ReviewRequest]:
+    """Review requests addressed to the user, or to an organization where the user is a clerk or leader."""
+    if not user.is_authenticated:
+        return ReviewRequest.objects.none()
+    overseen = orgs_with_roles(user, OVERSEER_ROLES) if overseen is None else overseen
+    rule = Q(reviewer_id=user.pk)
+    if overseen:
+        rule |= Q(organization_id__in=overseen)
+    return ReviewRequest.objects.filter(rule)
+
+
+def awaiting_review(user: User) -> list[OutgoingDocument]:
+    """Drafts in an open review round that asked this user (or their organization) and got no answer yet."""
+    waiting = review_requests_for(user).filter(responded_at__isnull=True, round__closed=False)
+    return list(
+        outgoing_visible_to(user)
+        .filter(
+            pk__in=waiting.values("round__document_id"),
+            status__in=[Status.DRAFT, Status.PENDING_APPROVAL],
+        )
+        .select_related("doc_type", "drafter", "drafting_unit")
+        .order_by("created_at")
+    )
 
 
 def awaiting_approval_qs(user: User) -> QuerySet[OutgoingDocument]:

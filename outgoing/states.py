@@ -57,3 +57,16 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Đã chuyển vào hệ thống của nơi nhận"
     QUEUED_EXCHANGE = "queued_exchange", "Chờ gửi qua trục liên thông"
     SENT_POST = "sent_post", "Gửi qua bưu điện"
+
+
+# Review rounds (góp ý dự thảo) keep the status; they are allowed only while the text can still change.
+REVIEW_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "request_review": ((Status.DRAFT,), None),
+    "close_review": ((Status.DRAFT, Status.PENDING_APPROVAL), None),
+    "comment": ((Status.DRAFT, Status.PENDING_APPROVAL), None),
+    "answer_comment": ((Status.DRAFT, Status.PENDING_APPROVAL), None),
+}
+
+
+def check_review(action: str, current: str) -> str:
+    return check(REVIEW_TRANSITIONS, Status, action, current)

@@ -26,9 +26,9 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _doc(request: HttpRequest, pk: int) -> OutgoingDocument:
+def _doc(request: HttpRequest, pk: int, need: str = "view") -> OutgoingDocument:
     try:
-        doc: OutgoingDocument = document_get_for_user(_user(request), "outgoing", pk)
+        doc: OutgoingDocument = document_get_for_user(_user(request), "outgoing", pk, need=need)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return doc
@@ -94,6 +94,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "params": request.GET,
             "awaiting": selectors.awaiting_approval(user),
+            "awaiting_review": selectors.awaiting_review(user),
             "to_issue": list(selectors.to_issue(user)[:50]),
         },
     )
@@ -131,29 +132,32 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/outgoing_new.html", {"form": form})
 
 
-@login_required
-def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    doc = _doc(request, pk)
+def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
     step = selectors.current_step(doc) if doc.status == Status.PENDING_APPROVAL else None
     versions = list(doc.versions.select_related("attachment__stored", "created_by").order_by("-number"))
-    return render(
-        request,
-        "web/outgoing_detail.html",
-        {
-            "doc": doc,
-            "versions": versions,
-            "latest": versions[0] if versions else None,
-            "approvals": doc.approvals.select_related("approver", "version"),
-            "recipients": doc.recipients.select_related("incoming"),
-            "can_edit": doc.status == Status.DRAFT and doc.drafter_id == user.pk,
-            "can_decide": step is not None and may_approve_step(user, doc, step),
-            "step": step,
-            "can_issue": doc.status == Status.APPROVED and may_issue(user, doc),
-            "can_recall": doc.status == Status.ISSUED
-            and (may_issue(user, doc) or is_leader_of(user, doc.organization_id)),
-        },
-    )
+    return {
+        "doc": doc,
+        "versions": versions,
+        "latest": versions[0] if versions else None,
+        "approvals": doc.approvals.select_related("approver", "version"),
+        "recipients": doc.recipients.select_related("incoming"),
+        "can_edit": doc.status == Status.DRAFT and doc.drafter_id == user.pk,
+        "can_decide": step is not None and may_approve_step(user, doc, step),
+        "step": step,
+        "can_issue": doc.status == Status.APPROVED and may_issue(user, doc),
+        "can_recall": doc.status == Status.ISSUED
+        and (may_issue(user, doc) or is_leader_of(user, doc.organization_id)),
+    }
+
+
+@login_required
+def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from web.outgoing_review_views import review_context
+
+    user = _user(request)
+    doc = _doc(request, pk)
+    context = {**detail_context(user, doc), **review_context(user, doc)}
+    return render(request, "web/outgoing_detail.html", context)
 
 
 @login_required

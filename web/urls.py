@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from web import outgoing_views, views
+from web import outgoing_review_views, outgoing_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -22,5 +22,18 @@ urlpatterns = [
     path("van-ban-di/", outgoing_views.outgoing_list, name="outgoing_list"),
     path("van-ban-di/du-thao-moi/", outgoing_views.outgoing_new, name="outgoing_new"),
     path("van-ban-di/<int:pk>/", outgoing_views.outgoing_detail, name="outgoing_detail"),
+    path("van-ban-di/<int:pk>/xin-y-kien/", outgoing_review_views.review_new, name="review_new"),
+    path(
+        "van-ban-di/<int:pk>/xin-y-kien/<int:rid>/ket-thuc/",
+        outgoing_review_views.review_close,
+        name="review_close",
+    ),
+    path("van-ban-di/<int:pk>/y-kien/", outgoing_review_views.comment_new, name="comment_new"),
+    path(
+        "van-ban-di/<int:pk>/y-kien/<int:cid>/tra-loi/",
+        outgoing_review_views.comment_answer,
+        name="comment_answer",
+    ),
+    path("van-ban-di/<int:pk>/so-sanh/", outgoing_review_views.compare, name="outgoing_compare"),
     path("van-ban-di/<int:pk>/<str:action>/", outgoing_views.outgoing_action, name="outgoing_action"),
 ]
