@@ -193,7 +193,17 @@ def outgoing_register_rows(
     if date_to is not None:
         qs = qs.filter(issued_at__lt=_local_day_start(date_to) + timedelta(days=1))
     qs = (
-        qs.select_related("doc_type", "signer", "drafter", "drafting_unit", "organization")
+        qs.select_related(
+            "doc_type",
+            "signer",
+            "drafter",
+            "drafting_unit",
+            "organization",
+            "replaces",
+            "replaced_by",
+            "corrects",
+            "corrected_by",
+        )
         .prefetch_related(Prefetch("recipients", queryset=Recipient.objects.order_by("id")))
         .order_by("issued_at", "id")
     )
@@ -210,6 +220,14 @@ def outgoing_note(doc: OutgoingDocument) -> str:
         parts.append(Secrecy(doc.secrecy).label)
     if doc.status == "recalled":
         parts.append("Đã thu hồi")
+    if doc.replaced_by is not None:
+        parts.append(f"Đã bị thay thế bởi văn bản số {doc.replaced_by.number_symbol}")
+    if doc.corrected_by is not None:
+        parts.append(f"Đã được đính chính bởi văn bản số {doc.corrected_by.number_symbol}")
+    if doc.replaces is not None:
+        parts.append(f"Thay thế văn bản số {doc.replaces.number_symbol}")
+    if doc.corrects is not None:
+        parts.append(f"Đính chính văn bản số {doc.corrects.number_symbol}")
     return "; ".join(parts)
 
 
