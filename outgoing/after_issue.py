@@ -168,9 +168,9 @@ def correction_outline(doc: OutgoingDocument, subject: str, reason: str) -> byte
         ("Kính gửi: " + "; ".join(r.name for r in doc.recipients.all()), body),
         (
             f"Ngày {issued_on:%d/%m/%Y}, {organization} đã ban hành {doc.doc_type.name.lower()} "
-            f"số {doc.number_symbol} {doc.subject}."
+            f"số {doc.number_symbol}, trích yếu: “{doc.subject}”."
             if issued_on
-            else f"{doc.doc_type.name} số {doc.number_symbol} {doc.subject}.",
+            else f"{doc.doc_type.name} số {doc.number_symbol}, trích yếu: “{doc.subject}”.",
             body,
         ),
         (f"Lý do đính chính: {reason}", body),
