@@ -113,6 +113,8 @@ def test_full_replacement_flow(ow: OutgoingWorld) -> None:
     event = received.events.get(action="replaced")
     assert "02-TB/TU" in event.note and "Sai số liệu tại mục 2" in event.note
     assert w.outsider.notifications.filter(text__contains="thay thế bằng văn bản số 02-TB/TU").exists()
+    history = login(w.outsider).get(f"/van-ban-den/{received.pk}/").content.decode()
+    assert "Bị thay thế" in history and "02-TB/TU" in history
     fresh = IncomingDocument.objects.get(organization=w.other_org, number_symbol="02-TB/TU")
     assert fresh.status == "registered" and fresh.channel == "internal"
     # the trail
@@ -191,6 +193,7 @@ def test_full_correction_flow(ow: OutgoingWorld) -> None:
     event = received.events.get(action="corrected")
     assert "01-CV/TU" in event.note and "Sai thể thức" in event.note
     assert w.outsider.notifications.filter(text__contains="đính chính bởi văn bản số 01-CV/TU").exists()
+    assert "Được đính chính" in login(w.outsider).get(f"/van-ban-den/{received.pk}/").content.decode()
     assert IncomingDocument.objects.filter(organization=w.other_org, number_symbol="01-CV/TU").exists()
     assert AuditEvent.objects.filter(action="outgoing.corrected", target_id=str(old.pk)).exists()
     assert AuditEvent.objects.filter(action="outgoing.corrects", target_id=str(new.pk)).exists()

@@ -257,3 +257,28 @@ def test_query_count_does_not_grow_with_documents(ow: OutgoingWorld) -> None:
     small, large = count_for(3), count_for(30)
     assert small == large
     assert large <= 10
+
+
+def test_replaced_and_corrected_entries_say_so(ow: OutgoingWorld) -> None:
+    from outgoing.after_issue import outgoing_start_correction, outgoing_start_replacement
+
+    w = ow.w
+    old = services.outgoing_issue(actor=w.clerk, document=ow.approved(recipients=[]))
+    drafts = [  # both started while the original is still issued
+        outgoing_start_replacement(actor=w.clerk, document=old, reason="Sai nội dung"),
+        outgoing_start_correction(actor=w.clerk, document=old, reason="Sai thể thức"),
+    ]
+    for new in drafts:
+        services.outgoing_submit(actor=w.clerk, document=new)
+        for approver in (w.head, w.leader, ow.secretary):
+            services.outgoing_approve(actor=approver, document=new)
+        new.refresh_from_db()
+        services.outgoing_issue(actor=w.clerk, document=new)
+    rows = outgoing_register_rows(_fresh(w.clerk), _register(ow))
+    notes = {r["number_symbol"]: r["note"] for r in rows}
+    assert notes == {
+        "01-TB/TU": "Đã bị thay thế bởi văn bản số 02-TB/TU; Đã được đính chính bởi văn bản số 01-CV/TU",
+        "02-TB/TU": "Thay thế văn bản số 01-TB/TU",
+        "01-CV/TU": "Đính chính văn bản số 01-TB/TU",
+    }
+    assert [r["status"] for r in rows] == ["replaced", "issued", "issued"]
