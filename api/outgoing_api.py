@@ -16,7 +16,7 @@ from core.errors import InvalidInput
 from documents.models import Attachment
 from documents.selectors import document_get_for_user
 from orgs.models import User
-from outgoing import reviews, selectors, services
+from outgoing import after_issue, reviews, selectors, services
 from outgoing.models import OutgoingDocument, Version
 from outgoing.states import Status
 
@@ -47,8 +47,30 @@ def summary(doc: OutgoingDocument) -> dict[str, Any]:
     }
 
 
+def _ref(doc: OutgoingDocument | None) -> dict[str, Any] | None:
+    return {"id": doc.pk, "number_symbol": doc.number_symbol or None} if doc is not None else None
+
+
+def _after_issue(doc: OutgoingDocument) -> dict[str, Any]:
+    """The links of a replacement or a correction (outgoing/after_issue.py), both ways."""
+    corrections = (
+        doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id")
+        if doc.corrected_by_id
+        else []
+    )
+    return {
+        "replaces": _ref(doc.replaces),
+        "replaced_by": _ref(doc.replaced_by),
+        "corrects": _ref(doc.corrects),
+        "corrected_by": _ref(doc.corrected_by),
+        "corrections": [_ref(c) for c in corrections],
+        "after_issue_reason": doc.after_issue_reason or None,
+    }
+
+
 def detail(doc: OutgoingDocument) -> dict[str, Any]:
     data = summary(doc)
+    data.update(_after_issue(doc))
     versions = list(doc.versions.select_related("attachment__stored").order_by("number"))
     data.update(
         {
@@ -354,6 +376,24 @@ def recall(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
     return detail(
         services.outgoing_recall(actor=_user(request), document=_get(request, pk), reason=payload.reason)
     )
+
+
+@router.post("/outgoing/{pk}/replace", response={201: dict})
+def replace(request: HttpRequest, pk: int, payload: ReasonIn) -> Reply[dict[str, Any]]:
+    """Start a replacement of an issued document (content error): the new draft, to approve and issue."""
+    new = after_issue.outgoing_start_replacement(
+        actor=_user(request), document=_get(request, pk), reason=payload.reason
+    )
+    return Reply(201, detail(new))
+
+
+@router.post("/outgoing/{pk}/correct", response={201: dict})
+def correct(request: HttpRequest, pk: int, payload: ReasonIn) -> Reply[dict[str, Any]]:
+    """Start a correction of an issued document (format or procedure error): the new công văn draft."""
+    new = after_issue.outgoing_start_correction(
+        actor=_user(request), document=_get(request, pk), reason=payload.reason
+    )
+    return Reply(201, detail(new))
 
 
 @router.get("/outgoing/{pk}/deliveries")

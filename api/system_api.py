@@ -60,8 +60,10 @@ def registers(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/registers/{pk}/export")
 def register_export(
-    request: HttpRequest, pk: int, format: str = "pdf", kind: str = "incoming", to: str = ""
+    request: HttpRequest, pk: int, format: str = "pdf", kind: str = "", to: str = ""
 ) -> HttpResponse:
+    """``kind``: "incoming" (default) or "followup" for an incoming register; "outgoing" (default) for an
+    outgoing one. ``from``/``to`` (YYYY-MM-DD) must fall in one year: a book is one year."""
     export = exports.register_export(
         _user(request),
         pk,

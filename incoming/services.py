@@ -757,9 +757,10 @@ def incoming_record_reply(
 
 
 def incoming_withdraw(
-    *, actor: User, document: IncomingDocument, reason: str, sender_name: str
+    *, actor: User, document: IncomingDocument, reason: str, sender_name: str, replaced_by: str = ""
 ) -> IncomingDocument:
-    """The issuer recalled the document: the copy is withdrawn (work stops; metadata and trail are kept)."""
+    """The issuer recalled the document, or replaced it by the document numbered ``replaced_by`` (which
+    arrives on its own): the copy is withdrawn (work stops; metadata and trail are kept)."""
     with transaction.atomic():
         doc = _locked(document)
         before = doc.status
@@ -771,7 +772,29 @@ def incoming_withdraw(
         doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
             status=AssignmentStatus.CLOSED, finished_at=timezone.now()
         )
-        _event(doc, actor, "recalled", f"{sender_name} thu hồi văn bản: {reason}", before)
+        if replaced_by:
+            note = f"{sender_name} thay thế văn bản bằng văn bản số {replaced_by}: {reason}"
+            _event(doc, actor, "replaced", note, before, data={"replaced_by": replaced_by})
+            title = f"Văn bản đến đã được thay thế bằng văn bản số {replaced_by}"
+        else:
+            _event(doc, actor, "recalled", f"{sender_name} thu hồi văn bản: {reason}", before)
+            title = "Văn bản đến đã bị cơ quan ban hành thu hồi"
         clerks = people_with_roles({"clerk"}, {doc.organization_id})
-        notify.notify_many([*clerks, *participants], doc, "Văn bản đến đã bị cơ quan ban hành thu hồi")
+        notify.notify_many([*clerks, *participants], doc, title)
+    return doc
+
+
+def incoming_record_notice(
+    *, actor: User, document: IncomingDocument, action: str, note: str, title: str
+) -> IncomingDocument:
+    """The issuer tells the recipients about its document after issuance (a correction, a replacement of
+    a copy already withdrawn): an event in the history; its clerks and current handlers are told."""
+    with transaction.atomic():
+        doc = _locked(document)
+        _event(doc, actor, action, note, doc.status)
+        participants = [
+            a.person for a in doc.assignments.filter(status__in=OPEN_ASSIGNMENT, person__isnull=False)
+        ]
+        clerks = people_with_roles({"clerk"}, {doc.organization_id})
+        notify.notify_many([*clerks, *participants], doc, title)
     return doc

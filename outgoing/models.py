@@ -154,6 +154,42 @@ class OutgoingDocument(models.Model):
         related_name="+",
         help_text="PDF có số, ngày và nơi nhận; trống trong giây lát sau khi cấp số.",
     )
+    # after issuance (outgoing/after_issue.py): a replacement (content error, a document of the same form)
+    # or a correction (format or procedure error, by a công văn); the reason is the new draft's
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="thay thế văn bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacements",
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name="bị thay thế bởi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name="đính chính văn bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    corrected_by = models.ForeignKey(
+        "self",
+        verbose_name="được đính chính bởi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Văn bản đính chính phát hành gần nhất.",
+    )
+    after_issue_reason = models.CharField("lý do thay thế, đính chính", max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     search_text = models.TextField(blank=True, editable=False)
 

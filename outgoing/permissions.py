@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from incoming.permissions import cleared_for, heads_units, is_clerk_of, orgs_with_roles
+from incoming.permissions import cleared_for, heads_units, is_clerk_of, is_leader_of, orgs_with_roles
 from orgs.models import Role, User
 from outgoing.models import ApprovalRouteStep, OutgoingDocument
 
@@ -20,3 +20,15 @@ def may_approve_step(user: User, doc: OutgoingDocument, step: ApprovalRouteStep)
 
 def may_issue(user: User, doc: OutgoingDocument) -> bool:
     return is_clerk_of(user, doc.organization_id) and cleared_for(user, doc.secrecy)
+
+
+def may_change_after_issue(user: User, doc: OutgoingDocument) -> bool:
+    """Start a replacement or a correction: the drafter of the original, the organization's clerks and
+    leaders (as for a recall), cleared for its secrecy."""
+    if not cleared_for(user, doc.secrecy):
+        return False
+    return (
+        doc.drafter_id == user.pk
+        or is_clerk_of(user, doc.organization_id)
+        or is_leader_of(user, doc.organization_id)
+    )

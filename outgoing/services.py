@@ -362,6 +362,10 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
         _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
         _check_deliverable(doc)
         tasks.finalize_issue.enqueue(doc.pk)
+        if doc.replaces_id or doc.corrects_id:
+            from outgoing.after_issue import on_issued
+
+            on_issued(actor=actor, document=doc)
         if doc.reply_to is not None:
             from incoming.services import incoming_record_reply
 

@@ -13,6 +13,7 @@ class Status(models.TextChoices):
     APPROVED = "approved", "Đã duyệt, chờ phát hành"
     ISSUED = "issued", "Đã phát hành"
     RECALLED = "recalled", "Đã thu hồi"
+    REPLACED = "replaced", "Đã bị thay thế"
 
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -22,6 +23,11 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reject": ((Status.PENDING_APPROVAL,), Status.DRAFT),
     "issue": ((Status.APPROVED,), Status.ISSUED),
     "recall": ((Status.ISSUED,), Status.RECALLED),
+    # after issuance (outgoing/after_issue.py): a replacement or a correction is started on an issued
+    # document; the replacement's issuance replaces it (also after a recall: "thu hồi, ban hành thay thế")
+    "start_replacement": ((Status.ISSUED,), None),
+    "start_correction": ((Status.ISSUED,), None),
+    "replace": ((Status.ISSUED, Status.RECALLED), Status.REPLACED),
 }
 
 

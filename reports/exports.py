@@ -9,11 +9,12 @@ from core import audit
 from core.errors import InvalidInput, NotFound
 from documents.models import Register, RegisterKind
 from incoming.permissions import OVERSEER_ROLES, orgs_with_roles
-from orgs.models import User
+from orgs.models import Profile, User
 from orgs.selectors import today
 from reports import registers as printing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_NAMES = {printing.INCOMING: "den", printing.FOLLOWUP: "theo-doi", printing.OUTGOING: "di"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def last_number_visible(user: User, register: Register, year: int) -> int | None
 
     if register.for_secret and not cleared_for(user, "confidential"):
         return None
+    if register.kind == RegisterKind.OUTGOING and register.organization.profile == Profile.PARTY:
+        return None  # Party documents are numbered per type through the committee term: no one last number
     return peek(register.counter_scope(year))
 
 
@@ -67,17 +70,25 @@ def book_year(date_from: date | None, date_to: date | None) -> int:
 def register_export(
     user: User, pk: int, *, fmt: str, kind: str, date_from: date | None, date_to: date | None
 ) -> Export:
+    """One year's book of a register as PDF or Excel. An incoming register prints as the incoming
+    register (``kind`` "incoming", the default) or the follow-up register ("followup"); an outgoing
+    register prints as the outgoing register (``kind`` empty or "outgoing")."""
     register = register_for(user, pk)
-    if register.kind != RegisterKind.INCOMING:
-        raise InvalidInput(
-            "Sổ văn bản đi sẽ in được khi phân hệ văn bản đi hoạt động.", code="not_supported_yet"
-        )
     if fmt not in {"pdf", "xlsx"}:
         raise InvalidInput("Định dạng phải là pdf hoặc xlsx.", details={"format": fmt})
-    if kind not in printing.KINDS:
-        raise InvalidInput("Loại sổ phải là incoming hoặc followup.", details={"kind": kind})
+    if register.kind == RegisterKind.OUTGOING:
+        if kind not in ("", printing.OUTGOING):
+            raise InvalidInput("Sổ văn bản đi chỉ in được sổ đăng ký văn bản đi.", details={"kind": kind})
+        kind = printing.OUTGOING
+    else:
+        kind = kind or printing.INCOMING
+        if kind not in printing.INCOMING_KINDS:
+            raise InvalidInput("Loại sổ phải là incoming hoặc followup.", details={"kind": kind})
     year = book_year(date_from, date_to)
-    rows = printing.incoming_register_rows(user, register, date_from=date_from, date_to=date_to, year=year)
+    rows_of = (
+        printing.outgoing_register_rows if kind == printing.OUTGOING else printing.incoming_register_rows
+    )
+    rows = rows_of(user, register, date_from=date_from, date_to=date_to, year=year)
     builder = printing.export_pdf if fmt == "pdf" else printing.export_xlsx
     data = builder(
         kind,
@@ -102,5 +113,5 @@ def register_export(
             "to": str(date_to or ""),
         },
     )
-    name = f"so-{'den' if kind == printing.INCOMING else 'theo-doi'}-{register.pk}-{year}.{fmt}"
+    name = f"so-{FILE_NAMES[kind]}-{register.pk}-{year}.{fmt}"
     return Export(data, name, "application/pdf" if fmt == "pdf" else XLSX)

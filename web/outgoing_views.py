@@ -16,9 +16,9 @@ from documents.models import DocType, Urgency
 from documents.selectors import document_get_for_user
 from incoming.permissions import is_leader_of
 from orgs.models import Organization, Secrecy, User
-from outgoing import selectors, services
+from outgoing import after_issue, selectors, services
 from outgoing.models import OutgoingDocument
-from outgoing.permissions import may_approve_step, may_issue
+from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
 from outgoing.states import SignerCapacity, Status
 
 
@@ -75,6 +75,25 @@ class DraftForm(forms.Form):
                 else "form-control"
             )
             field.widget.attrs.setdefault("class", css)
+
+
+AFTER_ISSUE_DIALOGS = [
+    (
+        "replace",
+        "Thay thế văn bản",
+        "Văn bản có sai sót về nội dung: tạo dự thảo văn bản cùng hình thức để thay thế (sao lại tệp đã "
+        "phát hành làm phiên bản 1). Khi văn bản thay thế được phát hành, văn bản này chuyển sang "
+        "“Đã bị thay thế” và các nơi nhận trong hệ thống được báo.",
+        "Tạo dự thảo thay thế",
+    ),
+    (
+        "correct",
+        "Đính chính văn bản",
+        "Văn bản có sai sót về thể thức, kỹ thuật trình bày hoặc thủ tục ban hành: tạo dự thảo công văn "
+        "đính chính. Khi công văn được phát hành, các nơi nhận trong hệ thống được báo.",
+        "Tạo dự thảo đính chính",
+    ),
+]
 
 
 @login_required
@@ -147,6 +166,9 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         "can_issue": doc.status == Status.APPROVED and may_issue(user, doc),
         "can_recall": doc.status == Status.ISSUED
         and (may_issue(user, doc) or is_leader_of(user, doc.organization_id)),
+        "can_change": doc.status == Status.ISSUED and may_change_after_issue(user, doc),
+        "after_issue_dialogs": AFTER_ISSUE_DIALOGS,
+        "corrections": doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id"),
     }
 
 
@@ -172,6 +194,8 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "reject": "Đã trả lại dự thảo.",
         "issue": "Đã cấp số và phát hành.",
         "recall": "Đã thu hồi văn bản; các nơi nhận trong hệ thống đã được báo.",
+        "replace": "Đã tạo dự thảo văn bản thay thế; sửa nội dung rồi trình duyệt như văn bản mới.",
+        "correct": "Đã tạo dự thảo công văn đính chính; bổ sung nội dung rồi trình duyệt.",
     }
     try:
         if action == "version":
@@ -195,6 +219,13 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             done["issue"] = f"Đã cấp số {doc.number_symbol} và phát hành."
         elif action == "recall":
             services.outgoing_recall(actor=user, document=doc, reason=request.POST.get("reason", ""))
+        elif action in ("replace", "correct"):
+            start = (
+                after_issue.outgoing_start_replacement
+                if action == "replace"
+                else after_issue.outgoing_start_correction
+            )
+            doc = start(actor=user, document=doc, reason=request.POST.get("reason", ""))
         else:
             raise Http404()
     except ApplicationError as exc:

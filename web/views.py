@@ -400,7 +400,7 @@ def register_export(request: HttpRequest, pk: int) -> HttpResponse:
             _user(request),
             pk,
             fmt=request.GET.get("format", "pdf"),
-            kind=request.GET.get("kind", "incoming"),
+            kind=request.GET.get("kind", ""),
             date_from=_parse_date(request.GET.get("from", "")),
             date_to=_parse_date(request.GET.get("to", "")),
         )

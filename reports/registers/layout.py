@@ -1,4 +1,8 @@
-"""What the incoming registers look like: prescribed columns (NĐ 30 PL-IV) and the cover block."""
+"""What the registers look like: prescribed columns (NĐ 30 PL-IV) and the cover block.
+
+Three kinds share one layout: the incoming register, the follow-up register (both printed from an
+incoming register) and the outgoing register (sổ đăng ký văn bản đi, printed from an outgoing register).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,26 @@ from orgs.selectors import today
 
 INCOMING = "incoming"
 FOLLOWUP = "followup"
-KINDS = (INCOMING, FOLLOWUP)
+OUTGOING = "outgoing"
+INCOMING_KINDS = (INCOMING, FOLLOWUP)  # printed from an incoming register
+KINDS = (INCOMING, FOLLOWUP, OUTGOING)
 
 TITLES = {
     INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
     FOLLOWUP: "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN",
+    OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
 }
-SHEET_TITLES = {INCOMING: "Sổ đăng ký VB đến", FOLLOWUP: "Sổ theo dõi giải quyết"}
+SHEET_TITLES = {
+    INCOMING: "Sổ đăng ký VB đến",
+    FOLLOWUP: "Sổ theo dõi giải quyết",
+    OUTGOING: "Sổ đăng ký VB đi",
+}
+# The row keys the cover reads its date range and its number range from.
+COVER_KEYS = {
+    INCOMING: ("arrival_date", "arrival_number"),
+    FOLLOWUP: ("arrival_date", "arrival_number"),
+    OUTGOING: ("issued_date", "book_number"),
+}
 VOLUME = "01"
 EMPTY = "…"
 
@@ -57,7 +74,24 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
     Column("Ghi chú", "note", 32),
 )
 
-COLUMNS: dict[str, tuple[Column, ...]] = {INCOMING: INCOMING_COLUMNS, FOLLOWUP: FOLLOWUP_COLUMNS}
+OUTGOING_COLUMNS: tuple[Column, ...] = (
+    Column("Số, ký hiệu văn bản", "number_symbol", 26),
+    Column("Ngày tháng văn bản", "issued_date", 22, is_date=True, centered=True),
+    Column("Tên loại và trích yếu nội dung", "type_and_subject", 60),
+    Column("Người ký", "signer", 28),
+    Column("Nơi nhận văn bản", "recipients", 45),
+    Column("Đơn vị, người nhận bản lưu", "file_copy_holder", 30),
+    Column("Số lượng bản", "copies", 14, centered=True),
+    Column("Ngày chuyển", "transferred_on", 22, is_date=True, centered=True),
+    Column("Ký nhận", "signature", 20, centered=True, blank_height_mm=10),
+    Column("Ghi chú", "note", 30),
+)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    INCOMING: INCOMING_COLUMNS,
+    FOLLOWUP: FOLLOWUP_COLUMNS,
+    OUTGOING: OUTGOING_COLUMNS,
+}
 
 
 def columns_for(kind: str) -> tuple[Column, ...]:
@@ -95,7 +129,11 @@ def cell_text(row: dict[str, Any], column: Column) -> str:
 
 @dataclass(frozen=True)
 class Cover:
-    """The first block of a register (NĐ 30 PL-IV): body, title, year, date range, number range, volume."""
+    """The first block of a register (NĐ 30 PL-IV): body, title, year, date range, number range, volume.
+
+    Incoming registers count arrival numbers; the outgoing register counts issue numbers (State profile)
+    or number-symbols (Party profile, where each type has its own sequence through the committee term).
+    """
 
     organization: str
     title: str
@@ -125,12 +163,13 @@ def cover_for(
         anchor = date_from or date_to or today()
         years = [anchor.year]
     year = f"Năm {years[0]}" if len(years) == 1 else f"Năm {years[0]}–{years[-1]}"
-    arrival = [r["arrival_date"] for r in rows if r.get("arrival_date")]
-    start = date_from or (min(arrival) if arrival else None)
-    end = date_to or (max(arrival) if arrival else None)
+    date_key, number_key = COVER_KEYS[kind]
+    dates = [r[date_key] for r in rows if r.get(date_key)]
+    start = date_from or (min(dates) if dates else None)
+    end = date_to or (max(dates) if dates else None)
     date_range = f"Từ ngày {fmt_date(start) or EMPTY} đến ngày {fmt_date(end) or EMPTY}"
     if rows:
-        number_range = f"Từ số {rows[0]['arrival_number']} đến số {rows[-1]['arrival_number']}"
+        number_range = f"Từ số {rows[0][number_key]} đến số {rows[-1][number_key]}"
     else:
         number_range = f"Từ số {EMPTY} đến số {EMPTY}"
     return Cover(

@@ -132,7 +132,7 @@ def export_pdf(
     date_to: date | None = None,
     organization_name: str = "",
 ) -> bytes:
-    """The register ("incoming" or "followup") as PDF bytes: cover page, then the table of ``rows``."""
+    """The register (a kind of ``layout.KINDS``) as PDF bytes: cover page, then the table of ``rows``."""
     columns = columns_for(kind)
     cover = cover_for(
         kind, register, rows, date_from=date_from, date_to=date_to, organization_name=organization_name

@@ -1,19 +1,22 @@
-"""Rows of the incoming register and of the follow-up register, for one user and one register."""
+"""Rows of the incoming, follow-up and outgoing registers, for one user and one register."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from documents.models import Channel, Register, Urgency
+from core.errors import InvalidInput
+from documents.models import Channel, Register, RegisterKind, Urgency
 from incoming.models import Assignment, Event, IncomingDocument
 from incoming.selectors import incoming_visible_to
 from incoming.states import AssignmentRole, AssignmentStatus, Status
-from orgs.models import Secrecy, User
+from orgs.models import Profile, Secrecy, User
 from orgs.selectors import today
+from outgoing.models import OutgoingDocument, Recipient
+from outgoing.selectors import outgoing_visible_to
 
 Row = dict[str, Any]
 
@@ -150,4 +153,109 @@ def _row(doc: IncomingDocument, on: date) -> Row:
         "urgency": doc.urgency,
         "secrecy": doc.secrecy,
         "channel": doc.channel,
+    }
+
+
+# ---------------------------------------------------------------- outgoing register (sổ đăng ký văn bản đi)
+
+SENT_IN_SYSTEM = "Đã chuyển trên hệ thống"
+
+
+def _local_day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day))
+
+
+def outgoing_register_rows(
+    user: User,
+    register: Register,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    year: int | None = None,
+) -> list[Row]:
+    """The register's issued documents (also those later recalled, replaced or corrected) the user may
+    see, in issue order, one dict per document.
+
+    A book is one register in one calendar year (``year``), whatever the numbering profile: Party
+    documents are numbered per type through the committee term, so the issue time orders the book and
+    the number-symbol identifies each entry. ``date_from``/``date_to`` bound the issue date (local,
+    inclusive). Runs a fixed number of queries whatever the number of documents.
+    """
+    if register.kind != RegisterKind.OUTGOING:
+        raise InvalidInput("Sổ này không phải sổ đăng ký văn bản đi.", details={"register": register.pk})
+    qs = outgoing_visible_to(user).filter(register=register, issued_at__isnull=False)
+    if year is not None:
+        qs = qs.filter(
+            issued_at__gte=_local_day_start(date(year, 1, 1)),
+            issued_at__lt=_local_day_start(date(year + 1, 1, 1)),
+        )
+    if date_from is not None:
+        qs = qs.filter(issued_at__gte=_local_day_start(date_from))
+    if date_to is not None:
+        qs = qs.filter(issued_at__lt=_local_day_start(date_to) + timedelta(days=1))
+    qs = (
+        qs.select_related(
+            "doc_type",
+            "signer",
+            "drafter",
+            "drafting_unit",
+            "organization",
+            "replaces",
+            "replaced_by",
+            "corrects",
+            "corrected_by",
+        )
+        .prefetch_related(Prefetch("recipients", queryset=Recipient.objects.order_by("id")))
+        .order_by("issued_at", "id")
+    )
+    docs: list[OutgoingDocument] = list(qs)
+    return [_outgoing_row(doc) for doc in docs]
+
+
+def outgoing_note(doc: OutgoingDocument) -> str:
+    """Ghi chú: urgency and secrecy marks, then what happened after issuance."""
+    parts: list[str] = []
+    if doc.urgency != Urgency.NORMAL:
+        parts.append(Urgency(doc.urgency).label)
+    if doc.secrecy != Secrecy.NONE:
+        parts.append(Secrecy(doc.secrecy).label)
+    if doc.status == "recalled":
+        parts.append("Đã thu hồi")
+    if doc.replaced_by is not None:
+        parts.append(f"Đã bị thay thế bởi văn bản số {doc.replaced_by.number_symbol}")
+    if doc.corrected_by is not None:
+        parts.append(f"Đã được đính chính bởi văn bản số {doc.corrected_by.number_symbol}")
+    if doc.replaces is not None:
+        parts.append(f"Thay thế văn bản số {doc.replaces.number_symbol}")
+    if doc.corrects is not None:
+        parts.append(f"Đính chính văn bản số {doc.corrects.number_symbol}")
+    return "; ".join(parts)
+
+
+def _outgoing_row(doc: OutgoingDocument) -> Row:
+    recipients = list(doc.recipients.all())
+    issued_on = timezone.localdate(doc.issued_at)
+    delivered = [r.at for r in recipients if r.at is not None]
+    electronic = bool(recipients) and all(r.status in ("delivered", "queued_exchange") for r in recipients)
+    holder = doc.drafting_unit.name if doc.drafting_unit else doc.drafter.display_name
+    party = doc.organization.profile == Profile.PARTY
+    return {
+        "document_id": doc.pk,
+        "year": issued_on.year,
+        "number": doc.number,
+        "book_number": doc.number_symbol if party else doc.number,
+        "number_symbol": doc.number_symbol,
+        "issued_date": issued_on,
+        "doc_type": doc.doc_type.name,
+        "subject": doc.subject,
+        "type_and_subject": f"{doc.doc_type.name} {doc.subject}".strip(),
+        "signer": doc.signer.display_name if doc.signer else "",
+        "recipients": "; ".join(r.name for r in recipients),
+        "file_copy_holder": holder,
+        "copies": len(recipients) + 1,  # one per recipient and the file copy (bản lưu)
+        "transferred_on": _local_date(min(delivered)) if delivered else issued_on,
+        "signature": SENT_IN_SYSTEM if electronic else "",
+        "note": outgoing_note(doc),
+        "status": doc.status,
+        "urgency": doc.urgency,
+        "secrecy": doc.secrecy,
     }

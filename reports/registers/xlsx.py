@@ -108,7 +108,7 @@ def export_xlsx(
     date_to: date | None = None,
     organization_name: str = "",
 ) -> bytes:
-    """The register ("incoming" or "followup") as .xlsx bytes; dates are real Excel dates (dd/mm/yyyy)."""
+    """The register (a kind of ``layout.KINDS``) as .xlsx bytes; dates are real Excel dates (dd/mm/yyyy)."""
     columns = columns_for(kind)
     cover = cover_for(
         kind, register, rows, date_from=date_from, date_to=date_to, organization_name=organization_name

@@ -478,7 +478,7 @@ def test_pdf_of_an_empty_register(world: World) -> None:
 
 def test_unknown_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="kind"):
-        headers("outgoing")
+        headers("postal")
 
 
 def test_register_fonts_returns_usable_names() -> None:
