@@ -44,6 +44,7 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/render.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

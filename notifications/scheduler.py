@@ -1,4 +1,5 @@
-"""In-process scheduler for the embedded mode (`make run`): sends deadline and review reminders every hour.
+"""In-process scheduler for the embedded mode (`make run`): sends deadline and review reminders every hour
+and queues again the issued documents whose issued PDF is still missing.
 
 Reminders are idempotent (once per assignment, kind and day), so running them hourly, from several
 processes, or also from cron, never sends one twice. In production use cron instead (docs/operations.md).
@@ -25,6 +26,13 @@ def _loop(interval: float, stop: threading.Event) -> None:
                 log.info("reminders sent: %s", sent)
         except Exception:  # a failed round is logged and retried at the next interval
             log.exception("deadline reminders failed")
+        try:
+            from outgoing.services import outgoing_finalize_pending
+
+            if queued := outgoing_finalize_pending():
+                log.info("issued documents queued again for finalizing: %s", queued)
+        except Exception:
+            log.exception("re-queueing unfinished issued documents failed")
         finally:
             connections.close_all()  # this thread's connections only: never hold one between rounds
         stop.wait(interval)

@@ -416,3 +416,26 @@ def test_uploaded_pdf_gets_number_and_date_in_its_blanks(party: OutgoingWorld) -
     assert f"{on.day:02d}" in texts and month in texts
     number = next(w for w in words if w["text"] == "01")
     assert 100 < number["x0"] < 140  # in the blank between "Số" and "-TB/TU"
+
+
+def test_finalize_issued_requeues_when_the_task_failed_too(party: OutgoingWorld, settings: Any) -> None:
+    from django.core.management import call_command
+
+    from incoming.models import IncomingDocument
+
+    doc = _draft(party, "TB")
+    settings.LIBREOFFICE_BIN = "/bin/false"
+    doc = _approve_and_issue(party, doc)
+    worker.run_pending()  # the safety-net task fails as well while LibreOffice is down
+    doc.refresh_from_db()
+    assert doc.issued_file is None
+    settings.LIBREOFFICE_BIN = ""
+    out = io.StringIO()
+    call_command("finalize_issued", older_than=0, stdout=out)
+    assert "1 văn bản" in out.getvalue()
+    worker.run_pending()
+    doc.refresh_from_db()
+    assert doc.issued_file is not None
+    assert IncomingDocument.objects.filter(organization=party.w.other_org).count() == 1
+    call_command("finalize_issued", older_than=0, stdout=io.StringIO())  # nothing left to do
+    assert worker.run_pending() == 0
