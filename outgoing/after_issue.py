@@ -14,10 +14,6 @@
 
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape
-
-from django.db import transaction
 from django.utils import timezone
 
 from core import files
@@ -26,6 +22,7 @@ from documents.models import Attachment, DocType
 from orgs.models import User
 from outgoing.models import OutgoingDocument, Recipient, Version
 from outgoing.permissions import may_change_after_issue
+from outgoing.renditions import schedule_conversion
 from outgoing.services import _add_version, _audit, _locked, _search_text
 from outgoing.states import Status, check_transition
 
@@ -80,7 +77,7 @@ def _new_draft(
 def outgoing_start_replacement(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingDocument:
     """A new draft that will replace the issued ``document`` once issued (version 1: the issued file)."""
     reason = _reason(reason, "thay thế")
-    with transaction.atomic():
+    with files.atomic_with_files():
         doc = _locked(document)
         _check_may_change(actor, doc)
         check_transition("start_replacement", doc.status)
@@ -88,24 +85,30 @@ def outgoing_start_replacement(*, actor: User, document: OutgoingDocument, reaso
         issued = doc.versions.select_related("attachment").order_by("-number").first()
         if issued is None:
             raise InvalidInput("Văn bản chưa có tệp để sao lại.", code="no_file")
-        attachment = Attachment.objects.create(
-            stored_id=issued.attachment.stored_id,
-            name=issued.attachment.name,
-            owner_kind="outgoing",
-            owner_id=new.pk,
-            position=1,
-            uploaded_by=actor,
-        )
-        Version.objects.create(
-            document=new,
-            number=1,
-            attachment=attachment,
-            sha256=issued.sha256,
-            note=f"Bản sao văn bản số {doc.number_symbol} đã phát hành, để sửa nội dung"[:500],
-            created_by=actor,
-        )
+        note = f"Bản sao văn bản số {doc.number_symbol} đã phát hành, để sửa nội dung"[:500]
+        if issued.fields is not None:  # drafted from the template: the same fields, to be edited
+            first = _add_version(new, actor, None, note, dict(issued.fields))
+        else:
+            attachment = Attachment.objects.create(
+                stored_id=issued.attachment.stored_id,
+                name=issued.attachment.name,
+                owner_kind="outgoing",
+                owner_id=new.pk,
+                position=1,
+                uploaded_by=actor,
+            )
+            first = Version.objects.create(
+                document=new,
+                number=1,
+                attachment=attachment,
+                sha256=issued.sha256,
+                note=note,
+                created_by=actor,
+            )
+            schedule_conversion(first)
+        issued_sha256 = first.sha256
         _audit(
-            new, actor, "start_replacement", {"replaces": doc.pk, "reason": reason, "sha256": issued.sha256}
+            new, actor, "start_replacement", {"replaces": doc.pk, "reason": reason, "sha256": issued_sha256}
         )
         _audit(doc, actor, "replacement_started", {"replacement": new.pk, "reason": reason})
     return new
@@ -120,8 +123,8 @@ def correction_subject(doc: OutgoingDocument) -> str:
 def outgoing_start_correction(
     *, actor: User, document: OutgoingDocument, reason: str, upload: tuple[str, bytes] | None = None
 ) -> OutgoingDocument:
-    """A công văn draft correcting the issued ``document``; without ``upload`` its version 1 is a PDF
-    outline generated here (the drafter then adds the real text as a new version)."""
+    """A công văn draft correcting the issued ``document``; without ``upload`` its version 1 is rendered
+    from the công văn template with an outline of the correction (the drafter edits it as a new version)."""
     reason = _reason(reason, "đính chính")
     with files.atomic_with_files():
         doc = _locked(document)
@@ -134,10 +137,12 @@ def outgoing_start_correction(
             raise InvalidInput("Chưa có loại văn bản công văn để đính chính.", code="no_doc_type")
         subject = correction_subject(doc)
         new = _new_draft(actor, doc, doc_type=doc_type, subject=subject, reason=reason, corrects=doc)
-        if upload is None:
-            upload = ("dinh-chinh.pdf", correction_outline(doc, subject, reason))
         version = _add_version(
-            new, actor, upload, f"Dự thảo công văn đính chính văn bản số {doc.number_symbol}"
+            new,
+            actor,
+            upload,
+            f"Dự thảo công văn đính chính văn bản số {doc.number_symbol}",
+            None if upload is not None else correction_fields(doc, reason),
         )
         _audit(
             new, actor, "start_correction", {"corrects": doc.pk, "reason": reason, "sha256": version.sha256}
@@ -146,44 +151,23 @@ def outgoing_start_correction(
     return new
 
 
-def correction_outline(doc: OutgoingDocument, subject: str, reason: str) -> bytes:
-    """A one-page PDF to start the correction from: what is corrected, why, and room for the text."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
-
-    from reports.fonts import register_fonts
-
-    regular, bold, italic = register_fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=13, leading=18)
-    strong = ParagraphStyle("strong", parent=body, fontName=bold)
-    note = ParagraphStyle("note", parent=body, fontName=italic, fontSize=11)
+def correction_fields(doc: OutgoingDocument, reason: str) -> dict[str, object]:
+    """The outline of a correction letter, for the công văn template."""
     issued_on = timezone.localdate(doc.issued_at) if doc.issued_at else None
     organization = doc.organization.name
-    lines = [
-        (organization.upper(), strong),
-        ("Số: …… (cấp khi phát hành)", body),
-        (subject, strong),
-        ("Kính gửi: " + "; ".join(r.name for r in doc.recipients.all()), body),
-        (
-            f"Ngày {issued_on:%d/%m/%Y}, {organization} đã ban hành {doc.doc_type.name.lower()} "
-            f"số {doc.number_symbol}, trích yếu: “{doc.subject}”."
-            if issued_on
-            else f"{doc.doc_type.name} số {doc.number_symbol}, trích yếu: “{doc.subject}”.",
-            body,
+    issued = f"Ngày {issued_on:%d/%m/%Y}, " if issued_on else ""
+    return {
+        "content": "\n".join(
+            [
+                f"{issued}{organization} đã ban hành {doc.doc_type.name.lower()} số {doc.number_symbol} "
+                f"về {doc.subject[0].lower() + doc.subject[1:] if doc.subject else ''}.",
+                f"Lý do đính chính: {reason}",
+                f"{organization} đính chính như sau: ……",
+                f"{organization} thông báo để các cơ quan, đơn vị biết, thực hiện./.",
+            ]
         ),
-        (f"Lý do đính chính: {reason}", body),
-        (f"{organization} xin đính chính như sau: ……", body),
-        ("(Dự thảo do hệ thống tạo; người soạn thảo bổ sung nội dung đính chính bằng phiên bản mới.)", note),
-    ]
-    buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=30 * mm, rightMargin=20 * mm, title=subject)
-    story: list[Flowable] = []
-    for text, style in lines:
-        story += [Paragraph(escape(text), style), Spacer(1, 4 * mm)]
-    pdf.build(story)
-    return buffer.getvalue()
+        "addressees": [r.name for r in doc.recipients.all()],
+    }
 
 
 def on_issued(*, actor: User, document: OutgoingDocument) -> None:

@@ -182,8 +182,10 @@ def test_full_correction_flow(ow: OutgoingWorld) -> None:
     assert new.status == Status.DRAFT and new.corrects_id == old.pk and new.doc_type.code == "CV"
     assert new.subject.startswith("V/v đính chính thông báo số 01-TB/TU ngày ")
     version = new.versions.get()
-    assert version.attachment.stored.content_type == "application/pdf"
-    assert version.sha256 != old.versions.get().sha256  # an outline of the công văn, not the old file
+    # version 1 is the công văn template filled with an outline of the correction, for the drafter to edit
+    assert version.attachment.name.endswith(".docx") and version.sha256 != old.versions.get().sha256
+    assert "Sai thể thức phần nơi nhận" in version.fields["content"]
+    assert "01-TB/TU" in version.fields["content"] and version.fields["addressees"]
     new = approve_and_issue(ow, new, w.leader)
     old.refresh_from_db()
     received.refresh_from_db()
@@ -340,3 +342,24 @@ def test_replace_and_correct_from_the_document_page(ow: OutgoingWorld) -> None:
     correction = OutgoingDocument.objects.get(corrects=other)
     assert response.redirect_chain[-1][0] == f"/van-ban-di/{correction.pk}/"
     assert "Đính chính văn bản số" in response.content.decode()
+
+
+def test_replacing_a_template_document_starts_from_its_fields(ow: OutgoingWorld) -> None:
+    """A document drafted from the template is replaced by a draft with the same fields, to be edited."""
+    from outgoing.services import Draft, outgoing_create
+
+    w = ow.w
+    doc = outgoing_create(
+        actor=w.specialist,
+        data=Draft(
+            doc_type="TB",
+            subject="Thông báo lịch họp",
+            recipients=[{"organization_id": w.other_org.pk}],
+            fields={"content": "Họp vào thứ Hai."},
+        ),
+    )
+    old = approve_and_issue(ow, doc, w.specialist)
+    new = after_issue.outgoing_start_replacement(actor=w.specialist, document=old, reason="Sai giờ họp")
+    first = new.versions.get()
+    assert first.fields == {"content": "Họp vào thứ Hai."} and first.attachment.name.endswith(".docx")
+    assert first.pdf_status == "pending"  # its PDF comes from the worker, like any template draft
