@@ -184,8 +184,9 @@ def test_full_correction_flow(ow: OutgoingWorld) -> None:
     version = new.versions.get()
     # version 1 is the công văn template filled with an outline of the correction, for the drafter to edit
     assert version.attachment.name.endswith(".docx") and version.sha256 != old.versions.get().sha256
-    assert "Sai thể thức phần nơi nhận" in version.fields["content"]
-    assert "01-TB/TU" in version.fields["content"] and version.fields["addressees"]
+    fields = version.fields or {}
+    assert "Sai thể thức phần nơi nhận" in fields["content"]
+    assert "01-TB/TU" in fields["content"] and fields["addressees"]
     new = approve_and_issue(ow, new, w.leader)
     old.refresh_from_db()
     received.refresh_from_db()
