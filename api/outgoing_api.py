@@ -16,8 +16,8 @@ from core.errors import InvalidInput
 from documents.models import Attachment
 from documents.selectors import document_get_for_user
 from orgs.models import User
-from outgoing import after_issue, reviews, selectors, services
-from outgoing.models import OutgoingDocument, Version
+from outgoing import after_issue, annexes, reviews, selectors, services
+from outgoing.models import Annex, OutgoingDocument, Version
 from outgoing.states import Status
 
 router = Router(tags=["Văn bản đi"])
@@ -99,6 +99,7 @@ def detail(doc: OutgoingDocument) -> dict[str, Any]:
             ],
             "comments": comments_of(doc),
             "reviews": reviews_of(doc),
+            "annexes": [annex_out(a) for a in doc.annexes.select_related("attachment__stored")],
         }
     )
     return data
@@ -135,7 +136,17 @@ def issued_files(doc: OutgoingDocument, versions: list[Version]) -> list[dict[st
     if doc.status not in (Status.ISSUED, Status.RECALLED) or not versions:
         return []
     found = [_file_out(doc.issued_file)] if doc.issued_file is not None else []
-    return [*found, _file_out(versions[-1].attachment)]
+    annex_files = [_file_out(a.attachment) for a in doc.annexes.select_related("attachment__stored")]
+    return [*found, *annex_files, _file_out(versions[-1].attachment)]
+
+
+def annex_out(annex: Annex) -> dict[str, Any]:
+    return {
+        "id": annex.pk,
+        "title": annex.title,
+        "position": annex.position,
+        "file": _file_out(annex.attachment),
+    }
 
 
 def comments_of(doc: OutgoingDocument) -> list[dict[str, Any]]:
@@ -321,6 +332,23 @@ def list_outgoing(
 @router.get("/outgoing/{pk}")
 def get_outgoing(request: HttpRequest, pk: int) -> dict[str, Any]:
     return detail(_get(request, pk))
+
+
+@router.post("/outgoing/{pk}/annexes", response={201: dict})
+def add_annex(
+    request: HttpRequest, pk: int, file: File[UploadedFile], title: Form[str] = ""
+) -> Reply[dict[str, Any]]:
+    """An annex (phụ lục) in a file of its own, while the document is a draft (drafter only)."""
+    annex = annexes.annex_add(
+        actor=_user(request), document=_get(request, pk), upload=_upload(file), title=title
+    )
+    return Reply(201, annex_out(annex))
+
+
+@router.delete("/outgoing/{pk}/annexes/{annex_id}", response={204: None})
+def remove_annex(request: HttpRequest, pk: int, annex_id: int) -> Reply[None]:
+    annexes.annex_remove(actor=_user(request), document=_get(request, pk), annex_id=annex_id)
+    return Reply(204, None)
 
 
 @router.post("/outgoing/{pk}/versions", response={201: dict})

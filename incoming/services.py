@@ -669,7 +669,12 @@ def incoming_update(
 
 
 def receive_internal(
-    *, sender: Any, actor: User, organization: Organization, attachment: Attachment
+    *,
+    sender: Any,
+    actor: User,
+    organization: Organization,
+    attachment: Attachment,
+    annexes: list[Attachment] | None = None,
 ) -> IncomingDocument:
     """A document issued by another organization of this installation arrives at once: registered in the
     recipient's incoming register with its metadata filled and ``channel=internal``; its clerks are told."""
@@ -708,14 +713,15 @@ def receive_internal(
     )
     doc.search_text = _search_text(doc)
     doc.save()
-    Attachment.objects.create(
-        stored=attachment.stored,
-        name=attachment.name,
-        owner_kind="incoming",
-        owner_id=doc.pk,
-        position=0,
-        uploaded_by=actor,
-    )
+    for position, file in enumerate([attachment, *(annexes or [])]):
+        Attachment.objects.create(
+            stored=file.stored,
+            name=file.name,
+            owner_kind="incoming",
+            owner_id=doc.pk,
+            position=position,
+            uploaded_by=actor,
+        )
     Event.objects.create(
         document=doc,
         actor=actor,

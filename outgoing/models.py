@@ -447,3 +447,22 @@ class Comment(models.Model):
         if self.on_behalf_of_id:
             return f"{self.on_behalf_of} ({self.author})"
         return str(self.author)
+
+
+class Annex(models.Model):
+    """A phụ lục in a file of its own (NĐ 30 PL-I: annexes in separate files are signed one by one)."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="annexes")
+    attachment = models.OneToOneField("documents.Attachment", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("tên phụ lục", max_length=300)
+    position = models.PositiveSmallIntegerField("thứ tự")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phụ lục"
+        verbose_name_plural = "phụ lục"
+        ordering = ["document", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

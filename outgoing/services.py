@@ -442,12 +442,17 @@ def _deliver(doc: OutgoingDocument, actor: User) -> None:
     from incoming.services import receive_internal
 
     now = timezone.now()
+    annexes = [a.attachment for a in doc.annexes.select_related("attachment__stored")]
     for recipient in doc.recipients.select_related("organization"):
         organization = recipient.organization
         if organization is not None and organization.uses_system:
             assert doc.issued_file is not None
             incoming = receive_internal(
-                sender=doc, actor=actor, organization=organization, attachment=doc.issued_file
+                sender=doc,
+                actor=actor,
+                organization=organization,
+                attachment=doc.issued_file,
+                annexes=annexes,
             )
             recipient.incoming = incoming
             recipient.status = DeliveryStatus.DELIVERED

@@ -18,6 +18,7 @@ class Status(models.TextChoices):
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "add_version": ((Status.DRAFT,), None),
+    "change_annexes": ((Status.DRAFT,), None),  # frozen once submitted: approvals cover them too
     "submit": ((Status.DRAFT,), Status.PENDING_APPROVAL),
     "approve": ((Status.PENDING_APPROVAL,), None),  # the last step moves it to APPROVED
     "reject": ((Status.PENDING_APPROVAL,), Status.DRAFT),
