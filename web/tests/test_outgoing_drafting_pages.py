@@ -200,7 +200,7 @@ def test_edit_fields_makes_version_two_with_the_new_text(ow: OutgoingWorld) -> N
     # then its PDF carries the new text and says which draft it is
     worker.run_pending()
     second.refresh_from_db()
-    text = page_text(open_blob(second.pdf.stored))  # type: ignore[union-attr]
+    text = page_text(open_blob(second.pdf.stored))
     assert "Nội dung đã tiếp thu góp ý của Ban Tổ chức." in text and "Dự thảo lần 2" in text
     assert "lịch làm việc tuần tới" not in text
     # and nobody else may (a draft not yet submitted is the drafter's alone)
@@ -246,7 +246,7 @@ def test_finalize_button_for_clerks_only(ow: OutgoingWorld, settings: Any) -> No
     doc.refresh_from_db()
     assert doc.issued_file_id is not None
     assert f'data-src="/tep/{doc.issued_file_id}/"' in page and "bản phát hành (PDF)" in page
-    assert "Số 01-TB/TU" in page_text(open_blob(doc.issued_file.stored))  # type: ignore[union-attr]
+    assert "Số 01-TB/TU" in page_text(open_blob(doc.issued_file.stored))
     assert 'id="btn-finalize"' not in page
 
 
