@@ -251,7 +251,8 @@ def test_organizations_carry_their_heading_and_drafts_come_from_templates(seeded
             version.fields and version.attachment.name.endswith(".docx") and version.pdf_status == "pending"
         )
     letter = drafts.get(doc_type__code="CV")
-    assert letter.versions.get().fields["addressees"] == [
+    fields = letter.versions.get().fields
+    assert fields is not None and fields["addressees"] == [
         "Các ban đảng Tỉnh ủy",
         "Các đảng ủy trực thuộc Tỉnh ủy",
     ]
