@@ -51,6 +51,9 @@ class OrgSpec:
     header_parent: str = ""
     header_body: str = ""
     place: str = PROVINCE
+    # who signs for the body: the head's title, and the collective a "T/M" signature speaks for
+    head_title: str = ""
+    collective: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,15 @@ STATE = [
     ),
 ]
 
+CENTRAL_HEADS = {"TW": "Tổng Bí thư", "VPTW": "Chánh Văn phòng", "UBKTTW": "Chủ nhiệm"}
+STATE_HEADS = {
+    "VPCP": "Bộ trưởng, Chủ nhiệm",
+    "UBND": "Chủ tịch",
+    "HDND": "Chủ tịch",
+    "TTT": "Chánh Thanh tra",
+}
+STATE_COLLECTIVES = {"UBND": "Ủy ban nhân dân", "HDND": "Thường trực Hội đồng nhân dân"}
+
 UNITS = [
     UnitSpec("VPTU", "Văn phòng Tỉnh ủy", "VPTU"),
     UnitSpec("TH", "Phòng Tổng hợp", "TH", "VPTU"),
@@ -387,6 +399,8 @@ def _orgs() -> list[OrgSpec]:
                 header_parent="" if key == "TW" else "BAN CHẤP HÀNH TRUNG ƯƠNG",
                 header_body=body,
                 place="Hà Nội",
+                head_title=CENTRAL_HEADS.get(key, "Trưởng ban"),
+                collective="Ban Chấp hành Trung ương" if key == "TW" else "",
             )
         )
     orgs.append(
@@ -402,9 +416,11 @@ def _orgs() -> list[OrgSpec]:
             address="Số 9 đường Trường Thi, phường Trường Thi, tỉnh Sông Lam",
             phone="0238 3844 100",
             header_body="TỈNH ỦY SÔNG LAM",
+            head_title="Bí thư",
+            collective="Ban Thường vụ",
         )
     )
-    for key, name, abbr, ident, body, _head, _deputy in BOARDS:
+    for key, name, abbr, ident, body, head, _deputy in BOARDS:
         orgs.append(
             OrgSpec(
                 key,
@@ -418,6 +434,8 @@ def _orgs() -> list[OrgSpec]:
                 address="Khu cơ quan Tỉnh ủy, phường Trường Thi, tỉnh Sông Lam",
                 header_parent="TỈNH ỦY SÔNG LAM",
                 header_body=body,
+                head_title=head,
+                collective="Ban Thường vụ" if key == "DUCQD" else "",
             )
         )
     for index, (key, word, place) in enumerate(COMMUNES):
@@ -435,6 +453,8 @@ def _orgs() -> list[OrgSpec]:
                 header_parent="ĐẢNG BỘ TỈNH SÔNG LAM",
                 header_body=f"ĐẢNG ỦY {word.upper()} {place.upper()}",
                 place=place,
+                head_title="Bí thư",
+                collective="Đảng ủy",
             )
         )
     for key, name, abbr, ident, parent, hparent, hbody, place in STATE:
@@ -450,6 +470,8 @@ def _orgs() -> list[OrgSpec]:
                 header_parent=hparent,
                 header_body=hbody,
                 place=place,
+                head_title=STATE_HEADS.get(key, "Giám đốc"),
+                collective=STATE_COLLECTIVES.get(key, ""),
             )
         )
     return orgs
@@ -611,6 +633,11 @@ def create_directory(directory: Directory, today: date) -> Created:
             address=spec.address,
             phone=spec.phone,
             email=f"{spec.key.lower().replace('_', '.')}@{EMAIL_DOMAIN}" if spec.uses_system else "",
+            heading_parent=spec.header_parent,
+            heading_name=spec.header_body,
+            place_name=spec.place,
+            head_title=spec.head_title,
+            collective_name=spec.collective,
         )
     units: dict[str, Unit] = {}
     for unit in directory.units:

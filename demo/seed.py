@@ -11,6 +11,7 @@ from django.db import transaction
 
 from demo.documents import Stats, seed_documents
 from demo.orgdata import Created, create_directory
+from demo.outgoing import seed_outgoing
 from demo.pdf import register_fonts
 from demo.plan import DEFAULT_SEED, Plan, build_plan
 from orgs.models import Organization
@@ -22,6 +23,7 @@ class SeedResult:
     plan: Plan
     stats: Stats
     seconds: float
+    drafts: int = 0
 
 
 def database_is_empty() -> bool:
@@ -46,4 +48,7 @@ def seed(
         created = create_directory(plan.directory, today)
     progress(f"Vào sổ và xử lý {count} văn bản đến qua các nghiệp vụ của hệ thống…")
     stats = seed_documents(plan, created, workers=workers if count >= 200 else 0, progress=progress)
-    return SeedResult(created, plan, stats, time.monotonic() - started)
+    progress("Soạn một số dự thảo văn bản đi theo mẫu (bản PDF do tiến trình nền tạo sau)…")
+    with transaction.atomic():
+        drafts = len(seed_outgoing(created))
+    return SeedResult(created, plan, stats, time.monotonic() - started, drafts)

@@ -42,6 +42,33 @@ class OrganizationAdmin(AuditedAdmin):
     autocomplete_fields = ("parent",)
     readonly_fields = ("merged_into", "merged_at")
     actions = ["merge"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "abbreviation",
+                    "identifier",
+                    "kind",
+                    "profile",
+                    "parent",
+                    "is_active",
+                    "uses_system",
+                )
+            },
+        ),
+        ("Liên hệ", {"fields": ("address", "email", "phone")}),
+        (
+            "Tiêu đề và thể thức văn bản",
+            {
+                "fields": ("heading_parent", "heading_name", "place_name", "head_title", "collective_name"),
+                "description": "Dùng khi soạn văn bản theo mẫu: dòng tiêu đề, địa danh, chức danh người "
+                "đứng đầu và tập thể lãnh đạo (ký thay mặt).",
+            },
+        ),
+        ("Hợp nhất", {"fields": ("merged_into", "merged_at")}),
+    )
 
     @admin.action(description="Hợp nhất các cơ quan đã chọn vào một cơ quan khác")
     def merge(self, request: HttpRequest, queryset: QuerySet[Organization]) -> HttpResponse | None:

@@ -89,7 +89,7 @@ def _add_version(
         number=number,
         attachment=attachment,
         sha256=checked.sha256,
-        note=note[:500],
+        note=(note.strip() or f"Dự thảo lần {number}")[:500],
         fields=fields,
         created_by=actor,
     )
@@ -381,10 +381,15 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
 
 
 def outgoing_finalize_issue(*, document_id: int, actor: User | None = None) -> OutgoingDocument:
-    """Make the issued PDF and deliver it to the recipients (idempotent: the first run does it)."""
+    """Make the issued PDF and deliver it to the recipients (idempotent: the first run does it).
+
+    The worker runs it without an actor; a person (the "Hoàn tất phát hành" button) must be a clerk of
+    the issuing organization."""
     doc = OutgoingDocument.objects.select_related("organization", "doc_type", "drafting_unit").get(
         pk=document_id
     )
+    if actor is not None and not may_issue(actor, doc):
+        raise NotAllowed("Chỉ văn thư của cơ quan mới hoàn tất phát hành.")
     if doc.issued_file_id is not None or doc.status != Status.ISSUED:
         return doc
     version = doc.versions.select_related("attachment__stored", "pdf__stored").order_by("-number").first()

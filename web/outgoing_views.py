@@ -15,11 +15,13 @@ from core.vn import sort_key
 from documents.models import DocType, Urgency
 from documents.selectors import document_get_for_user
 from incoming.permissions import is_leader_of
-from orgs.models import Organization, Secrecy, User
+from orgs.models import Organization, Role, Secrecy, User
+from orgs.selectors import people_with_roles
 from outgoing import after_issue, selectors, services
-from outgoing.models import OutgoingDocument
+from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
+from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
-from outgoing.states import SignerCapacity, Status
+from outgoing.states import RenditionStatus, SignerCapacity, Status
 
 
 def _user(request: HttpRequest) -> User:
@@ -34,22 +36,66 @@ def _doc(request: HttpRequest, pk: int, need: str = "view") -> OutgoingDocument:
     return doc
 
 
+SOURCES = [("template", "Soạn theo mẫu"), ("upload", "Tải tệp của tôi (.docx/.pdf)")]
+SIGNER_ROLES: set[str] = {Role.COMMITTEE_LEADER, Role.OFFICE_LEADER}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect | forms.HiddenInput):
+            continue
+        css = (
+            "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control"
+        )
+        field.widget.attrs.setdefault("class", css)
+
+
+def _signer_label(user: User) -> str:
+    return f"{user.display_name} — {user.position.name}" if user.position else user.display_name
+
+
 class DraftForm(forms.Form):
-    file = forms.FileField(
-        label="Tệp dự thảo (.docx hoặc .pdf)",
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
-        error_messages={"required": "Vui lòng chọn tệp dự thảo."},
+    """Step 2 of "Dự thảo mới": the form of one document type, drafted from its template or uploaded."""
+
+    doc_type = forms.ChoiceField(
+        label="Loại văn bản",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Vui lòng chọn loại văn bản.",
+            "invalid_choice": "Loại văn bản không hợp lệ.",
+        },
     )
-    doc_type = forms.ChoiceField(label="Loại văn bản")
+    source = forms.ChoiceField(
+        label="Cách soạn", choices=SOURCES, required=False, initial="template", widget=forms.RadioSelect
+    )
     subject = forms.CharField(
         label="Trích yếu",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Vui lòng nhập trích yếu."},
     )
+    addressees = forms.CharField(
+        label="Kính gửi (mỗi dòng một nơi)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    content = forms.CharField(
+        label="Nội dung",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Mỗi dòng là một đoạn văn; số, ngày tháng để trống — văn thư cấp khi phát hành.",
+    )
+    file = forms.FileField(
+        label="Tệp dự thảo (.docx hoặc .pdf)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
+    )
+    signer = forms.ChoiceField(label="Người ký", required=False)
+    signer_capacity = forms.ChoiceField(label="Thẩm quyền ký", choices=SignerCapacity.choices)
     urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices)
     secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices)
-    signer_capacity = forms.ChoiceField(label="Thẩm quyền ký", choices=SignerCapacity.choices)
     internal = forms.MultipleChoiceField(
         label="Nơi nhận trong hệ thống", required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
@@ -57,24 +103,97 @@ class DraftForm(forms.Form):
         label="Nơi nhận khác (mỗi dòng một nơi)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, organization: Organization, letter: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         types = DocType.objects.filter(profile=organization.profile, is_active=True).order_by("name")
-        choices = [("", "— chọn loại —"), *[(t.code, t.name) for t in types]]
-        self.fields["doc_type"].choices = choices  # type: ignore[attr-defined]
+        self.fields["doc_type"].choices = [(t.code, t.name) for t in types]  # type: ignore[attr-defined]
+        if not letter:
+            del self.fields["addressees"]
+        signers = people_with_roles(SIGNER_ROLES, {organization.pk}).filter(organization=organization)
+        ordered = sorted(
+            signers.select_related("position"),
+            key=lambda u: (u.position.rank if u.position else 999, sort_key(u.display_name)),
+        )
+        self.fields["signer"].choices = [  # type: ignore[attr-defined]
+            ("", "— chưa chọn (người ký duyệt ở bước cuối) —"),
+            *[
+                (str(u.pk), f"{u.display_name}{f' — {u.position.name}' if u.position else ''}")
+                for u in ordered
+            ],
+        ]
         others = Organization.objects.filter(uses_system=True, merged_into__isnull=True).exclude(
             pk=organization.pk
         )
         self.fields["internal"].choices = [  # type: ignore[attr-defined]
             (str(o.pk), o.name) for o in sorted(others, key=lambda o: sort_key(o.name))
         ]
-        for field in self.fields.values():
-            css = (
-                "form-select"
-                if isinstance(field.widget, forms.Select | forms.SelectMultiple)
-                else "form-control"
-            )
-            field.widget.attrs.setdefault("class", css)
+        _style(self)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        mode = data.get("source") or ("upload" if data.get("file") else "template")
+        data["source"] = mode
+        if mode == "upload" and not data.get("file"):
+            self.add_error("file", "Vui lòng chọn tệp dự thảo.")
+        if mode == "template" and not str(data.get("content") or "").strip():
+            self.add_error("content", "Vui lòng nhập nội dung văn bản.")
+        return data
+
+    def draft(self) -> services.Draft:
+        data = self.cleaned_data
+        recipients: list[dict[str, object]] = [{"organization_id": int(pk)} for pk in data["internal"]]
+        recipients += [{"name": line} for line in _lines(data["external"])]
+        fields: dict[str, object] | None = None
+        if data["source"] == "template":
+            fields = {"content": data["content"]}
+            if _lines(data.get("addressees") or ""):
+                fields["addressees"] = _lines(data["addressees"])
+        return services.Draft(
+            doc_type=data["doc_type"],
+            subject=data["subject"],
+            urgency=data["urgency"],
+            secrecy=data["secrecy"],
+            signer_id=int(data["signer"]) if data["signer"] else None,
+            signer_capacity=data["signer_capacity"],
+            recipients=recipients,
+            fields=fields,
+        )
+
+
+class FieldsForm(forms.Form):
+    """ "Sửa nội dung": the template fields of the latest version, edited into a new version."""
+
+    addressees = forms.CharField(
+        label="Kính gửi (mỗi dòng một nơi)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    content = forms.CharField(
+        label="Nội dung",
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Mỗi dòng là một đoạn văn.",
+        error_messages={"required": "Vui lòng nhập nội dung văn bản."},
+    )
+    note = forms.CharField(
+        label="Ghi chú phiên bản",
+        required=False,
+        max_length=500,
+        help_text="Ví dụ: tiếp thu ý kiến góp ý. Để trống: “Dự thảo lần N”.",
+    )
+
+    def __init__(self, *args: object, letter: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not letter:
+            del self.fields["addressees"]
+        _style(self)
+
+    def fields_from(self, previous: dict[str, object]) -> dict[str, object]:
+        """The previous fields (an office template's own variables too) with the edited text."""
+        data = self.cleaned_data
+        fields = {**previous, "content": data["content"]}
+        if "addressees" in self.fields:
+            fields["addressees"] = _lines(data["addressees"])
+        return fields
 
 
 AFTER_ISSUE_DIALOGS = [
@@ -119,45 +238,123 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def type_groups(organization: Organization) -> tuple[list[DocType], list[DocType]]:
+    """Step 1 of "Dự thảo mới": the profile's active types, the main ones first in their usual order."""
+    types = list(DocType.objects.filter(profile=organization.profile, is_active=True))
+    order = {code: i for i, code in enumerate(CORE_TYPES)}
+    main = sorted((t for t in types if t.code in order), key=lambda t: order[t.code])
+    others = sorted((t for t in types if t.code not in order), key=lambda t: sort_key(t.name))
+    return main, others
+
+
 @login_required
 def outgoing_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.organization is None:
+    organization = user.organization
+    if organization is None:
         raise Http404()
-    form = DraftForm(request.POST or None, request.FILES or None, organization=user.organization)
+    code = request.POST.get("doc_type") if request.method == "POST" else request.GET.get("loai")
+    doc_type = (
+        DocType.objects.filter(profile=organization.profile, is_active=True, code=code).first()
+        if code
+        else None
+    )
+    if doc_type is None and request.method != "POST":
+        main, others = type_groups(organization)
+        return render(request, "web/outgoing_new_type.html", {"main": main, "others": others})
+    letter = doc_type is not None and doc_type.code in LETTER_TYPES
+    form = DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        organization=organization,
+        letter=letter,
+        initial={"doc_type": code, "signer_capacity": SignerCapacity.ON_BEHALF},
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        recipients = [{"organization_id": int(pk)} for pk in data["internal"]]
-        recipients += [{"name": line.strip()} for line in data["external"].splitlines() if line.strip()]
-        upload = data["file"]
+        upload = form.cleaned_data["file"] if form.cleaned_data["source"] == "upload" else None
         try:
             doc = services.outgoing_create(
                 actor=user,
-                upload=(upload.name, upload.read()),
-                data=services.Draft(
-                    doc_type=data["doc_type"],
-                    subject=data["subject"],
-                    urgency=data["urgency"],
-                    secrecy=data["secrecy"],
-                    signer_capacity=data["signer_capacity"],
-                    recipients=recipients,
-                ),
+                data=form.draft(),
+                upload=(upload.name, upload.read()) if upload is not None else None,
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã tạo dự thảo.")
             return HttpResponseRedirect(reverse("web:outgoing_detail", args=[doc.pk]))
-    return render(request, "web/outgoing_new.html", {"form": form})
+    return render(request, "web/outgoing_new.html", {"form": form, "doc_type": doc_type, "letter": letter})
+
+
+def viewer_context(user: User, doc: OutgoingDocument, latest: Version | None) -> dict[str, object]:
+    """What the document page shows in its viewer: the issued PDF, or the latest version's rendition."""
+    finalizing = doc.status == Status.ISSUED and doc.issued_file_id is None
+    rendering = latest is not None and latest.pdf_status == RenditionStatus.PENDING
+    if doc.issued_file_id:
+        pdf_id: int | None = doc.issued_file_id
+    elif latest is not None and latest.pdf_status == RenditionStatus.READY:
+        pdf_id = latest.pdf_id
+    else:
+        pdf_id = None
+    return {
+        "doc": doc,
+        "latest": latest,
+        "finalizing": finalizing,
+        "can_finalize": finalizing and may_issue(user, doc),
+        "pending": finalizing or (rendering and not doc.issued_file_id),
+        "pdf_id": pdf_id,
+    }
+
+
+@login_required
+def outgoing_viewer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The viewer alone: polled by HTMX every 2 s while the PDF is being made."""
+    user = _user(request)
+    doc = _doc(request, pk)
+    latest = doc.versions.select_related("attachment__stored").order_by("-number").first()
+    return render(request, "web/_outgoing_viewer.html", viewer_context(user, doc, latest))
+
+
+@login_required
+def outgoing_edit_fields(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Sửa nội dung" of a draft made from a template: a new version rendered from the edited fields."""
+    user = _user(request)
+    doc = _doc(request, pk)
+    latest = doc.versions.order_by("-number").first()
+    if latest is None or latest.fields is None:
+        messages.error(request, "Dự thảo này không soạn theo mẫu: hãy tải lên tệp phiên bản mới.")
+        return HttpResponseRedirect(reverse("web:outgoing_detail", args=[doc.pk]))
+    letter = doc.doc_type.code in LETTER_TYPES
+    previous = latest.fields
+    initial = {
+        "content": previous.get("content", ""),
+        "addressees": "\n".join(previous.get("addressees") or []),
+    }
+    form = FieldsForm(request.POST or None, letter=letter, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.outgoing_add_version(
+                actor=user, document=doc, fields=form.fields_from(previous), note=form.cleaned_data["note"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Đã tạo phiên bản {version.number}; bản PDF sẽ có sau giây lát.")
+            return HttpResponseRedirect(reverse("web:outgoing_detail", args=[doc.pk]))
+    return render(
+        request,
+        "web/outgoing_edit_fields.html",
+        {"doc": doc, "form": form, "next_number": latest.number + 1},
+    )
 
 
 def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
     step = selectors.current_step(doc) if doc.status == Status.PENDING_APPROVAL else None
     versions = list(doc.versions.select_related("attachment__stored", "created_by").order_by("-number"))
+    latest = versions[0] if versions else None
     return {
-        "doc": doc,
+        **viewer_context(user, doc, latest),
         "versions": versions,
-        "latest": versions[0] if versions else None,
         "approvals": doc.approvals.select_related("approver", "version"),
         "recipients": doc.recipients.select_related("incoming"),
         "can_edit": doc.status == Status.DRAFT and doc.drafter_id == user.pk,
@@ -196,6 +393,7 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "recall": "Đã thu hồi văn bản; các nơi nhận trong hệ thống đã được báo.",
         "replace": "Đã tạo dự thảo văn bản thay thế; sửa nội dung rồi trình duyệt như văn bản mới.",
         "correct": "Đã tạo dự thảo công văn đính chính; bổ sung nội dung rồi trình duyệt.",
+        "finalize": "Đã hoàn tất bản phát hành và chuyển đến các nơi nhận.",
     }
     try:
         if action == "version":
@@ -217,6 +415,10 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "issue":
             doc = services.outgoing_issue(actor=user, document=doc)
             done["issue"] = f"Đã cấp số {doc.number_symbol} và phát hành."
+        elif action == "finalize":
+            doc = services.outgoing_finalize_issue(document_id=doc.pk, actor=user)
+            if doc.issued_file_id is None:
+                raise ApplicationError("Văn bản chưa ở trạng thái phát hành nên không hoàn tất được.")
         elif action == "recall":
             services.outgoing_recall(actor=user, document=doc, reason=request.POST.get("reason", ""))
         elif action in ("replace", "correct"):

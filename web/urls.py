@@ -35,5 +35,9 @@ urlpatterns = [
         name="comment_answer",
     ),
     path("van-ban-di/<int:pk>/so-sanh/", outgoing_review_views.compare, name="outgoing_compare"),
+    path("van-ban-di/<int:pk>/ban-xem/", outgoing_views.outgoing_viewer, name="outgoing_viewer"),
+    path(
+        "van-ban-di/<int:pk>/sua-noi-dung/", outgoing_views.outgoing_edit_fields, name="outgoing_edit_fields"
+    ),
     path("van-ban-di/<int:pk>/<str:action>/", outgoing_views.outgoing_action, name="outgoing_action"),
 ]

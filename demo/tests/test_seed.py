@@ -224,3 +224,35 @@ def test_seed_is_deterministic(seeded: Path) -> None:
     assert [subject for _, subject, _ in stored] == [subject for _, subject, _ in planned]
     other = build_plan(DEFAULT_SEED + 1, TODAY, COUNT)
     assert [d.number_symbol for d in other.documents] != [s for s, _, _ in planned]
+
+
+@pytest.mark.django_db
+def test_organizations_carry_their_heading_and_drafts_come_from_templates(seeded: Path) -> None:
+    from outgoing.models import OutgoingDocument
+
+    main = Organization.objects.get(name="Tỉnh ủy Sông Lam")
+    assert (main.heading_name, main.place_name, main.head_title, main.collective_name) == (
+        "TỈNH ỦY SÔNG LAM",
+        "Sông Lam",
+        "Bí thư",
+        "Ban Thường vụ",
+    )
+    commune = Organization.objects.get(name="Đảng ủy phường Bến Thủy")
+    assert commune.heading_parent == "ĐẢNG BỘ TỈNH SÔNG LAM" and commune.place_name == "Bến Thủy"
+    assert commune.head_title == "Bí thư" and commune.collective_name == "Đảng ủy"
+    assert Organization.objects.get(abbreviation="UBKTTU").head_title == "Chủ nhiệm"
+    assert Organization.objects.get(abbreviation="SNV").heading_parent == "UBND TỈNH SÔNG LAM"
+    # the provincial committee has drafts made from its templates: one in approval, one still a draft
+    drafts = OutgoingDocument.objects.filter(organization=main)
+    assert set(drafts.values_list("status", flat=True)) == {"draft", "pending_approval"}
+    for doc in drafts:
+        version = doc.versions.get()
+        assert (
+            version.fields and version.attachment.name.endswith(".docx") and version.pdf_status == "pending"
+        )
+    letter = drafts.get(doc_type__code="CV")
+    fields = letter.versions.get().fields
+    assert fields is not None and fields["addressees"] == [
+        "Các ban đảng Tỉnh ủy",
+        "Các đảng ủy trực thuộc Tỉnh ủy",
+    ]

@@ -8,6 +8,17 @@
       if (file && file.type === 'application/pdf') { frame.src = URL.createObjectURL(file); frame.hidden = false; }
     });
   }
+  // "Dự thảo mới": show the template fields or the file input, as the drafter chose
+  const sources = document.querySelectorAll('input[name=source]');
+  if (sources.length) {
+    const show = function () {
+      const checked = document.querySelector('input[name=source]:checked');
+      const mode = checked ? checked.value : 'template';
+      document.querySelectorAll('[data-source]').forEach(function (el) { el.hidden = el.dataset.source !== mode; });
+    };
+    sources.forEach(function (el) { el.addEventListener('change', show); });
+    show();
+  }
   const addRow = document.getElementById('add-row');
   if (addRow) {
     addRow.addEventListener('click', function () {

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             f"  Văn bản đến:        {stats.documents} ({stats.files} tệp PDF, "
             f"{stats.bytes / 1_048_576:.1f} MB)"
         )
+        self.stdout.write(f"  Dự thảo văn bản đi:  {result.drafts} (soạn theo mẫu)")
         docs = IncomingDocument.objects.filter(organization=created.orgs[MAIN_ORG])
         by_status = dict(docs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
         for status in Status:
