@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from documents.selectors import document_get_for_user
 from incoming.permissions import is_leader_of
 from orgs.models import Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles
-from outgoing import after_issue, selectors, services
+from outgoing import after_issue, annexes, selectors, services
 from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
 from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
@@ -259,9 +261,12 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
         if code
         else None
     )
+    reply_to = _reply_to(request)
     if doc_type is None and request.method != "POST":
         main, others = type_groups(organization)
-        return render(request, "web/outgoing_new_type.html", {"main": main, "others": others})
+        return render(
+            request, "web/outgoing_new_type.html", {"main": main, "others": others, "reply_to": reply_to}
+        )
     letter = doc_type is not None and doc_type.code in LETTER_TYPES
     form = DraftForm(
         request.POST or None,
@@ -272,10 +277,12 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"] if form.cleaned_data["source"] == "upload" else None
+        data = form.draft()
+        data.reply_to_id = reply_to.pk if reply_to is not None else None
         try:
             doc = services.outgoing_create(
                 actor=user,
-                data=form.draft(),
+                data=data,
                 upload=(upload.name, upload.read()) if upload is not None else None,
             )
         except ApplicationError as exc:
@@ -283,7 +290,24 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Đã tạo dự thảo.")
             return HttpResponseRedirect(reverse("web:outgoing_detail", args=[doc.pk]))
-    return render(request, "web/outgoing_new.html", {"form": form, "doc_type": doc_type, "letter": letter})
+    return render(
+        request,
+        "web/outgoing_new.html",
+        {"form": form, "doc_type": doc_type, "letter": letter, "reply_to": reply_to},
+    )
+
+
+def _reply_to(request: HttpRequest) -> Any:
+    """The incoming document a draft answers (?tra_loi=<id>), through the door: 404 if not visible."""
+    raw = request.POST.get("tra_loi") or request.GET.get("tra_loi") or ""
+    if not raw:
+        return None
+    if not raw.isdecimal():
+        raise Http404()
+    try:
+        return document_get_for_user(_user(request), "incoming", int(raw))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def viewer_context(user: User, doc: OutgoingDocument, latest: Version | None) -> dict[str, object]:
@@ -366,6 +390,7 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         "can_change": doc.status == Status.ISSUED and may_change_after_issue(user, doc),
         "after_issue_dialogs": AFTER_ISSUE_DIALOGS,
         "corrections": doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id"),
+        "annexes": doc.annexes.select_related("attachment"),
     }
 
 
@@ -394,6 +419,8 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "replace": "Đã tạo dự thảo văn bản thay thế; sửa nội dung rồi trình duyệt như văn bản mới.",
         "correct": "Đã tạo dự thảo công văn đính chính; bổ sung nội dung rồi trình duyệt.",
         "finalize": "Đã hoàn tất bản phát hành và chuyển đến các nơi nhận.",
+        "annex_add": "Đã thêm phụ lục.",
+        "annex_remove": "Đã bỏ phụ lục.",
     }
     try:
         if action == "version":
@@ -406,6 +433,21 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 upload=(upload.name or "du-thao", upload.read()),
                 note=request.POST.get("note", ""),
             )
+        elif action == "annex_add":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ApplicationError("Vui lòng chọn tệp phụ lục.")
+            annexes.annex_add(
+                actor=user,
+                document=doc,
+                upload=(upload.name or "phu-luc", upload.read()),
+                title=request.POST.get("title", ""),
+            )
+        elif action == "annex_remove":
+            annex_id = request.POST.get("annex_id", "")
+            if not annex_id.isdecimal():
+                raise ApplicationError("Phụ lục không hợp lệ.")
+            annexes.annex_remove(actor=user, document=doc, annex_id=int(annex_id))
         elif action == "submit":
             services.outgoing_submit(actor=user, document=doc)
         elif action == "approve":

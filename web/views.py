@@ -250,6 +250,8 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roles": AssignmentRole.choices,
             "deadline_state": selectors.deadline_state(doc),
             "date_attrs": DATE_ATTRS,
+            # issued outgoing replies (lazy: queried only where the page offers completion)
+            "issued_replies": doc.replies.filter(status="issued").only("pk", "number_symbol"),
         },
     )
 
@@ -335,6 +337,11 @@ def incoming_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.incoming_add_note(actor=user, document=doc, note=post.get("note", ""))
         elif action == "acknowledge":
             services.incoming_acknowledge(actor=user, document=doc, note=post.get("note", ""))
+        elif action == "complete" and post.get("result_document_id", "").isdecimal():
+            from outgoing.services import complete_incoming_with_reply
+
+            reply = document_get_for_user(user, "outgoing", int(post["result_document_id"]))
+            complete_incoming_with_reply(actor=user, incoming=doc, reply=reply, note=post.get("note", ""))
         elif action == "complete":
             services.incoming_complete(
                 actor=user,
