@@ -140,7 +140,7 @@ def test_three_documents_from_templates_to_recipients(
     ow.secretary.save()
     state = StateWorld(world)
     base = live_server.url
-    party = {
+    party: dict[str, Any] = {
         "drafter": "chuyenvien",
         "signer": "Lê Văn Bí — Bí thư Tỉnh ủy",
         "capacity": "on_behalf",
