@@ -21,7 +21,7 @@ from orgs.selectors import people_with_roles, today
 from outgoing import numbering as outgoing_numbering
 from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
-from outgoing.permissions import may_approve_step, may_issue
+from outgoing.permissions import may_approve_step, may_draft, may_issue
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
@@ -136,6 +136,8 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | Non
     organization = actor.organization
     if organization is None:
         raise NotAllowed("Tài khoản chưa thuộc cơ quan nào.")
+    if not may_draft(actor, organization.pk):
+        raise NotAllowed("Bạn chưa có vai trò soạn thảo văn bản tại cơ quan.")
     errors: dict[str, str] = {}
     doc_type = DocType.objects.filter(
         code=data.doc_type, profile=organization.profile, is_active=True
