@@ -288,7 +288,8 @@ def test_outgoing_register_export_authorization_matrix(ow: OutgoingWorld, person
         assert AuditEvent.objects.count() == audits
         return
     assert response.status_code == 200
-    data = b"".join(response.streaming_content) if response.streaming else response.content
+    body: Any = response
+    data = b"".join(body.streaming_content) if body.streaming else body.content
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
     cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
