@@ -5,7 +5,7 @@ position, roles and delegations *in force on a date*: at the signing step (the d
 and again on the day the clerk issues, because a delegation may have ended in between (then the
 issuance is refused and nothing is numbered).
 
-Rules, as implemented (see ``/shared/domain/regulations.md`` §2.5 and §3.7):
+Rules, as implemented (see the shared domain notes, regulations.md §2.5 and §3.7):
 
 - **OWN** (ký trực tiếp, no prefix): the head of the issuing organisation signs. The head is the
   person holding the top position — the lowest ``Position.rank`` — among the organisation's leaders who
@@ -13,27 +13,28 @@ Rules, as implemented (see ``/shared/domain/regulations.md`` §2.5 and §3.7):
   xã) its committee leaders (role ``committee_leader``: Bí thư before Phó Bí thư); for an advisory or
   State body any leader (``committee_leader`` or ``office_leader``: Trưởng ban, Chủ tịch, Chánh Văn
   phòng…). A leader without a position cannot be recognised as the head. Ties on the top rank all count.
-- **ON_BEHALF** (T/M, TM.): only bodies working under the collective regime (NĐ 30 §13.1.a; HD 36
+- **ON_BEHALF** (T/M, TM.): only bodies working under the collective regime (NĐ 30 §13; HD 36
   §1.7 lists congress organs, cấp ủy, đảng đoàn, councils…): every Party committee, and any other
   organisation whose "tập thể lãnh đạo (ký T/M)" (``Organization.collective_name``) is filled in — an
   installation cannot tell a People's Committee (collective) from a Sở (not) by its kind, so the
   administrator declares it. The signer holds ``committee_leader`` of the organisation on that date
   (Bí thư / Phó Bí thư; chair / deputy chair), roles exercised through a delegation in force included
   (``orgs.selectors.effective_roles``).
-- **DEPUTY** (K/T, KT.): a deputy signs for the head (NĐ 30 §13.1.b, HD 36 for advisory bodies): the
-  signer holds a leader role (``committee_leader`` or ``office_leader``) on that date and is not the
-  head. HD 36 has Party committees sign T/M rather than K/T; we do not refuse K/T there because the
-  sources ([C] notes on steering committees) narrow the rule in ways we cannot verify.
+- **DEPUTY** (K/T, KT.): a deputy signs for the head (NĐ 30 §13, HD 36 for advisory bodies): the
+  signer holds a leader role (``committee_leader`` or ``office_leader``) in their own right — a
+  delegate of the head signs T/UQ, not K/T — and is not the head. HD 36 has Party committees sign
+  T/M rather than K/T; we do not refuse K/T there because the sources ([C] notes on steering
+  committees) narrow the rule in ways we cannot verify.
 - **BY_ORDER** (T/L, TL.): the office leader (Chánh / Phó Chánh Văn phòng: ``office_leader``) or a
   unit head (``unit_head``) of the organisation signs by order of the head or the collective
-  (NĐ 30 §13.1.d; HD 36 "T/L BAN THƯỜNG VỤ / CHÁNH VĂN PHÒNG"). NĐ 30 lets the head's order extend to
+  (NĐ 30 §13; HD 36 "T/L BAN THƯỜNG VỤ / CHÁNH VĂN PHÒNG"). NĐ 30 lets the head's order extend to
   a unit's deputy through the work rules; that written rule is not modelled, so deputies need a
   delegation of the unit-head role.
 - **ACTING** (Q.): an ACTING delegation (quyết định giao quyền) in force on that date, granted by a
   person of the organisation.
 - **DELEGATED** (T/UQ, TUQ.): a DELEGATION in force on that date granted by the organisation's head,
   who must hold that position themselves: authority received by delegation or acting cannot be
-  delegated again (NĐ 30 §13.1.đ "không được ủy quyền lại"). Whether HD 36 allows T/UQ on Party
+  delegated again (NĐ 30 §13: "không được ủy quyền lại"). Whether HD 36 allows T/UQ on Party
   documents at all is not confirmed by the sources [?]; we allow it under the same conditions.
 
 Delegation dates are inclusive (``Delegation.in_force``) and a revoked delegation never counts.
@@ -106,6 +107,15 @@ def roles_on(user: User, organization: Organization, on: date) -> set[str]:
     return {role for role, org_id in effective_roles(user, on) if org_id in ids}
 
 
+def own_roles(user: User, organization: Organization) -> set[str]:
+    """The roles the user holds in the organisation (and its lineage) in their own right."""
+    return set(
+        RoleAssignment.objects.filter(
+            user=user, organization_id__in=working_lineage_ids(organization.pk)
+        ).values_list("role", flat=True)
+    )
+
+
 def delegations_in_force(grantee: User, kind: str, on: date) -> QuerySet[Delegation]:
     return Delegation.objects.filter(
         grantee=grantee, kind=kind, revoked=False, start_date__lte=on, end_date__gte=on
@@ -148,7 +158,7 @@ def on_behalf_refusal(organization: Organization, signer: User, on: date) -> str
 
 
 def deputy_refusal(organization: Organization, signer: User, on: date) -> str | None:
-    if not roles_on(signer, organization, on) & LEADER_ROLES:
+    if not own_roles(signer, organization) & LEADER_ROLES:
         return (
             f"{signer} không phải cấp phó của người đứng đầu {organization.name} ngày {_day(on)} "
             "nên không ký thay (K/T, KT.)."

@@ -115,6 +115,7 @@ TABLE = [
     ("party", SignerCapacity.DEPUTY, "vice", True, ""),
     ("party", SignerCapacity.DEPUTY, "secretary", False, "là người đứng đầu"),
     ("party", SignerCapacity.DEPUTY, "specialist", False, "không phải cấp phó"),
+    ("party", SignerCapacity.DEPUTY, "delegate_of_head", False, "không phải cấp phó"),  # signs T/UQ
     ("party", SignerCapacity.BY_ORDER, "office_leader", True, ""),
     ("party", SignerCapacity.BY_ORDER, "unit_head", True, ""),
     ("party", SignerCapacity.BY_ORDER, "vice", False, "không phải lãnh đạo Văn phòng"),
