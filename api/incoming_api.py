@@ -42,6 +42,7 @@ def summary(doc: IncomingDocument) -> dict[str, Any]:
         "urgency": doc.urgency,
         "secrecy": doc.secrecy,
         "status": doc.status,
+        "channel": doc.channel,
         "due_date": iso(doc.due_date),
         "deadline_state": selectors.deadline_state(doc),
         "lead": [a.target_name for a in leads] if leads is not None else None,

@@ -6,6 +6,15 @@ from incoming.permissions import cleared_for, heads_units, is_clerk_of, is_leade
 from orgs.models import Role, User
 from outgoing.models import ApprovalRouteStep, OutgoingDocument
 
+DRAFTING_ROLES = frozenset(
+    {Role.SPECIALIST, Role.UNIT_HEAD, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK}
+)
+
+
+def may_draft(user: User, organization_id: int) -> bool:
+    """Start a draft of the organization: any working role there (not an account without a role)."""
+    return organization_id in orgs_with_roles(user, DRAFTING_ROLES)
+
 
 def may_approve_step(user: User, doc: OutgoingDocument, step: ApprovalRouteStep) -> bool:
     """The step names a person, or a role: the drafting unit's head, or a leader of the organization."""

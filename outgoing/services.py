@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -15,12 +16,12 @@ from core.vn import fold
 from documents.models import Attachment, DocType, Urgency
 from incoming.permissions import cleared_for
 from notifications import services as notify
-from orgs.models import DelegationKind, Organization, Role, Secrecy, User
+from orgs.models import Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles, today
 from outgoing import numbering as outgoing_numbering
 from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
-from outgoing.permissions import may_approve_step, may_issue
+from outgoing.permissions import may_approve_step, may_draft, may_issue
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
@@ -135,6 +136,8 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | Non
     organization = actor.organization
     if organization is None:
         raise NotAllowed("Tài khoản chưa thuộc cơ quan nào.")
+    if not may_draft(actor, organization.pk):
+        raise NotAllowed("Bạn chưa có vai trò soạn thảo văn bản tại cơ quan.")
     errors: dict[str, str] = {}
     doc_type = DocType.objects.filter(
         code=data.doc_type, profile=organization.profile, is_active=True
@@ -240,27 +243,11 @@ def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocum
     return doc
 
 
-def _check_capacity(doc: OutgoingDocument, signer: User) -> None:
-    """Acting (Q.) and delegated (T/UQ) signatures need a delegation of that kind in force today."""
-    from orgs.models import Delegation
+def _check_capacity(doc: OutgoingDocument, signer: User, on: date | None = None) -> None:
+    """The signer's position, roles and delegations allow the document's capacity on ``on`` (capacity.py)."""
+    from outgoing.capacity import check_capacity
 
-    needed = {
-        SignerCapacity.ACTING: DelegationKind.ACTING,
-        SignerCapacity.DELEGATED: DelegationKind.DELEGATION,
-    }
-    kind = needed.get(SignerCapacity(doc.signer_capacity))
-    if kind is None:
-        return
-    on = today()
-    in_force = Delegation.objects.filter(
-        grantee=signer, kind=kind, revoked=False, start_date__lte=on, end_date__gte=on
-    ).exists()
-    if not in_force:
-        raise InvalidInput(
-            f"{signer} không có quyết định {kind.label.lower()} còn hiệu lực ngày {on:%d/%m/%Y} "
-            f"để ký “{SignerCapacity(doc.signer_capacity).label}”.",
-            code="signer_capacity",
-        )
+    check_capacity(doc, signer, on or today())
 
 
 def outgoing_approve(*, actor: User, document: OutgoingDocument, note: str = "") -> OutgoingDocument:
@@ -349,6 +336,8 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
             raise NotAllowed("Chỉ văn thư của cơ quan mới cấp số và phát hành.")
         doc.status = check_transition("issue", doc.status)
         on = today()
+        if doc.signer is not None:  # a delegation may have ended since the signer signed
+            _check_capacity(doc, doc.signer, on)
         scope, register = outgoing_numbering.scope_for(doc, on)
         number = numbering.allocate(scope)
         doc.numbering_scope = scope

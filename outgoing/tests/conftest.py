@@ -13,7 +13,7 @@ from conftest import World, make_pdf
 class OutgoingWorld:
     def __init__(self, world: World) -> None:
         from documents.models import Register, RegisterKind
-        from orgs.models import Role, RoleAssignment, User
+        from orgs.models import Position, Role, RoleAssignment, User
         from outgoing.models import ApprovalRoute, ApprovalRouteStep, CommitteeTerm
 
         self.w = world
@@ -23,6 +23,8 @@ class OutgoingWorld:
             full_name="Lê Văn Bí",
             organization=world.org,
             clearance="top_secret",
+            # the head signs directly (capacity "own"): the top-ranked committee leader
+            position=Position.objects.create(organization=world.org, name="Bí thư Tỉnh ủy", rank=1),
         )
         RoleAssignment.objects.create(user=self.secretary, role=Role.COMMITTEE_LEADER, organization=world.org)
         world.org.uses_system = True
@@ -38,6 +40,24 @@ class OutgoingWorld:
         ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
         ApprovalRouteStep.objects.create(route=route, position=2, role=Role.OFFICE_LEADER)
         ApprovalRouteStep.objects.create(route=route, position=3, role=Role.COMMITTEE_LEADER, is_signer=True)
+
+    def by_order_route(self, doc_type: str = "CV") -> Any:
+        """A route for one type signed T/L by the office leader after a committee leader agreed; the office
+        leader (Chánh Văn phòng) gets their position."""
+        from documents.models import DocType
+        from orgs.models import Position, Role
+        from outgoing.models import ApprovalRoute, ApprovalRouteStep
+
+        org = self.w.org
+        self.w.leader.position = Position.objects.create(organization=org, name="Chánh Văn phòng", rank=10)
+        self.w.leader.save()
+        route = ApprovalRoute.objects.create(
+            organization=org, doc_type=DocType.objects.get(profile=org.profile, code=doc_type)
+        )
+        ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
+        ApprovalRouteStep.objects.create(route=route, position=2, role=Role.COMMITTEE_LEADER)
+        ApprovalRouteStep.objects.create(route=route, position=3, role=Role.OFFICE_LEADER, is_signer=True)
+        return route
 
     def draft(
         self,
@@ -77,3 +97,57 @@ class OutgoingWorld:
 @pytest.fixture
 def ow(world: World) -> OutgoingWorld:
     return OutgoingWorld(world)
+
+
+class StateWorld:
+    """A provincial People's Committee (State profile, NĐ 30) using the same installation: a chair
+    (Chủ tịch, the head), a deputy chair who signs KT., an office leader, a unit head, a drafter, a clerk."""
+
+    def __init__(self, w: World) -> None:
+        from documents.models import Register, RegisterKind
+        from orgs.models import Organization, Position, Role, RoleAssignment, Unit, User
+        from outgoing.models import ApprovalRoute, ApprovalRouteStep
+
+        self.w = w
+        self.org = Organization.objects.create(
+            name="Ủy ban nhân dân tỉnh Sông Lam",
+            abbreviation="UBND",
+            kind="state_agency",
+            profile="state",
+            place_name="Sông Lam",
+            collective_name="Ủy ban nhân dân",  # works under the collective regime: signs "TM."
+            uses_system=True,
+        )
+        self.unit = unit = Unit.objects.create(organization=self.org, name="Phòng Văn xã", abbreviation="VX")
+        Register.objects.create(organization=self.org, kind=RegisterKind.OUTGOING, name="Sổ văn bản đi")
+        Register.objects.create(
+            organization=self.org, kind=RegisterKind.OUTGOING, name="Sổ văn bản đi mật", for_secret=True
+        )
+        Register.objects.create(organization=self.org, kind=RegisterKind.INCOMING, name="Sổ văn bản đến")
+
+        def person(username: str, name: str, roles: list[str], position: str = "", rank: int = 50) -> Any:
+            user = User.objects.create_user(
+                username=username, password="Demo@2026", full_name=name, organization=self.org, unit=unit
+            )
+            if position:
+                user.position = Position.objects.create(organization=self.org, name=position, rank=rank)
+                user.save()
+            for role in roles:
+                RoleAssignment.objects.create(user=user, role=role, organization=self.org)
+            return user
+
+        self.drafter = person("cv_ubnd", "Trịnh Văn Soạn", [Role.SPECIALIST], "Chuyên viên", 40)
+        self.head = person("tp_ubnd", "Đặng Thị Phòng", [Role.UNIT_HEAD], "Trưởng phòng", 20)
+        self.office = person("cvp_ubnd", "Lý Văn Phòng", [Role.OFFICE_LEADER], "Chánh Văn phòng", 10)
+        self.chair = person("ct_ubnd", "Tạ Văn Chủ", [Role.COMMITTEE_LEADER], "Chủ tịch", 1)
+        self.deputy = person("pct_ubnd", "Mai Văn Phó", [Role.COMMITTEE_LEADER], "Phó Chủ tịch", 2)
+        self.clerk = person("vt_ubnd", "Hồ Thị Thư", [Role.CLERK], "Văn thư", 45)
+        route = ApprovalRoute.objects.create(organization=self.org)
+        ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
+        ApprovalRouteStep.objects.create(route=route, position=2, role=Role.OFFICE_LEADER)
+        ApprovalRouteStep.objects.create(route=route, position=3, role=Role.COMMITTEE_LEADER, is_signer=True)
+
+
+@pytest.fixture
+def sw(world: World) -> StateWorld:
+    return StateWorld(world)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from conftest import World
 from core import worker
 from core.files import open_blob
-from outgoing.tests.conftest import OutgoingWorld
+from outgoing.tests.conftest import OutgoingWorld, StateWorld
 from outgoing.tests.pdftext import Line, find, lines, page_text
 
 PAGE_WIDTH = 595.3  # A4 in points
@@ -58,7 +58,7 @@ def _draft(ow: OutgoingWorld, doc_type: str, **fields: Any) -> Any:
         data=Draft(
             doc_type=doc_type,
             subject=fields.pop("subject", "Kết luận của Ban Thường vụ Tỉnh ủy về chuyển đổi số"),
-            signer_id=ow.secretary.pk,
+            signer_id=fields.pop("signer", ow.secretary).pk,
             signer_capacity=fields.pop("capacity", SignerCapacity.ON_BEHALF),
             recipients=[{"organization_id": ow.w.other_org.pk}, {"name": "Báo Sông Lam"}],
             fields={"content": CONTENT, **fields},
@@ -168,16 +168,24 @@ def test_party_notice_from_template_follows_hd36(party: OutgoingWorld) -> None:
 
 
 def test_party_letter_has_vv_summary_and_addressees(party: OutgoingWorld) -> None:
+    from outgoing.services import outgoing_approve, outgoing_issue, outgoing_submit
     from outgoing.states import SignerCapacity
 
+    # T/L: the Chánh Văn phòng signs by order of the Standing Committee, after a committee leader agreed
+    party.by_order_route("CV")
     doc = _draft(
         party,
         "CV",
         subject="Tổ chức hội nghị sơ kết công tác chuyển đổi số",
         capacity=SignerCapacity.BY_ORDER,
+        signer=party.w.leader,
         addressees=["Các ban đảng Tỉnh ủy", "Các đảng ủy trực thuộc Tỉnh ủy"],
     )
-    doc = _approve_and_issue(party, doc)
+    outgoing_submit(actor=party.w.specialist, document=doc)
+    for person in (party.w.head, party.secretary, party.w.leader):
+        outgoing_approve(actor=person, document=doc)
+    outgoing_issue(actor=party.w.clerk, document=doc)
+    doc.refresh_from_db()
     page = lines(_pdf(doc.issued_file))
     number = find(page, "Số 01-CV/TU")
     vv = find(page, "V/v tổ chức hội nghị sơ kết")
@@ -185,52 +193,8 @@ def test_party_letter_has_vv_summary_and_addressees(party: OutgoingWorld) -> Non
     assert find(page, "Kính gửi:").top > vv.top
     assert find(page, "- Các ban đảng Tỉnh ủy;").top < find(page, "- Các đảng ủy trực thuộc Tỉnh ủy.").top
     assert "CÔNG VĂN" not in page_text(_pdf(doc.issued_file))
-    assert find(page, "T/L BAN THƯỜNG VỤ").bold
+    assert find(page, "T/L BAN THƯỜNG VỤ").bold and find(page, "CHÁNH VĂN PHÒNG").top > 0
     assert find(page, "- Như trên,").size == pytest.approx(12, abs=0.1)
-
-
-class StateWorld:
-    """A provincial People's Committee (State profile, NĐ 30) using the same installation."""
-
-    def __init__(self, w: World) -> None:
-        from documents.models import Register, RegisterKind
-        from orgs.models import Organization, Position, Role, RoleAssignment, Unit, User
-        from outgoing.models import ApprovalRoute, ApprovalRouteStep
-
-        self.org = Organization.objects.create(
-            name="Ủy ban nhân dân tỉnh Sông Lam",
-            abbreviation="UBND",
-            kind="state_agency",
-            profile="state",
-            place_name="Sông Lam",
-            uses_system=True,
-        )
-        unit = Unit.objects.create(organization=self.org, name="Phòng Văn xã", abbreviation="VX")
-        Register.objects.create(organization=self.org, kind=RegisterKind.OUTGOING, name="Sổ văn bản đi")
-        Register.objects.create(
-            organization=self.org, kind=RegisterKind.OUTGOING, name="Sổ văn bản đi mật", for_secret=True
-        )
-
-        def person(username: str, name: str, roles: list[str], position: str = "") -> Any:
-            user = User.objects.create_user(
-                username=username, password="Demo@2026", full_name=name, organization=self.org, unit=unit
-            )
-            if position:
-                user.position = Position.objects.create(organization=self.org, name=position)
-                user.save()
-            for role in roles:
-                RoleAssignment.objects.create(user=user, role=role, organization=self.org)
-            return user
-
-        self.drafter = person("cv_ubnd", "Trịnh Văn Soạn", [Role.SPECIALIST])
-        self.head = person("tp_ubnd", "Đặng Thị Phòng", [Role.UNIT_HEAD])
-        self.office = person("cvp_ubnd", "Lý Văn Phòng", [Role.OFFICE_LEADER])
-        self.deputy = person("pct_ubnd", "Mai Văn Phó", [Role.COMMITTEE_LEADER], "Phó Chủ tịch")
-        self.clerk = person("vt_ubnd", "Hồ Thị Thư", [Role.CLERK])
-        route = ApprovalRoute.objects.create(organization=self.org)
-        ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
-        ApprovalRouteStep.objects.create(route=route, position=2, role=Role.OFFICE_LEADER)
-        ApprovalRouteStep.objects.create(route=route, position=3, role=Role.COMMITTEE_LEADER, is_signer=True)
 
 
 def test_state_decision_follows_nd30(world: World) -> None:
