@@ -19,6 +19,8 @@ from outgoing.tests.pdftext import page_text
 from outgoing.tests.test_templates import StateWorld
 from web.tests.test_browser import browser, login  # noqa: F401  (fixture)
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -96,10 +98,12 @@ def _journey(
     page.wait_for_selector("text=Đã trình duyệt.")
     page.context.close()
 
-    # three steps approve; the last one signs
+    # three steps approve; the last one signs — from a phone, where the page must fit the screen
     for username in approvers:
-        approver = login(browser, base, username)
+        approver = login(browser, base, username, **PHONE)
         approver.goto(url)
+        width = approver.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] + 1, f"draft page wider than the phone screen: {width}"
         approver.click("#btn-approve")
         approver.wait_for_selector("text=Đã duyệt.")
         approver.context.close()
