@@ -102,7 +102,7 @@ _FULL_BOX = layout.SimpleBoxLayoutRule(
 
 def image_style(png: bytes) -> StaticStampStyle:
     """Appearance = only the transparent PNG (RGBA → image XObject with /SMask), fitted to the box."""
-    image = Image.open(io.BytesIO(png))
+    image: Image.Image = Image.open(io.BytesIO(png))
     image.load()
     if image.mode != "RGBA":
         image = image.convert("RGBA")

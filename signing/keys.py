@@ -29,7 +29,7 @@ from signing.storage import decrypt
 
 log = logging.getLogger(__name__)
 
-WRONG_PASSWORD = "Mật khẩu khóa ký không đúng."
+WRONG_PASSWORD = "Mật khẩu khóa ký không đúng."  # noqa: S105 - a message
 WRONG_PIN = "Mã PIN của thiết bị ký không đúng."
 
 

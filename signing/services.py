@@ -74,15 +74,16 @@ def _check_usage(cert: x509.Certificate) -> None:
 
 def certificate_import_pkcs12(
     *,
-    actor: User,
+    actor: User | None,
     owner: User | Organization,
     data: bytes,
     password: str,
     image: bytes | None = None,
     seal_size_mm: float = 35.0,
 ) -> Certificate:
-    """Check a PKCS#12 file with its password, then keep it encrypted; the password is not stored."""
-    if not may_manage(actor, owner):
+    """Check a PKCS#12 file with its password, then keep it encrypted; the password is not stored.
+    ``actor`` None: a management command (demo_ca)."""
+    if actor is not None and not may_manage(actor, owner):
         raise NotAllowed()
     if not data or len(data) > MAX_PKCS12_BYTES:
         raise InvalidInput("Tệp khóa ký rỗng hoặc quá lớn.", code="invalid_pkcs12")
@@ -125,6 +126,8 @@ def certificate_register_pkcs11(
     with keys.pkcs11_signer(
         module=module, token_label=token_label, key_label=key_label, pin=pin, chain_der=chain_der or []
     ) as signer:
+        if signer.signing_cert is None:
+            raise InvalidInput("Không tìm thấy chứng thư số trên thiết bị ký.", code="certificate_missing")
         cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
     chain = [x509.load_der_x509_certificate(d) for d in chain_der or []]
     _check_usage(cert)
@@ -305,7 +308,7 @@ def validate(*, data: bytes) -> Report:
     return validate_pdf(data)
 
 
-def _audit(actor: User, action: str, certificate: Certificate, data: dict[str, Any]) -> None:
+def _audit(actor: User | None, action: str, certificate: Certificate, data: dict[str, Any]) -> None:
     audit.record(
         actor=actor,
         action=f"signing.{action}",

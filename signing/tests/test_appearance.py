@@ -14,7 +14,7 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from conftest import World
-from signing.appearance import MM, Box
+from signing.appearance import MM
 from signing.services import sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
 from signing.tests.test_sign_validate import signed_and_sealed
@@ -23,7 +23,7 @@ from signing.validation import validate_pdf
 pytestmark = pytest.mark.django_db
 
 
-def annotations(pdf: bytes) -> dict[str, tuple[int, list[float], Any]]:
+def sig_annotations(pdf: bytes) -> dict[str, tuple[int, list[float], Any]]:
     reader = PdfReader(io.BytesIO(pdf))
     found = {}
     for index, page in enumerate(reader.pages):
@@ -64,17 +64,31 @@ def render(pdf: bytes, page: int, folder: Path, stem: str) -> Path:
     source.write_bytes(pdf)
     prefix = folder / f"{stem}-p{page + 1}"
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "100", "-f", str(page + 1), "-l", str(page + 1), "-singlefile", str(source), str(prefix)],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "100",
+            "-f",
+            str(page + 1),
+            "-l",
+            str(page + 1),
+            "-singlefile",
+            str(source),
+            str(prefix),
+        ],
         check=True,
         timeout=60,
     )
     return prefix.with_suffix(".png")
 
 
-def test_signature_and_seal_rectangles_images_and_render(world: World, certs: Certs, ten_pages: bytes) -> None:
+def test_signature_and_seal_rectangles_images_and_render(
+    world: World, certs: Certs, ten_pages: bytes
+) -> None:
     # given a document signed in the box between position and name, then sealed
     pdf = signed_and_sealed(world, certs, ten_pages)
-    found = annotations(pdf)
+    found = sig_annotations(pdf)
     # then the signature is exactly in the box, on the last page
     page, rect, person = found["person"]
     assert (page, rect) == (9, list(SIGNATURE_BOX))
@@ -100,9 +114,14 @@ def test_text_stamp_top_right_with_number_and_vietnam_time(
 ) -> None:
     # given an annex in a separate file stamped by the clerk with the document's number-symbol
     pdf = sign_bytes(
-        actor=world.clerk, certificate=certs.org, secret=P12_PASSWORD, pdf=ten_pages, role="stamp", stamp_text="12-TB/TU"
+        actor=world.clerk,
+        certificate=certs.org,
+        secret=P12_PASSWORD,
+        pdf=ten_pages,
+        role="stamp",
+        stamp_text="12-TB/TU",
     )
-    page, rect, annot = annotations(pdf)["stamp"]
+    page, rect, annot = sig_annotations(pdf)["stamp"]
     # then it is at the top right of page 1 with no image
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     width, height = float(box.width), float(box.height)
@@ -115,9 +134,27 @@ def test_text_stamp_top_right_with_number_and_vietnam_time(
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not installed (poppler-utils)")
     text = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", "-x", str(int(rect[0])), "-y", "0", "-W", "200", "-H", "80",
-         str(folder / "stamp.pdf"), "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        [
+            "pdftotext",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-x",
+            str(int(rect[0])),
+            "-y",
+            "0",
+            "-W",
+            "200",
+            "-H",
+            "80",
+            str(folder / "stamp.pdf"),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     assert "12-TB/TU" in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text
@@ -126,7 +163,10 @@ def test_text_stamp_top_right_with_number_and_vietnam_time(
 
     bbox = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", "-bbox", str(folder / "stamp.pdf"), "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     word = re.search(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">12-TB/TU<', bbox)
     assert word, bbox

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 def test_pkcs12_is_encrypted_at_rest(world: World, pki: Pki, trusted: Any) -> None:
     # given an imported PKCS#12 file
     original = pki.ca.pkcs12(pki.person, P12_PASSWORD)
-    imported = certificate_import_pkcs12(actor=world.admin, owner=world.leader, data=original, password=P12_PASSWORD)
+    imported = certificate_import_pkcs12(
+        actor=world.admin, owner=world.leader, data=original, password=P12_PASSWORD
+    )
     stored = bytes(Certificate.objects.get(pk=imported.pk).pkcs12_encrypted)
     # then what is stored is neither the file nor readable: no DER prefix, no name, no certificate
     assert stored != original and not stored.startswith(b"\x30\x82")
@@ -56,7 +58,10 @@ def test_wrong_password_refused_and_nothing_written(world: World, pki: Pki, trus
     before = (Certificate.objects.count(), AuditEvent.objects.count())
     with pytest.raises(InvalidInput, match=r"^Mật khẩu khóa ký không đúng\.$"):
         certificate_import_pkcs12(
-            actor=world.admin, owner=world.leader, data=pki.ca.pkcs12(pki.person, P12_PASSWORD), password="sai"
+            actor=world.admin,
+            owner=world.leader,
+            data=pki.ca.pkcs12(pki.person, P12_PASSWORD),
+            password="sai",
         )
     # and a file that is not PKCS#12
     with pytest.raises(InvalidInput, match="PKCS#12"):
@@ -74,7 +79,9 @@ def test_only_the_owner_signs_and_only_clerks_seal(world: World, certs: Certs, t
     from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        sign_bytes(actor=world.clerk, certificate=certs.person, secret=P12_PASSWORD, pdf=ten_pages, role="person")
+        sign_bytes(
+            actor=world.clerk, certificate=certs.person, secret=P12_PASSWORD, pdf=ten_pages, role="person"
+        )
     with pytest.raises(NotAllowed):
         sign_bytes(actor=world.leader, certificate=certs.org, secret=P12_PASSWORD, pdf=ten_pages, role="seal")
 
@@ -121,7 +128,19 @@ def softhsm(tmp_path: Path, pki: Pki, monkeypatch: Any) -> str:
     key_file = tmp_path / "key.pem"
     key_file.write_bytes(pki.person.key_pem)
     subprocess.run(
-        ["softhsm2-util", "--import", str(key_file), "--token", label, "--label", "lanh", "--id", "01", "--pin", PIN],
+        [
+            "softhsm2-util",
+            "--import",
+            str(key_file),
+            "--token",
+            label,
+            "--label",
+            "lanh",
+            "--id",
+            "01",
+            "--pin",
+            PIN,
+        ],
         check=True,
         capture_output=True,
         timeout=30,
@@ -163,7 +182,12 @@ def test_softhsm_token_signs_and_validates(
     assert [base64.b64decode(c) for c in cert.chain_der] == [pki.ca.intermediate.der, pki.ca.root.der]
     # when the leader signs through the token with the PIN
     pdf = sign_bytes(
-        actor=world.leader, certificate=cert, secret=PIN, pdf=ten_pages, role="person", box=Box(9, *SIGNATURE_BOX)
+        actor=world.leader,
+        certificate=cert,
+        secret=PIN,
+        pdf=ten_pages,
+        role="person",
+        box=Box(9, *SIGNATURE_BOX),
     )
     # then the signature validates
     report = validate_pdf(pdf)

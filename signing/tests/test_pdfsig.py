@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+
 import pytest
 
 from conftest import World
@@ -16,11 +17,13 @@ from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db
 
+
 def need(tool: str) -> None:
     if shutil.which(tool) is None:
         if os.environ.get("CI"):
             pytest.fail(f"{tool} is missing in CI (scripts/system-deps.sh test installs it)")
         pytest.skip(f"{tool} not installed (apt-get install poppler-utils libnss3-tools)")
+
 
 def nss_db(tmp: Path, pki: Pki) -> str:
     """Our root trusted, the intermediate known, both CRLs imported (NSS fetches no CRL by itself)."""
@@ -43,6 +46,7 @@ def nss_db(tmp: Path, pki: Pki) -> str:
         subprocess.run(cmd, check=True, capture_output=True, timeout=30)
     return spec
 
+
 def pdfsig(path: Path, nss: str) -> list[dict[str, str]]:
     """pdfsig always exits 0: parse its text into one dict per signature."""
     need("pdfsig")
@@ -57,6 +61,7 @@ def pdfsig(path: Path, nss: str) -> list[dict[str, str]]:
             key, _, value = line.strip().lstrip("- ").partition(":")
             sigs[-1][key.strip()] = value.strip()
     return sigs
+
 
 def test_pdfsig_agrees_person_and_seal_valid_and_trusted(
     world: World, pki: Pki, certs: Certs, ten_pages: bytes, tmp_path: Path
@@ -85,14 +90,18 @@ def test_pdfsig_agrees_person_and_seal_valid_and_trusted(
         "Unknown issue with Certificate or corrupted data.",
     }, theirs
     (tmp_path / "org.der").write_bytes(pki.org.der)
-    subprocess.run(["certutil", "-A", "-d", nss, "-n", "org", "-t", ",,", "-i", str(tmp_path / "org.der")], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", nss, "-n", "org", "-t", ",,", "-i", str(tmp_path / "org.der")], check=True
+    )
     check = subprocess.run(
         ["certutil", "-V", "-d", nss, "-n", "org", "-u", "S"], capture_output=True, text=True, timeout=30
     )
     assert (check.returncode, check.stdout.strip()) == (0, "certutil: certificate is valid")
 
 
-def test_pdfsig_trusts_the_seal_alone(world: World, pki: Pki, certs: Certs, ten_pages: bytes, tmp_path: Path) -> None:
+def test_pdfsig_trusts_the_seal_alone(
+    world: World, pki: Pki, certs: Certs, ten_pages: bytes, tmp_path: Path
+) -> None:
     # given a document sealed by the clerk (the organisation's certificate, the seal image)
     from signing.appearance import Box
     from signing.services import sign_bytes
@@ -117,12 +126,12 @@ def test_pdfsig_trusts_the_seal_alone(world: World, pki: Pki, certs: Certs, ten_
     assert validate_pdf(pdf).verdict == "valid"
 
 
-def test_pdfsig_sees_the_tampering(world: World, pki: Pki, certs: Certs, ten_pages: bytes, tmp_path: Path) -> None:
+def test_pdfsig_sees_the_tampering(
+    world: World, pki: Pki, certs: Certs, ten_pages: bytes, tmp_path: Path
+) -> None:
     pdf = signed_and_sealed(world, certs, ten_pages)
     at = pdf.index(b"/MediaBox") + len(b"/MediaBox [ 0 0 ")
     path = tmp_path / "tampered.pdf"
     path.write_bytes(pdf[:at] + (b"4" if pdf[at : at + 1] != b"4" else b"5") + pdf[at + 1 :])
     theirs = pdfsig(path, nss_db(tmp_path, pki))
     assert theirs[0]["Signature Validation"] == "Digest Mismatch.", theirs
-
-def _unused(x: Any) -> None: ...

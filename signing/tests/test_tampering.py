@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
 from conftest import World
 from core.errors import InvalidInput
@@ -42,7 +42,9 @@ def test_one_byte_changed_is_invalid_integrity(world: World, certs: Certs, ten_p
     # then it is invalid because the hash does not match
     sig = report.signatures[0]
     assert (report.verdict, sig.verdict, sig.intact) == ("invalid", "invalid", False)
-    assert sig.reason == v.REASON_TAMPERED == "Tài liệu đã bị sửa sau khi ký (nội dung không khớp với chữ ký)."
+    assert (
+        sig.reason == v.REASON_TAMPERED == "Tài liệu đã bị sửa sau khi ký (nội dung không khớp với chữ ký)."
+    )
 
 
 def test_page_added_by_incremental_update_is_invalid(world: World, certs: Certs, ten_pages: bytes) -> None:
@@ -68,12 +70,19 @@ def test_unknown_root_is_indeterminate(world: World, pki: Pki, certs: Certs, ten
     report = validate_pdf(person_signed(world, stranger, ten_pages))
     # then it is indeterminate: intact, but not trusted
     sig = report.signatures[0]
-    assert (report.verdict, sig.verdict, sig.intact, sig.trusted) == ("indeterminate", "indeterminate", True, False)
+    assert (report.verdict, sig.verdict, sig.intact, sig.trusted) == (
+        "indeterminate",
+        "indeterminate",
+        True,
+        False,
+    )
     assert sig.trust_problem == "NO_CERTIFICATE_CHAIN_FOUND"
     assert sig.reason == "Không xác định được: chứng thư không thuộc danh sách tin cậy."
 
 
-def test_expired_certificate_is_refused_at_signing(world: World, pki: Pki, trusted: Any, ten_pages: bytes) -> None:
+def test_expired_certificate_is_refused_at_signing(
+    world: World, pki: Pki, trusted: Any, ten_pages: bytes
+) -> None:
     # given an expired certificate of the leader
     expired = imported(world, pki, pki.expired, world.leader)
     # when the leader tries to sign, then it is refused with a clear reason
@@ -133,7 +142,12 @@ def test_offline_without_revocation_data_is_indeterminate_never_valid(
     report = validate_pdf(pdf)
     # then the revocation status is unknown: indeterminate, never valid
     sig = report.signatures[0]
-    assert (report.verdict, sig.verdict, sig.intact, sig.trusted) == ("indeterminate", "indeterminate", True, False)
+    assert (report.verdict, sig.verdict, sig.intact, sig.trusted) == (
+        "indeterminate",
+        "indeterminate",
+        True,
+        False,
+    )
     assert sig.reason == "Không kiểm tra được tình trạng thu hồi (không kết nối được máy chủ CRL/OCSP)."
 
 
@@ -153,5 +167,5 @@ def test_bytes_appended_after_last_signature_warn(world: World, certs: Certs, te
 def test_unsigned_and_not_pdf(ten_pages: bytes, trusted: Any) -> None:
     assert validate_pdf(ten_pages).verdict == "unsigned"
     assert validate_pdf(ten_pages).reason == "Tệp không có chữ ký số."
-    with pytest.raises(InvalidInput, match="Tệp không phải là PDF."):
+    with pytest.raises(InvalidInput, match=r"^Tệp không phải là PDF\.$"):
         validate_pdf(b"PK\x03\x04 not a pdf")
