@@ -8,6 +8,7 @@ and the z-order of overlapping widgets is the creation order (the seal after the
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 
 from signing.appearance import Box, image_style, now_iso, text_stamp_style
+
+log = logging.getLogger(__name__)
 
 
 def field_names(pdf: bytes) -> list[str]:
@@ -70,6 +73,28 @@ def sign_pdf(
         style = text_stamp_style()
         text_params = {"number": stamp_text, "signed_at": now_iso()}
     embed = settings.SIGNING_EMBED_VALIDATION if embed_validation is None else embed_validation
+    if embed:
+        try:
+            return _sign(
+                pdf, signer, field_name, box, style, text_params, timestamper, True, reason, location
+            )
+        except Exception as exc:
+            log.warning("validation data could not be embedded (%r); signing without it", exc)
+    return _sign(pdf, signer, field_name, box, style, text_params, timestamper, False, reason, location)
+
+
+def _sign(
+    pdf: bytes,
+    signer: signers.Signer,
+    field_name: str,
+    box: Box | None,
+    style: Any,
+    text_params: dict[str, str] | None,
+    timestamper: timestamps.TimeStamper | None,
+    embed: bool,
+    reason: str | None,
+    location: str | None,
+) -> bytes:
     context = None
     if embed:
         from signing.validation import validation_context

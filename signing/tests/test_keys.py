@@ -195,3 +195,21 @@ def test_softhsm_token_signs_and_validates(
     # and a wrong PIN is refused in Vietnamese
     with pytest.raises(InvalidInput, match=r"^Mã PIN của thiết bị ký không đúng\.$"):
         sign_bytes(actor=world.leader, certificate=cert, secret="000000", pdf=ten_pages, role="person")
+
+
+def test_signing_rekey_command(world: World, certs: Certs, settings: Any, ten_pages: bytes) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    # given certificates stored under the old key, and a new key put first
+    settings.SIGNING_STORAGE_KEY = f"new-key,from-secret-key:{settings.SECRET_KEY}"
+    out = io.StringIO()
+    call_command("signing_rekey", stdout=out)
+    assert out.getvalue().strip() == "Đã mã hóa lại 2 tệp khóa ký."
+    # then the old key can be dropped and signing still works
+    settings.SIGNING_STORAGE_KEY = "new-key"
+    certs.person.refresh_from_db()
+    sign_bytes(
+        actor=world.leader, certificate=certs.person, secret=P12_PASSWORD, pdf=ten_pages, role="person"
+    )
