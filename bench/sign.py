@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def main() -> int:
         row = f"{f['median_ms']:>6.1f}ms {f['p95_ms']:>6.1f}ms {f['target_ms']:>6.0f}ms"
         print(f"{labels[name]:<46} {row} {verdict}")
     (HERE / "results-sign.json").write_text(json.dumps(figures, indent=2) + "\n")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
