@@ -25,13 +25,15 @@ def test_b_t_with_a_timestamp_authority(pki: Pki, trusted: Any, ten_pages: bytes
     from asn1crypto import x509 as ax
     from pyhanko.keys import load_private_key_from_pemder_data
     from pyhanko.sign.timestamps import DummyTimeStamper
-    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: F401
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     tsa = pki.ca.issue("dieuhanh Test TSA", "dieuhanh Demo CA", tsa=True)
     stamper = DummyTimeStamper(
         tsa_cert=ax.Certificate.load(tsa.der),
         tsa_key=load_private_key_from_pemder_data(tsa.key_pem, None),
-        certs_to_embed=[ax.Certificate.load(pki.ca.intermediate.der), ax.Certificate.load(pki.ca.root.der)],
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [ax.Certificate.load(pki.ca.intermediate.der), ax.Certificate.load(pki.ca.root.der)]
+        ),
     )
     # given a document signed with a timestamp
     signer = signer_from_pkcs12(pki.ca.pkcs12(pki.person, P12_PASSWORD), P12_PASSWORD)
@@ -46,8 +48,12 @@ def test_b_t_with_a_timestamp_authority(pki: Pki, trusted: Any, ten_pages: bytes
 def crl_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "www"
     folder.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign,assignment]
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
