@@ -28,6 +28,7 @@ run: install system-deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --if-empty
+	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_ca
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py demo_logins
 	DEBUG=$${DEBUG:-1} DIEUHANH_INPROCESS_JOBS=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT)
 
@@ -45,6 +46,7 @@ lint: install
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/render.py
+	$(PY) bench/sign.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

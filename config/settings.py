@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "documents",
     "incoming",
     "outgoing",
+    "signing",
     "notifications",
     "reports",
     "api",
@@ -200,6 +201,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AUDIT_CHECKPOINT_PATH = Path(os.environ.get("AUDIT_CHECKPOINT_PATH", DATA_DIR / "audit-checkpoint.json"))
 
+# --- digital signatures (signing/) ----------------------------------------------------------------
+# Key material for the PKCS#12 files kept at rest (Fernet, key derived with HKDF-SHA256). Comma-separated:
+# the first key encrypts, every key decrypts (rotation: put the new key first, run
+# ``manage.py signing_rekey``, then drop the old one; docs/operations.md). Empty: derived from SECRET_KEY.
+SIGNING_STORAGE_KEY = os.environ.get("SIGNING_STORAGE_KEY", "")
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")  # RFC 3161 timestamp authority -> PAdES B-T
+SIGNING_EMBED_VALIDATION = env_bool("SIGNING_EMBED_VALIDATION", False)  # PAdES B-LT (DSS) when reachable
+# Fetch CRLs/OCSP from the certificates' URLs when validating; offline, only local CRL files and the
+# document's own DSS are used, and a certificate without revocation data is "indeterminate", never valid.
+SIGNING_FETCH_REVOCATION = env_bool("SIGNING_FETCH_REVOCATION", not TESTING)
+SIGNING_CRL_DIR = Path(os.environ.get("SIGNING_CRL_DIR", DATA_DIR / "signing" / "crl"))
+SIGNING_FONT_DIR = Path(os.environ.get("SIGNING_FONT_DIR", DATA_DIR / "signing" / "fonts"))
+SIGNING_PKCS11_MODULE = os.environ.get("SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+
 # --- e-mail -------------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -228,5 +243,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # pyHanko logs every failed validation with a traceback at WARNING: the verdict says it already
+        "pyhanko": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
+        "pyhanko_certvalidator": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
+    },
 }

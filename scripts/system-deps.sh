@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs) and in tests (Chromium).
+# Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs) and in tests (Chromium,
+# SoftHSM2, poppler-utils, NSS tools).
 # Installs what is missing when running as root; otherwise says what to install.
 set -uo pipefail
 mode=${1:-run}
@@ -10,6 +11,11 @@ need=()
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)
+  # digital signatures: a real PKCS#11 token (SoftHSM2), the independent validator pdfsig and pdftoppm
+  # (poppler-utils), NSS tools for pdfsig's trust store (certutil, crlutil)
+  command -v softhsm2-util >/dev/null || need+=(softhsm2)
+  command -v pdfsig >/dev/null || need+=(poppler-utils)
+  command -v certutil >/dev/null || need+=(libnss3-tools)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,0 +1,136 @@
+"""Certificates (with their keys or where the keys are), the trust list and the record of signatures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CertificateKind(models.TextChoices):
+    PKCS12 = "pkcs12", "Tệp PKCS#12 lưu trên máy chủ (mã hóa)"
+    PKCS11 = "pkcs11", "Thiết bị ký PKCS#11 gắn với máy chủ (HSM)"
+    CLIENT = "client", "Thiết bị ký (token) của người ký — ký hai bước"
+
+
+class SignatureRole(models.TextChoices):
+    PERSON = "person", "Chữ ký của người có thẩm quyền"
+    SEAL = "seal", "Chữ ký số của cơ quan (dấu)"
+    STAMP = "stamp", "Chữ ký số của cơ quan trên phụ lục, bản sao"
+
+
+class Certificate(models.Model):
+    """A signing certificate of one person or one organisation (never both), with where its key lives."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ký",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="cơ quan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    kind = models.CharField("nơi giữ khóa", max_length=10, choices=CertificateKind.choices)
+    subject_cn = models.CharField("chủ thể", max_length=255)
+    serial_hex = models.CharField("số hiệu", max_length=80)
+    issuer_cn = models.CharField("tổ chức cấp", max_length=255)
+    not_before = models.DateTimeField("hiệu lực từ")
+    not_after = models.DateTimeField("hiệu lực đến")
+    certificate_der = models.BinaryField("chứng thư số (DER)", editable=False)
+    chain_der = models.JSONField("chuỗi chứng thư (DER, base64)", default=list, editable=False)
+    # PKCS#12 bytes encrypted with signing.storage (Fernet, HKDF from SIGNING_STORAGE_KEY); its own
+    # password is never stored: the signer types it at signing time.
+    pkcs12_encrypted = models.BinaryField(default=b"", editable=False)
+    pkcs11_module = models.CharField("thư viện PKCS#11", max_length=255, blank=True)
+    pkcs11_token_label = models.CharField("nhãn thiết bị (token)", max_length=100, blank=True)
+    pkcs11_key_label = models.CharField("nhãn khóa", max_length=100, blank=True)
+    signature_image = models.BinaryField("ảnh chữ ký (PNG, màu xanh)", default=b"", editable=False)
+    seal_image = models.BinaryField("ảnh con dấu (PNG, màu đỏ)", default=b"", editable=False)
+    seal_size_mm = models.DecimalField("đường kính con dấu (mm)", max_digits=4, decimal_places=1, default=35)
+    is_active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField("ngày tạo", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "chứng thư số"
+        verbose_name_plural = "chứng thư số"
+        ordering = ["-not_after"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(person__isnull=False) & Q(organization__isnull=True))
+                | (Q(person__isnull=True) & Q(organization__isnull=False)),
+                name="signing_certificate_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[c.value for c in CertificateKind]), name="signing_certificate_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_cn} ({self.serial_hex[:16]})"
+
+    @property
+    def owner(self) -> object:
+        return self.person if self.person_id else self.organization
+
+    def is_expired(self, at: object = None) -> bool:
+        return (at or timezone.now()) > self.not_after  # type: ignore[operator]
+
+
+class TrustAnchor(models.Model):
+    """A root certificate we trust (the trust list): the demo root now, the national roots later."""
+
+    name = models.CharField("tên", max_length=255)
+    certificate_der = models.BinaryField("chứng thư gốc (DER)", editable=False)
+    sha256 = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True, editable=False)
+    not_after = models.DateTimeField("hiệu lực đến", null=True, editable=False)
+    is_active = models.BooleanField("đang tin cậy", default=True)
+    created_at = models.DateTimeField("ngày thêm", default=timezone.now)
+
+    class Meta:
+        verbose_name = "chứng thư gốc tin cậy"
+        verbose_name_plural = "danh sách tin cậy"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignatureEvent(models.Model):
+    """One signature applied by the system: what was signed, by which certificate, who asked."""
+
+    role = models.CharField("loại chữ ký", max_length=10, choices=SignatureRole.choices)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("thời điểm ký", default=timezone.now)
+    field_name = models.CharField("trường chữ ký", max_length=100)
+    sha256_before = models.CharField(max_length=64)
+    sha256_after = models.CharField(max_length=64)
+    document_kind = models.CharField(max_length=20, blank=True)
+    document_id = models.BigIntegerField(null=True, blank=True)
+    attachment_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lần ký số"
+        verbose_name_plural = "nhật ký ký số"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["document_kind", "document_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[c.value for c in SignatureRole]), name="signing_event_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,255 @@
+"""A test PKI made with ``cryptography``: root → intermediate (with a CRL distribution point) → leaves.
+
+Used by the tests and by ``manage.py demo_ca``. Never for production keys: the national roots and the
+certificates of real signers come from the licensed certification authorities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+DAY = dt.timedelta(days=1)
+YEAR = dt.timedelta(days=365)
+CA_ORG = "dieuhanh Demo CA"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def name(cn: str, organization: str = CA_ORG) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class Issued:
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    @property
+    def serial(self) -> int:
+        return self.cert.serial_number
+
+
+def _build(
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey,
+    issuer: Issued | None,
+    *,
+    ca: bool,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    crl_url: str | None = None,
+    path_len: int | None = None,
+    tsa: bool = False,
+) -> x509.Certificate:
+    issuer_name = issuer.cert.subject if issuer else subject
+    issuer_key = issuer.key if issuer else key
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    )
+    usage = {
+        "digital_signature": not ca,
+        "content_commitment": not ca and not tsa,  # nonRepudiation: pyHanko requires it for signers
+        "key_cert_sign": ca,
+        "crl_sign": ca,
+    }
+    builder = builder.add_extension(
+        x509.KeyUsage(
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            encipher_only=False,
+            decipher_only=False,
+            **usage,
+        ),
+        critical=True,
+    )
+    if tsa:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    if crl_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
+        )
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+@dataclass
+class TestPki:
+    """A root and an intermediate CA; leaves carry the intermediate's CRL distribution point."""
+
+    __test__ = False  # not a pytest class
+
+    root: Issued
+    intermediate: Issued
+    crl_base_url: str
+    revoked: list[tuple[int, dt.datetime]] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls, *, root_cn: str = "dieuhanh Demo Root CA", crl_base_url: str = "http://127.0.0.1:8765"
+    ) -> TestPki:
+        now = utcnow()
+        root_key = new_key()
+        root = Issued(
+            _build(name(root_cn), root_key, None, ca=True, not_before=now - YEAR, not_after=now + 20 * YEAR),
+            root_key,
+        )
+        int_key = new_key()
+        intermediate = Issued(
+            _build(
+                name(root_cn.replace("Root", "Intermediate")),
+                int_key,
+                root,
+                ca=True,
+                path_len=0,
+                not_before=now - YEAR,
+                not_after=now + 10 * YEAR,
+                crl_url=f"{crl_base_url}/root.crl",
+            ),
+            int_key,
+        )
+        return cls(root, intermediate, crl_base_url)
+
+    def issue(
+        self,
+        cn: str,
+        organization: str,
+        *,
+        not_before: dt.datetime | None = None,
+        not_after: dt.datetime | None = None,
+        tsa: bool = False,
+    ) -> Issued:
+        now = utcnow()
+        key = new_key()
+        cert = _build(
+            name(cn, organization),
+            key,
+            self.intermediate,
+            ca=False,
+            not_before=not_before or now - 30 * DAY,
+            not_after=not_after or now + 2 * YEAR,
+            crl_url=f"{self.crl_base_url}/int.crl",
+            tsa=tsa,
+        )
+        return Issued(cert, key)
+
+    def revoke(self, leaf: Issued, when: dt.datetime | None = None) -> None:
+        self.revoked.append((leaf.serial, when or utcnow() - 2 * DAY))
+
+    def _crl(self, issuer: Issued, revoked: list[tuple[int, dt.datetime]]) -> bytes:
+        now = utcnow()
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer.cert.subject)
+            .last_update(now - DAY)
+            .next_update(now + 7 * DAY)
+            .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+            )
+        )
+        for serial, when in revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(when)
+                .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+                .build()
+            )
+        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def intermediate_crl(self) -> bytes:
+        return self._crl(self.intermediate, self.revoked)
+
+    def root_crl(self) -> bytes:
+        return self._crl(self.root, [])
+
+    def write_crls(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "int.crl").write_bytes(self.intermediate_crl())
+        (directory / "root.crl").write_bytes(self.root_crl())
+
+    def pkcs12(self, leaf: Issued, password: str) -> bytes:
+        friendly = leaf.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+        return pkcs12.serialize_key_and_certificates(
+            str(friendly).encode(),
+            leaf.key,
+            leaf.cert,
+            [self.intermediate.cert, self.root.cert],
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+
+    # --- persistence (demo_ca): the CA keys are kept encrypted with the demo password ---------------
+
+    def save(self, directory: Path, password: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        enc = serialization.BestAvailableEncryption(password.encode())
+        for stem, issued in (("root", self.root), ("intermediate", self.intermediate)):
+            (directory / f"{stem}.cert.pem").write_bytes(issued.pem)
+            (directory / f"{stem}.key.pem").write_bytes(
+                issued.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+            )
+            (directory / f"{stem}.key.pem").chmod(0o600)
+        (directory / "crl-base-url.txt").write_text(self.crl_base_url)
+
+    @classmethod
+    def load(cls, directory: Path, password: str) -> TestPki:
+        def one(stem: str) -> Issued:
+            cert = x509.load_pem_x509_certificate((directory / f"{stem}.cert.pem").read_bytes())
+            key = serialization.load_pem_private_key(
+                (directory / f"{stem}.key.pem").read_bytes(), password.encode()
+            )
+            assert isinstance(key, rsa.RSAPrivateKey)
+            return Issued(cert, key)
+
+        return cls(one("root"), one("intermediate"), (directory / "crl-base-url.txt").read_text().strip())

@@ -1,0 +1,319 @@
+"""Every write of the signing app: one transaction each, with the audit event inside.
+
+``sign_bytes`` is what the outgoing flow calls (slice 2): the signer's signature at the signer's step,
+the clerk's seal at issuance, the text stamp on annexes and copies. It signs outside the transaction
+(CPU only) and records the SignatureEvent and the audit event in one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+from core.errors import Conflict, InvalidInput, NotAllowed
+from orgs.models import Organization, User
+from signing import appearance, keys, pades, storage
+from signing.models import Certificate, CertificateKind, SignatureEvent, SignatureRole, TrustAnchor
+from signing.permissions import may_manage, may_use
+from signing.validation import Report, validate_pdf
+
+MAX_PKCS12_BYTES = 64 * 1024
+
+
+def _cn(name: x509.Name) -> str:
+    attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(attrs[0].value) if attrs else name.rfc4514_string()
+
+
+def _owner_fields(owner: User | Organization) -> dict[str, Any]:
+    if isinstance(owner, User):
+        return {"person": owner, "organization": None}
+    return {"person": None, "organization": owner}
+
+
+def _owner_org_id(owner: User | Organization) -> int | None:
+    return owner.organization_id if isinstance(owner, User) else owner.pk
+
+
+def _default_images(owner: User | Organization) -> dict[str, bytes]:
+    if isinstance(owner, User):
+        return {"signature_image": appearance.default_signature_png(owner.full_name or owner.username)}
+    return {"seal_image": appearance.default_seal_png(owner.name)}
+
+
+def _cert_fields(cert: x509.Certificate, chain: list[x509.Certificate]) -> dict[str, Any]:
+    der = serialization.Encoding.DER
+    return {
+        "subject_cn": _cn(cert.subject),
+        "issuer_cn": _cn(cert.issuer),
+        "serial_hex": format(cert.serial_number, "x"),
+        "not_before": cert.not_valid_before_utc,
+        "not_after": cert.not_valid_after_utc,
+        "certificate_der": cert.public_bytes(der),
+        "chain_der": [base64.b64encode(c.public_bytes(der)).decode() for c in chain],
+    }
+
+
+def _check_usage(cert: x509.Certificate) -> None:
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature or usage.content_commitment):
+        raise InvalidInput("Chứng thư số này không dùng để ký số.", code="not_a_signing_certificate")
+
+
+def certificate_import_pkcs12(
+    *,
+    actor: User | None,
+    owner: User | Organization,
+    data: bytes,
+    password: str,
+    image: bytes | None = None,
+    seal_size_mm: float = 35.0,
+) -> Certificate:
+    """Check a PKCS#12 file with its password, then keep it encrypted; the password is not stored.
+    ``actor`` None: a management command (demo_ca)."""
+    if actor is not None and not may_manage(actor, owner):
+        raise NotAllowed()
+    if not data or len(data) > MAX_PKCS12_BYTES:
+        raise InvalidInput("Tệp khóa ký rỗng hoặc quá lớn.", code="invalid_pkcs12")
+    _key, cert, chain = keys.read_pkcs12(data, password)
+    _check_usage(cert)
+    if image is not None and not image.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput("Ảnh chữ ký, con dấu phải là tệp PNG nền trong suốt.", code="invalid_image")
+    images = _default_images(owner)
+    if image is not None:
+        images = {next(iter(images)): image}
+    with transaction.atomic():
+        certificate = Certificate.objects.create(
+            kind=CertificateKind.PKCS12,
+            pkcs12_encrypted=storage.encrypt(bytes(data)),
+            seal_size_mm=seal_size_mm,
+            created_by=actor,
+            **_owner_fields(owner),
+            **_cert_fields(cert, chain),
+            **images,
+        )
+        _audit(actor, "certificate.import", certificate, {"kind": certificate.kind})
+    return certificate
+
+
+def certificate_register_pkcs11(
+    *,
+    actor: User,
+    owner: User | Organization,
+    module: str,
+    token_label: str,
+    key_label: str,
+    pin: str,
+    chain_der: list[bytes] | None = None,
+    image: bytes | None = None,
+    seal_size_mm: float = 35.0,
+) -> Certificate:
+    """Register a key on a PKCS#11 token attached to the server: the certificate is read from the token."""
+    if not may_manage(actor, owner):
+        raise NotAllowed()
+    with keys.pkcs11_signer(
+        module=module, token_label=token_label, key_label=key_label, pin=pin, chain_der=chain_der or []
+    ) as signer:
+        if signer.signing_cert is None:
+            raise InvalidInput("Không tìm thấy chứng thư số trên thiết bị ký.", code="certificate_missing")
+        cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
+    chain = [x509.load_der_x509_certificate(d) for d in chain_der or []]
+    _check_usage(cert)
+    images = _default_images(owner) if image is None else {next(iter(_default_images(owner))): image}
+    with transaction.atomic():
+        certificate = Certificate.objects.create(
+            kind=CertificateKind.PKCS11,
+            pkcs11_module=module,
+            pkcs11_token_label=token_label,
+            pkcs11_key_label=key_label,
+            seal_size_mm=seal_size_mm,
+            created_by=actor,
+            **_owner_fields(owner),
+            **_cert_fields(cert, chain),
+            **images,
+        )
+        _audit(actor, "certificate.register", certificate, {"kind": certificate.kind, "token": token_label})
+    return certificate
+
+
+def trust_anchor_add(*, actor: User | None, name: str, certificate: bytes) -> TrustAnchor:
+    """Add a root certificate (DER or PEM) to the trust list; adding a known one returns it."""
+    try:
+        cert = (
+            x509.load_pem_x509_certificate(certificate)
+            if certificate.lstrip().startswith(b"-----BEGIN")
+            else x509.load_der_x509_certificate(certificate)
+        )
+    except ValueError as exc:
+        raise InvalidInput("Tệp không phải chứng thư số (X.509) hợp lệ.", code="invalid_certificate") from exc
+    der = cert.public_bytes(serialization.Encoding.DER)
+    digest = hashlib.sha256(der).hexdigest()
+    with transaction.atomic():
+        anchor, created = TrustAnchor.objects.get_or_create(
+            sha256=digest,
+            defaults={
+                "name": name or _cn(cert.subject),
+                "certificate_der": der,
+                "not_after": cert.not_valid_after_utc,
+            },
+        )
+        if created:
+            audit.record(
+                actor=actor,
+                action="signing.trust_anchor.add",
+                target=anchor,
+                data={"name": anchor.name, "sha256": digest},
+            )
+    return anchor
+
+
+def _free_field(pdf: bytes, role: str) -> str:
+    """The first unsigned field of this role (``person``, ``seal``, ``stamp``), or a new name."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    taken = {}
+    for name, value, _ref in enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf), strict=False)):
+        taken[name] = value is not None
+    candidates = [role] + [f"{role}-{n}" for n in range(2, 100)]
+    for name in candidates:
+        if not taken.get(name, False):
+            return name
+    raise InvalidInput("Văn bản đã có quá nhiều chữ ký.", code="too_many_signatures")
+
+
+def _page_size(pdf: bytes, page: int) -> tuple[float, float]:
+    from pypdf import PdfReader
+
+    box = PdfReader(io.BytesIO(pdf)).pages[page].mediabox
+    return float(box.width), float(box.height)
+
+
+def _seal_size_for(organization_id: int | None) -> float:
+    cert = (
+        Certificate.objects.filter(organization_id=organization_id, is_active=True)
+        .order_by("-not_after")
+        .first()
+        if organization_id
+        else None
+    )
+    return float(cert.seal_size_mm) if cert else 35.0
+
+
+def sign_bytes(
+    *,
+    actor: User,
+    certificate: Certificate,
+    secret: str,
+    pdf: bytes,
+    role: str,
+    box: appearance.Box | None = None,
+    stamp_text: str = "",
+    expected_sha256: str | None = None,
+    document_kind: str = "",
+    document_id: int | None = None,
+    attachment_id: int | None = None,
+) -> bytes:
+    """Sign ``pdf`` and return the signed bytes; records a SignatureEvent and an audit event.
+
+    * ``person``: the certificate's image in ``box`` (the box between the position line and the name).
+      The first signature also creates the seal's field in the same update (seal over the left third).
+    * ``seal``: the organisation's seal at real size over the left third of ``box`` (the same signature
+      box), or in the field prepared by the person's signature.
+    * ``stamp``: the text stamp (``stamp_text`` + signing time) at the top right of page 1.
+    ``expected_sha256``: the approved version's hash; signing anything else is refused."""
+    if role not in SignatureRole.values:
+        raise InvalidInput("Loại chữ ký không hợp lệ.")
+    if not may_use(actor, certificate, role):
+        raise NotAllowed("Bạn không được dùng chứng thư số này để ký.")
+    if not pdf.startswith(b"%PDF-"):
+        raise InvalidInput("Chỉ ký được tệp PDF.", code="not_pdf")
+    before = hashlib.sha256(pdf).hexdigest()
+    if expected_sha256 is not None and before != expected_sha256:
+        raise Conflict("Tệp cần ký không đúng phiên bản đã được duyệt.", code="version_mismatch")
+    if role == SignatureRole.STAMP and not stamp_text.strip():
+        raise InvalidInput(
+            "Thiếu số, ký hiệu văn bản để ghi trên dấu thời gian ký.", code="missing_stamp_text"
+        )
+
+    field_name = _free_field(pdf, role)
+    field_box: appearance.Box | None = box
+    image: bytes | None = None
+    if role == SignatureRole.PERSON:
+        image = bytes(certificate.signature_image) or None
+        if box is not None:
+            seal_mm = _seal_size_for(certificate.person.organization_id if certificate.person else None)
+            pdf = pades.prepare_fields(pdf, {field_name: box, "seal": appearance.seal_box(box, seal_mm)})
+    elif role == SignatureRole.SEAL:
+        image = bytes(certificate.seal_image) or None
+        if box is not None:
+            field_box = appearance.seal_box(box, float(certificate.seal_size_mm))
+    else:
+        field_box = box or appearance.stamp_box(*_page_size(pdf, 0))
+
+    with keys.signer_for(certificate, secret) as signer:
+        signed = pades.sign_pdf(
+            pdf,
+            signer=signer,
+            field_name=field_name,
+            box=field_box,
+            image=image,
+            stamp_text=stamp_text if role == SignatureRole.STAMP else None,
+        )
+    after = hashlib.sha256(signed).hexdigest()
+    with transaction.atomic():
+        event = SignatureEvent.objects.create(
+            role=role,
+            certificate=certificate,
+            actor=actor,
+            at=timezone.now(),
+            field_name=field_name,
+            sha256_before=before,
+            sha256_after=after,
+            document_kind=document_kind,
+            document_id=document_id,
+            attachment_id=attachment_id,
+        )
+        _audit(
+            actor,
+            f"sign.{role}",
+            certificate,
+            {
+                "event": event.pk,
+                "field": field_name,
+                "sha256_before": before,
+                "sha256_after": after,
+                "document_kind": document_kind,
+                "document_id": document_id,
+                "serial": certificate.serial_hex,
+            },
+        )
+    return signed
+
+
+def validate(*, data: bytes) -> Report:
+    """Validate every signature of a PDF against the trust list (no write)."""
+    return validate_pdf(data)
+
+
+def _audit(actor: User | None, action: str, certificate: Certificate, data: dict[str, Any]) -> None:
+    audit.record(
+        actor=actor,
+        action=f"signing.{action}",
+        target=certificate,
+        organization_id=certificate.organization_id
+        or (certificate.person.organization_id if certificate.person else None),
+        data={"subject": certificate.subject_cn, **data},
+    )

@@ -1,0 +1,40 @@
+"""A leader signs, the clerk seals: our validator and poppler's pdfsig both say valid."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import World
+from signing.appearance import Box
+from signing.models import SignatureEvent
+from signing.services import sign_bytes
+from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
+from signing.validation import validate_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_and_sealed(world: World, certs: Certs, pdf: bytes) -> bytes:
+    box = Box(9, *SIGNATURE_BOX)
+    signed = sign_bytes(
+        actor=world.leader, certificate=certs.person, secret=P12_PASSWORD, pdf=pdf, role="person", box=box
+    )
+    return sign_bytes(
+        actor=world.clerk, certificate=certs.org, secret=P12_PASSWORD, pdf=signed, role="seal", box=box
+    )
+
+
+def test_person_and_seal_validate_as_valid(world: World, certs: Certs, ten_pages: bytes) -> None:
+    # given a 10-page document signed by the leader and sealed by the clerk
+    pdf = signed_and_sealed(world, certs, ten_pages)
+    # when we validate it
+    report = validate_pdf(pdf)
+    # then both signatures are valid, in order, with their roles and signers
+    assert report.verdict == "valid", report
+    assert [(s.role, s.signer, s.verdict) for s in report.signatures] == [
+        ("person", "Trần Văn Lãnh", "valid"),
+        ("seal", "Tỉnh ủy Sông Lam", "valid"),
+    ]
+    assert report.signatures[-1].covers_whole_document
+    assert all(s.trusted and s.intact and not s.revoked for s in report.signatures)
+    assert SignatureEvent.objects.count() == 2
