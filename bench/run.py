@@ -63,6 +63,9 @@ def setup_django() -> None:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     reset_queries()
+    from core.runtime import warm_up_and_freeze
+
+    warm_up_and_freeze()  # what config/asgi.py does when a server starts
 
 
 def prepare_storage(db: str, size: int, fresh: bool) -> bool:

@@ -5,6 +5,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
 
+from core.runtime import warm_up_and_freeze  # noqa: E402  (after Django is set up)
+
+warm_up_and_freeze()
+
 if os.environ.get("DIEUHANH_INPROCESS_JOBS") == "1":  # embedded mode (make run): no cron needed
     from core import worker
     from notifications import scheduler
