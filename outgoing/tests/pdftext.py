@@ -82,3 +82,25 @@ def find(items: list[Line], text: str) -> Line:
         if text in line.text:
             return line
     raise AssertionError(f"{text!r} not found in {[i.text for i in items]}")
+
+
+def letterhead_with_blanks(body: str = "Nội dung thông báo") -> bytes:
+    """A drafter's own one-page PDF with the blanks the clerk fills: "Số      -TB/TU" and
+    "Sông Lam, ngày    tháng    năm 2026"."""
+    from reportlab.pdfgen import canvas
+
+    from reports.fonts import register_fonts
+
+    regular, _bold, _italic = register_fonts()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.3, 841.9))
+    pdf.setFont(regular, 14)
+    pdf.drawString(100, 760, "Số")
+    pdf.drawString(140, 760, "-TB/TU")
+    pdf.drawString(330, 760, "Sông Lam, ngày")
+    pdf.drawString(450, 760, "tháng")
+    pdf.drawString(510, 760, "năm 2026")
+    pdf.drawString(100, 600, body)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -7,26 +7,10 @@ from datetime import date
 from typing import Any
 
 import pdfplumber
-from reportlab.pdfgen import canvas
 
 from conftest import make_pdf
 from outgoing.drafting import formfields
-from reports.fonts import register_fonts
-
-
-def _letterhead() -> bytes:
-    regular, _bold, _italic = register_fonts()
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(595.3, 841.9))
-    pdf.setFont(regular, 14)
-    pdf.drawString(100, 760, "Số")
-    pdf.drawString(140, 760, "-TB/TU")
-    pdf.drawString(330, 760, "Sông Lam, ngày")
-    pdf.drawString(450, 760, "tháng")
-    pdf.drawString(510, 760, "năm 2026")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+from outgoing.tests.pdftext import letterhead_with_blanks
 
 
 def _rects(data: bytes) -> dict[str, list[float]]:
@@ -39,7 +23,7 @@ def _rects(data: bytes) -> dict[str, list[float]]:
 
 def test_fields_sit_on_the_blanks_and_filling_only_appends() -> None:
     # given a page with the blanks of a draft
-    with_fields = formfields.add_issue_fields(_letterhead())
+    with_fields = formfields.add_issue_fields(letterhead_with_blanks())
     assert formfields.has_issue_fields(with_fields)
     rects = _rects(with_fields)
     with pdfplumber.open(io.BytesIO(with_fields)) as pdf:

@@ -345,29 +345,15 @@ def test_failed_conversion_is_recorded(party: OutgoingWorld, settings: Any) -> N
 
 def test_uploaded_pdf_gets_number_and_date_in_its_blanks(party: OutgoingWorld) -> None:
     """A drafter's own PDF with "Số      -TB/TU" and "ngày    tháng    năm" blanks is filled in."""
-    from reportlab.pdfgen import canvas
-
     from outgoing.services import Draft, outgoing_create
-    from reports.fonts import register_fonts
+    from outgoing.tests.pdftext import letterhead_with_blanks
 
-    regular, _bold, _italic = register_fonts()
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(595.3, 841.9))
-    pdf.setFont(regular, 14)
-    pdf.drawString(100, 760, "Số")
-    pdf.drawString(140, 760, "-TB/TU")
-    pdf.drawString(330, 760, "Sông Lam, ngày")
-    pdf.drawString(450, 760, "tháng")
-    pdf.drawString(510, 760, "năm 2026")
-    pdf.drawString(100, 600, "Nội dung thông báo")
-    pdf.showPage()
-    pdf.save()
     doc = outgoing_create(
         actor=party.w.specialist,
         data=Draft(
             doc_type="TB", subject="Thông báo", recipients=[{"organization_id": party.w.other_org.pk}]
         ),
-        upload=("thong-bao.pdf", buffer.getvalue()),
+        upload=("thong-bao.pdf", letterhead_with_blanks()),
     )
     doc = _approve_and_issue(party, doc)
     words = []
