@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 KIND = "outgoing"
 PDF_NOT_READY = "Bản PDF của dự thảo chưa sẵn sàng, vui lòng chờ trong giây lát rồi ký lại."
 VERSION_MISMATCH = "Tệp cần ký không đúng phiên bản đã được duyệt; vui lòng tải lại trang và xem lại dự thảo."
-SEAL_SECRET_REQUIRED = "Vui lòng nhập mật khẩu khóa ký của cơ quan để đóng dấu số."
+SEAL_SECRET_REQUIRED = "Vui lòng nhập mật khẩu khóa ký của cơ quan để đóng dấu số."  # noqa: S105 - a message
 BOX_WIDTH = 140.0  # points: the signature image between the position line and the name
 BOX_MAX_HEIGHT = 80.0
 SIGNED_POSITION = 2000  # attachment position of the signed PDF (versions 1.., renditions 1000+)
@@ -264,7 +264,9 @@ def outgoing_sign(
         raise NotAllowed("Chỉ người ký đã chọn mới ký văn bản này.")
     _check_capacity(doc, actor)
     if not secret:
-        raise InvalidInput("Vui lòng nhập mật khẩu khóa ký.", code="secret_required", details={"secret": "trống"})
+        raise InvalidInput(
+            "Vui lòng nhập mật khẩu khóa ký.", code="secret_required", details={"secret": "trống"}
+        )
     certificate = _certificate(actor, certificate_id)
     version = _approved_version(doc, version_sha256)
     prepared = formfields.add_issue_fields(_rendition(version))

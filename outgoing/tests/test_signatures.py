@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Signed:
-    def __init__(self, ow: OutgoingWorld, pki: Pki) -> None:
+    def __init__(self, ow: OutgoingWorld, pki: Pki) -> None:  # noqa: F811
         from orgs.models import Position
         from signing.services import certificate_import_pkcs12
 
@@ -106,6 +106,11 @@ def snapshot(doc: OutgoingDocument) -> tuple[Any, ...]:
     )
 
 
+def _stored(attachment: Any) -> Any:
+    assert attachment is not None
+    return attachment.stored
+
+
 def fields_of(pdf: bytes) -> dict[str, Any]:
     from pypdf import PdfReader
 
@@ -126,13 +131,13 @@ def test_sign_then_issue_with_the_seal_validates_and_is_delivered(signed: Signed
     assert doc.status == "approved" and doc.signed_file_id is not None
     approval = doc.approvals.get(step=3)
     assert approval.approver == ow.secretary and approval.version == doc.versions.get()
-    signed_pdf = open_blob(doc.signed_file.stored)
+    signed_pdf = open_blob(_stored(doc.signed_file))
     assert formfields.has_issue_fields(signed_pdf)
     assert [s.verdict for s in validate_pdf(signed_pdf).signatures] == ["valid"]
     # when the clerk issues with the seal password
     doc = outgoing_issue(actor=ow.w.clerk, document=doc, secret=P12_PASSWORD)
     assert doc.number_symbol == "01-TB/TU" and doc.issued_file_id is not None
-    issued = open_blob(doc.issued_file.stored)
+    issued = open_blob(_stored(doc.issued_file))
     # then both signatures validate as valid: filling the number is form filling, not tampering
     report = validate_pdf(issued)
     assert [(s.role, s.signer, s.verdict) for s in report.signatures] == [
@@ -147,7 +152,7 @@ def test_sign_then_issue_with_the_seal_validates_and_is_delivered(signed: Signed
     # the internal recipient received the sealed PDF
     recipient = doc.recipients.get(organization=ow.w.other_org)
     assert recipient.status == "delivered" and recipient.incoming is not None
-    assert _main_attachment(recipient.incoming).stored_id == doc.issued_file.stored_id
+    assert _main_attachment(recipient.incoming).stored_id == _stored(doc.issued_file).pk
     assert [e.role for e in SignatureEvent.objects.filter(document_kind="outgoing", document_id=doc.pk)] == [
         "seal",
         "person",
@@ -157,7 +162,9 @@ def test_sign_then_issue_with_the_seal_validates_and_is_delivered(signed: Signed
 def _main_attachment(incoming: Any) -> Any:
     from documents.models import Attachment
 
-    return Attachment.objects.filter(owner_kind="incoming", owner_id=incoming.pk).order_by("position", "id")[0]
+    return Attachment.objects.filter(owner_kind="incoming", owner_id=incoming.pk).order_by("position", "id")[
+        0
+    ]
 
 
 def test_pdfsig_says_both_signatures_are_valid(signed: Signed, pki: Pki, tmp_path: Path) -> None:  # noqa: F811
@@ -169,7 +176,7 @@ def test_pdfsig_says_both_signatures_are_valid(signed: Signed, pki: Pki, tmp_pat
     doc = outgoing_sign(actor=signed.ow.secretary, document=signed.at_signer_step(), secret=P12_PASSWORD)
     doc = outgoing_issue(actor=signed.ow.w.clerk, document=doc, secret=P12_PASSWORD)
     path = tmp_path / "issued.pdf"
-    path.write_bytes(open_blob(doc.issued_file.stored))
+    path.write_bytes(open_blob(_stored(doc.issued_file)))
     theirs = pdfsig(path, nss_db(tmp_path, pki))
     assert [s["Signer Certificate Common Name"] for s in theirs] == ["Lê Văn Bí", "Tỉnh ủy Sông Lam"]
     assert [s["Signature Validation"] for s in theirs] == ["Signature is Valid.", "Signature is Valid."]
@@ -221,7 +228,7 @@ def test_worker_leaves_a_signed_document_to_seal_pending_then_the_clerk_finalize
     assert doc.issued_file_id is None
     # then the clerk's "Hoàn tất phát hành" with the seal password completes it
     doc = outgoing_finalize_issue(document_id=doc.pk, actor=signed.ow.w.clerk, secret=P12_PASSWORD)
-    report = validate_pdf(open_blob(doc.issued_file.stored))
+    report = validate_pdf(open_blob(_stored(doc.issued_file)))
     assert [s.verdict for s in report.signatures] == ["valid", "valid"]
 
 
@@ -237,7 +244,7 @@ def test_signed_without_seal_certificate_is_only_filled(signed: Signed) -> None:
 
     doc = outgoing_sign(actor=signed.ow.secretary, document=signed.at_signer_step(), secret=P12_PASSWORD)
     doc = outgoing_issue(actor=signed.ow.w.clerk, document=doc)
-    report = validate_pdf(open_blob(doc.issued_file.stored))
+    report = validate_pdf(open_blob(_stored(doc.issued_file)))
     # the signature is intact and the filled number is form filling, but nothing signs it: the
     # validator says so rather than "valid" (the organisation should have a seal certificate)
     (person,) = report.signatures
@@ -257,7 +264,9 @@ def test_pdf_annex_gets_the_text_stamp_when_sealed(signed: Signed) -> None:
         data=Draft(doc_type="TB", subject="Thông báo có phụ lục", signer_id=ow.secretary.pk, recipients=[]),
         upload=("du-thao.pdf", make_pdf("du thao")),
     )
-    annex_add(actor=ow.w.specialist, document=doc, upload=("phu-luc.pdf", make_pdf("phu luc")), title="Phụ lục I")
+    annex_add(
+        actor=ow.w.specialist, document=doc, upload=("phu-luc.pdf", make_pdf("phu luc")), title="Phụ lục I"
+    )
     outgoing_submit(actor=ow.w.specialist, document=doc)
     outgoing_approve(actor=ow.w.head, document=doc)
     outgoing_approve(actor=ow.w.leader, document=doc)
@@ -284,7 +293,9 @@ def test_a_version_other_than_the_approved_one_cannot_be_signed(signed: Signed) 
     v2 = Version.objects.create(
         document=doc,
         number=2,
-        attachment=Attachment.objects.create(stored=v1.pdf.stored, name="x.pdf", owner_kind="outgoing", owner_id=doc.pk),
+        attachment=Attachment.objects.create(
+            stored=v1.pdf.stored, name="x.pdf", owner_kind="outgoing", owner_id=doc.pk
+        ),
         sha256=v1.pdf.stored.sha256,
         pdf=v1.pdf,
         created_by=signed.ow.w.specialist,
@@ -313,7 +324,9 @@ def test_signer_without_certificate_still_approves_plainly(signed: Signed) -> No
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_sign_authorization_matrix(signed: Signed, persona: str) -> None:
-    doc = signed.at_signer_step(secrecy="confidential" if persona == "secrecy_too_high" else "none", recipients=[])
+    doc = signed.at_signer_step(
+        secrecy="confidential" if persona == "secrecy_too_high" else "none", recipients=[]
+    )
     user = persona_user(signed.ow, persona, "leader")
     if persona == "allowed":
         user = signed.ow.secretary
@@ -364,7 +377,9 @@ def test_api_issue_accepts_the_seal_secret(signed: Signed) -> None:
     signed.add_seal()
     doc = outgoing_sign(actor=signed.ow.secretary, document=signed.at_signer_step(), secret=P12_PASSWORD)
     client = client_for(signed.ow.w.clerk)
-    wrong = client.post(f"/api/v1/outgoing/{doc.pk}/issue", data={"secret": "x"}, content_type="application/json")
+    wrong = client.post(
+        f"/api/v1/outgoing/{doc.pk}/issue", data={"secret": "x"}, content_type="application/json"
+    )
     assert wrong.status_code == 400 and wrong.json()["code"] == "wrong_password"
     ok = client.post(
         f"/api/v1/outgoing/{doc.pk}/issue", data={"secret": P12_PASSWORD}, content_type="application/json"
