@@ -16,7 +16,7 @@ from core.errors import InvalidInput
 from documents.models import Attachment
 from documents.selectors import document_get_for_user
 from orgs.models import User
-from outgoing import after_issue, annexes, reviews, selectors, services
+from outgoing import after_issue, annexes, reviews, selectors, services, signatures
 from outgoing.models import Annex, OutgoingDocument, Version
 from outgoing.states import Status
 
@@ -100,6 +100,20 @@ def detail(doc: OutgoingDocument) -> dict[str, Any]:
             "comments": comments_of(doc),
             "reviews": reviews_of(doc),
             "annexes": [annex_out(a) for a in doc.annexes.select_related("attachment__stored")],
+            "signed_file": _file_out(doc.signed_file) if doc.signed_file is not None else None,
+            "signatures": [
+                {
+                    "role": e.role,
+                    "signer": person_ref(e.actor),
+                    "at": iso(e.at.astimezone()),
+                    "certificate": {
+                        "subject": e.certificate.subject_cn,
+                        "issuer": e.certificate.issuer_cn,
+                        "serial": e.certificate.serial_hex,
+                    },
+                }
+                for e in signatures.signature_events(doc)
+            ],
         }
     )
     return data
@@ -394,9 +408,32 @@ def reject(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
     )
 
 
+class SignIn(Schema):
+    secret: str = ""
+    certificate_id: int | None = None
+    version_sha256: str | None = None
+    note: str = ""
+
+
+@router.post("/outgoing/{pk}/sign")
+def sign(request: HttpRequest, pk: int, payload: SignIn) -> dict[str, Any]:
+    """The signer signs the latest (approved) version digitally and approves it at the signer's step."""
+    doc = signatures.outgoing_sign(
+        actor=_user(request),
+        document=_get(request, pk),
+        secret=payload.secret,
+        certificate_id=payload.certificate_id,
+        version_sha256=payload.version_sha256,
+        note=payload.note,
+    )
+    return detail(doc)
+
+
 @router.post("/outgoing/{pk}/issue")
 def issue(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return detail(services.outgoing_issue(actor=_user(request), document=_get(request, pk)))
+    """Number and issue (optional JSON body {"secret": "…"}: the seal's password of a signed document)."""
+    secret = str(optional_json(request).get("secret", ""))
+    return detail(services.outgoing_issue(actor=_user(request), document=_get(request, pk), secret=secret))
 
 
 @router.post("/outgoing/{pk}/recall")

@@ -154,6 +154,15 @@ class OutgoingDocument(models.Model):
         related_name="+",
         help_text="PDF có số, ngày và nơi nhận; trống trong giây lát sau khi cấp số.",
     )
+    signed_file = models.ForeignKey(
+        "documents.Attachment",
+        verbose_name="bản đã ký số",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="PDF của phiên bản được duyệt, có trường số, ngày và chữ ký số của người ký.",
+    )
     # after issuance (outgoing/after_issue.py): a replacement (content error, a document of the same form)
     # or a correction (format or procedure error, by a công văn); the reason is the new draft's
     replaces = models.ForeignKey(

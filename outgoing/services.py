@@ -321,15 +321,18 @@ def outgoing_reject(*, actor: User, document: OutgoingDocument, reason: str) -> 
     return doc
 
 
-def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocument:
+def outgoing_issue(*, actor: User, document: OutgoingDocument, secret: str = "") -> OutgoingDocument:
     """The clerk numbers (gap-free, in this transaction) and issues; internal recipients get it at once.
 
     The issued PDF (number, date, recipients) is made right after the numbering commits, outside the
     counter's lock; a finalize task written in the numbering transaction redoes it if this process dies
     or the converter fails meanwhile, so the issued document is always completed and delivered once.
+    A document signed digitally (``signed_file``) is sealed with the organisation's certificate:
+    ``secret`` (its password) is checked before anything is numbered (outgoing/signatures.py).
     """
-    from outgoing import tasks
+    from outgoing import signatures, tasks
 
+    signatures.check_seal_secret(actor=actor, document=document, secret=secret)
     with transaction.atomic():
         doc = _locked(document)
         if not may_issue(actor, doc):
@@ -362,18 +365,21 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument) -> OutgoingDocume
                 actor=actor, document=doc.reply_to, number_symbol=doc.number_symbol, outgoing_id=doc.pk
             )
     try:
-        return outgoing_finalize_issue(document_id=doc.pk, actor=actor)
+        return outgoing_finalize_issue(document_id=doc.pk, actor=actor, secret=secret)
     except ApplicationError:
         log.exception("issued document %s not finalized yet; the worker retries", doc.pk)
         doc.refresh_from_db()
         return doc
 
 
-def outgoing_finalize_issue(*, document_id: int, actor: User | None = None) -> OutgoingDocument:
+def outgoing_finalize_issue(
+    *, document_id: int, actor: User | None = None, secret: str = ""
+) -> OutgoingDocument:
     """Make the issued PDF and deliver it to the recipients (idempotent: the first run does it).
 
     The worker runs it without an actor; a person (the "Hoàn tất phát hành" button) must be a clerk of
-    the issuing organization."""
+    the issuing organization. A signed document to seal needs the clerk and the seal's ``secret``: the
+    worker leaves it pending."""
     doc = OutgoingDocument.objects.select_related("organization", "doc_type", "drafting_unit").get(
         pk=document_id
     )
@@ -384,8 +390,17 @@ def outgoing_finalize_issue(*, document_id: int, actor: User | None = None) -> O
     version = doc.versions.select_related("attachment__stored", "pdf__stored").order_by("-number").first()
     if version is None:
         raise InvalidInput("Văn bản chưa có tệp để phát hành.", code="no_file")
-    name, data = renditions.issued_pdf(doc, version)
     clerk = actor or doc.issued_by
+    stamped: list[Any] = []
+    if doc.signed_file_id is not None:
+        from outgoing import signatures
+
+        made = signatures.issued_signed(doc, clerk=actor, secret=secret)
+        if made is None:
+            return doc
+        name, data, stamped = made.name, made.data, made.annexes
+    else:
+        name, data = renditions.issued_pdf(doc, version)
     with files.atomic_with_files():
         doc = _locked(doc)
         if doc.issued_file_id is not None or doc.status != Status.ISSUED:
@@ -394,6 +409,10 @@ def outgoing_finalize_issue(*, document_id: int, actor: User | None = None) -> O
         doc.save(update_fields=["issued_file"])
         assert clerk is not None
         _audit(doc, clerk, "finalize", {"sha256": doc.issued_file.stored.sha256, "version": version.number})
+        if stamped:
+            from outgoing import signatures
+
+            signatures.attach_stamped_annexes(doc, clerk, stamped)
         _deliver(doc, clerk)
     return doc
 

@@ -19,7 +19,7 @@ from documents.selectors import document_get_for_user
 from incoming.permissions import is_leader_of
 from orgs.models import Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles
-from outgoing import after_issue, annexes, selectors, services
+from outgoing import after_issue, annexes, selectors, services, signatures
 from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
 from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
@@ -320,12 +320,16 @@ def viewer_context(user: User, doc: OutgoingDocument, latest: Version | None) ->
         pdf_id = latest.pdf_id
     else:
         pdf_id = None
+    can_finalize = finalizing and may_issue(user, doc)
+    seal_secret = can_finalize and signatures.needs_seal_secret(doc)
     return {
         "doc": doc,
         "latest": latest,
         "finalizing": finalizing,
-        "can_finalize": finalizing and may_issue(user, doc),
-        "pending": finalizing or (rendering and not doc.issued_file_id),
+        "can_finalize": can_finalize,
+        "seal_secret": seal_secret,
+        # a signed document to seal waits for the clerk's password: no polling over the password field
+        "pending": (finalizing and not seal_secret) or (rendering and not doc.issued_file_id),
         "pdf_id": pdf_id,
     }
 
@@ -391,6 +395,23 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         "after_issue_dialogs": AFTER_ISSUE_DIALOGS,
         "corrections": doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id"),
         "annexes": doc.annexes.select_related("attachment"),
+        **_signing_context(user, doc, step, latest),
+    }
+
+
+def _signing_context(
+    user: User, doc: OutgoingDocument, step: Any, latest: Version | None
+) -> dict[str, object]:
+    """ "Ký số" for the signer who has a certificate; the seal password for the clerk; who signed."""
+    signer_step = step is not None and step.is_signer and may_approve_step(user, doc, step)
+    certificates = list(signatures.personal_certificates(user)) if signer_step else []
+    return {
+        "sign_certificates": certificates,
+        "sign_version": latest,
+        "issue_seal_secret": doc.status == Status.APPROVED
+        and may_issue(user, doc)
+        and signatures.needs_seal_secret(doc),
+        "signature_events": signatures.signature_events(doc),
     }
 
 
@@ -413,6 +434,7 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "version": "Đã thêm phiên bản mới.",
         "submit": "Đã trình duyệt.",
         "approve": "Đã duyệt.",
+        "sign": "Đã ký số văn bản; văn bản chờ văn thư cấp số, đóng dấu và phát hành.",
         "reject": "Đã trả lại dự thảo.",
         "issue": "Đã cấp số và phát hành.",
         "recall": "Đã thu hồi văn bản; các nơi nhận trong hệ thống đã được báo.",
@@ -452,13 +474,25 @@ def outgoing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.outgoing_submit(actor=user, document=doc)
         elif action == "approve":
             services.outgoing_approve(actor=user, document=doc, note=request.POST.get("note", ""))
+        elif action == "sign":
+            certificate = request.POST.get("certificate_id", "")
+            signatures.outgoing_sign(
+                actor=user,
+                document=doc,
+                secret=request.POST.get("secret", ""),
+                certificate_id=int(certificate) if certificate.isdecimal() else None,
+                version_sha256=request.POST.get("version_sha256") or None,
+                note=request.POST.get("note", ""),
+            )
         elif action == "reject":
             services.outgoing_reject(actor=user, document=doc, reason=request.POST.get("reason", ""))
         elif action == "issue":
-            doc = services.outgoing_issue(actor=user, document=doc)
+            doc = services.outgoing_issue(actor=user, document=doc, secret=request.POST.get("secret", ""))
             done["issue"] = f"Đã cấp số {doc.number_symbol} và phát hành."
         elif action == "finalize":
-            doc = services.outgoing_finalize_issue(document_id=doc.pk, actor=user)
+            doc = services.outgoing_finalize_issue(
+                document_id=doc.pk, actor=user, secret=request.POST.get("secret", "")
+            )
             if doc.issued_file_id is None:
                 raise ApplicationError("Văn bản chưa ở trạng thái phát hành nên không hoàn tất được.")
         elif action == "recall":
