@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Router
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from api.common import parse_date
@@ -65,12 +66,12 @@ def file_signatures(request: HttpRequest, pk: int) -> dict[str, Any]:
     return selectors.validation_payload(row)
 
 
-@router.post("/files/{pk}/signatures/revalidate", response={202: dict[str, Any]})
-def file_signatures_revalidate(request: HttpRequest, pk: int) -> tuple[int, dict[str, Any]]:
+@router.post("/files/{pk}/signatures/revalidate", response={202: dict})
+def file_signatures_revalidate(request: HttpRequest, pk: int) -> Reply:
     """Validate again (after a trust anchor was added, or revocation data became reachable)."""
     attachment = _stored_validation(request, pk)
     row = services.revalidate(actor=_user(request), stored=attachment.stored)
-    return 202, selectors.validation_payload(row)
+    return Reply(202, selectors.validation_payload(row))
 
 
 @router.get("/certificates/mine")

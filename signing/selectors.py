@@ -110,6 +110,7 @@ def report_payload(report: dict[str, Any]) -> dict[str, Any]:
 
 def validation_payload(row: FileValidation) -> dict[str, Any]:
     """The stored validation of a file: the shape of POST /signatures/validate, plus when it was made."""
+    body: dict[str, Any]
     if row.is_pending:
         body = {"verdict": FileValidation.PENDING, "reason": "Đang kiểm tra chữ ký số…", "signatures": []}
     else:
@@ -255,7 +256,7 @@ def signature_statistics(user: User, start: date, end: date) -> dict[str, Any]:
         "to": end,
         "total": total,
         "organizations": sorted(organizations, key=lambda r: sort_key(r["name"])),
-        "signers": sorted(signers, key=lambda r: sort_key(r["name"])),
+        "signers": sorted(signers, key=lambda r: (r["id"] is None, sort_key(r["name"]))),
     }
 
 
