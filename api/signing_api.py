@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Router
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 
-from core.errors import FileTooLarge, InvalidInput
-from core.files import open_blob
+from api.common import parse_date
+from core.errors import FileTooLarge, InvalidInput, NotFound
+from core.files import PDF, open_blob
 from documents.selectors import attachment_get_for_user
 from orgs.models import User
 from signing import selectors, services
+from signing.models import FileValidation
 
 router = Router(tags=["Chữ ký số"])
 
@@ -40,35 +44,34 @@ def signatures_validate(
     else:
         raise InvalidInput("Hãy gửi tệp PDF (file) hoặc mã tệp đính kèm (file_id).", code="missing_file")
     report = services.validate(data=data)
-    return {
-        "verdict": report.verdict,
-        "reason": report.reason,
-        "signatures": [
-            {
-                "signer": s.signer,
-                "role": s.role,
-                "signed_at": s.signed_at,
-                "verdict": s.verdict,
-                "status": s.verdict,  # the name used by ../shared/api.md
-                "reason": s.reason,
-                "intact": s.intact,
-                "covers_whole_document": s.covers_whole_document,
-                "trusted": s.trusted,
-                "revoked": s.revoked,
-                "revoked_at": s.revoked_at,
-                "timestamp": s.timestamp,
-                "warnings": s.warnings,
-                "certificate": {
-                    "subject": s.certificate.subject,
-                    "issuer": s.certificate.issuer,
-                    "serial": s.certificate.serial,
-                    "not_before": s.certificate.not_before,
-                    "not_after": s.certificate.not_after,
-                },
-            }
-            for s in report.signatures
-        ],
-    }
+    return selectors.report_payload(report.as_dict())
+
+
+def _stored_validation(request: HttpRequest, pk: int) -> Any:
+    attachment, _owner = attachment_get_for_user(_user(request), pk)  # the owner document's door
+    if attachment.stored.content_type != PDF:
+        raise NotFound("Tệp không phải PDF: không có chữ ký số để kiểm tra.", code="not_pdf")
+    return attachment
+
+
+@router.get("/files/{pk}/signatures")
+def file_signatures(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The stored validation of an attachment's signatures (``verdict`` "pending" while the worker runs);
+    404 for a file of a document the caller may not see."""
+    attachment = _stored_validation(request, pk)
+    row = FileValidation.objects.filter(stored_id=attachment.stored_id).first()
+    if row is None:  # a PDF attached before automatic validation: queue it now
+        row = services.schedule_validation(attachment.stored)
+    assert row is not None
+    return selectors.validation_payload(row)
+
+
+@router.post("/files/{pk}/signatures/revalidate", response={202: dict})
+def file_signatures_revalidate(request: HttpRequest, pk: int) -> Reply:
+    """Validate again (after a trust anchor was added, or revocation data became reachable)."""
+    attachment = _stored_validation(request, pk)
+    row = services.revalidate(actor=_user(request), stored=attachment.stored)
+    return Reply(202, selectors.validation_payload(row))
 
 
 @router.get("/certificates/mine")
@@ -94,3 +97,14 @@ def certificates_mine(request: HttpRequest) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+@router.get("/statistics/signatures")
+def statistics_signatures(request: HttpRequest, to: str = "") -> dict[str, Any]:
+    """Share of issued outgoing documents signed by a person and sealed by the organisation, in total,
+    per organisation and per signer; ``from``/``to`` (YYYY-MM-DD) default to this year."""
+    year = timezone.localdate().year
+    start = parse_date(request.GET.get("from", ""), "from") or date(year, 1, 1)
+    end = parse_date(to, "to") or date(year, 12, 31)
+    stats = selectors.signature_statistics(_user(request), start, end)
+    return stats | {"from": start.isoformat(), "to": end.isoformat()}

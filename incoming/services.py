@@ -21,6 +21,7 @@ from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, S
 from notifications import services as notify
 from orgs.models import Organization, Secrecy, Unit, User
 from orgs.selectors import lineage_ids, people_with_roles, today, unit_heads, working_lineage_ids
+from signing.services import schedule_validation
 
 
 @dataclass
@@ -214,6 +215,7 @@ def incoming_register(
                 position=position,
                 uploaded_by=actor,
             )
+            schedule_validation(stored)  # signatures checked by the worker (signing.tasks)
         duplicates = selectors.possible_duplicates(
             lineage_ids(organization.pk),
             issuer_name=doc.issuer_name,
@@ -640,14 +642,16 @@ def incoming_update(
         doc.save()
         position = Attachment.objects.filter(owner_kind="incoming", owner_id=doc.pk).count()
         for offset, item in enumerate(checked):
+            stored = files.store(item)
             Attachment.objects.create(
-                stored=files.store(item),
+                stored=stored,
                 name=item.name,
                 owner_kind="incoming",
                 owner_id=doc.pk,
                 position=position + offset,
                 uploaded_by=actor,
             )
+            schedule_validation(stored)
         after = {field: str(getattr(doc, field)) for field in EDITABLE} | {"doc_type": doc.doc_type.code}
         changed = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
         Event.objects.create(
@@ -722,6 +726,7 @@ def receive_internal(
             position=position,
             uploaded_by=actor,
         )
+        schedule_validation(file.stored)
     Event.objects.create(
         document=doc,
         actor=actor,

@@ -1,5 +1,6 @@
 """Deadline reminders, in the app and by e-mail: near-due and overdue assignments (once a day each) and
-review rounds about to close (once per reviewer, ``outgoing.reviews.send_review_reminders``)."""
+review rounds about to close (once per reviewer, ``outgoing.reviews.send_review_reminders``) and signing
+certificates about to expire (once per certificate and threshold, ``signing.reminders``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from incoming.states import OPEN_ASSIGNMENT, Status
 from notifications.services import claim_reminder, notify_many
 from orgs.selectors import today, unit_heads
 from outgoing.reviews import send_review_reminders
+from signing.reminders import send_certificate_reminders
 
 
 def send_deadline_reminders(on: date | None = None) -> dict[str, int]:
@@ -48,4 +50,5 @@ def send_reminders(on: date | None = None) -> dict[str, int]:
     """Every reminder due on ``on`` (idempotent): what the command and the in-process scheduler run."""
     sent = send_deadline_reminders(on)
     sent["review"] = send_review_reminders(on)
+    sent["certificate"] = send_certificate_reminders(on)
     return sent

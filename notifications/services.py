@@ -50,6 +50,21 @@ def notify_many(users: Iterable[Any], doc: Any, title: str, *, kind: str = "info
     return created
 
 
+def notify_users(users: Iterable[Any], text: str, url: str, *, kind: str = "info") -> list[Notification]:
+    """Tell each user something that is not about one document (a certificate about to expire...)."""
+    created = []
+    seen: set[int] = set()
+    for user in users:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        created.append(Notification.objects.create(user=user, text=text[:300], url=url, kind=kind))
+        if user.email:
+            body = f"{text}\n\nXem: {settings.SITE_URL}{url}\n\n— dieuhanh"
+            transaction.on_commit(partial(_send_email, user.email, f"[dieuhanh] {text[:150]}", body))
+    return created
+
+
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

@@ -134,3 +134,49 @@ class SignatureEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class FileValidation(models.Model):
+    """The stored validation of one file's signatures. Files are content-addressed (one StoredFile per
+    distinct content), so one row serves every document that carries the same file. ``requested_at``
+    after ``validated_at`` (or no ``validated_at``) means a validation is queued."""
+
+    PENDING = "pending"
+
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.CASCADE, primary_key=True, related_name="signature_validation"
+    )
+    verdict = models.CharField("kết quả", max_length=20, default=PENDING)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    report = models.JSONField("báo cáo chi tiết", default=dict, blank=True)
+    requested_at = models.DateTimeField("yêu cầu kiểm tra lúc", default=timezone.now)
+    validated_at = models.DateTimeField("kiểm tra lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả kiểm tra chữ ký của tệp"
+        verbose_name_plural = "kết quả kiểm tra chữ ký của tệp"
+
+    def __str__(self) -> str:
+        return f"{self.stored_id}: {self.verdict}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.validated_at is None or self.requested_at > self.validated_at
+
+
+class CertificateReminder(models.Model):
+    """One expiry reminder per certificate and threshold (``30d``, ``7d``, ``expired``): sent once."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    threshold = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "nhắc hết hạn chứng thư số"
+        verbose_name_plural = "nhắc hết hạn chứng thư số"
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "threshold"], name="signing_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.threshold}"

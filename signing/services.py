@@ -20,9 +20,17 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.models import StoredFile
 from orgs.models import Organization, User
 from signing import appearance, keys, pades, storage
-from signing.models import Certificate, CertificateKind, SignatureEvent, SignatureRole, TrustAnchor
+from signing.models import (
+    Certificate,
+    CertificateKind,
+    FileValidation,
+    SignatureEvent,
+    SignatureRole,
+    TrustAnchor,
+)
 from signing.permissions import may_manage, may_use
 from signing.validation import Report, validate_pdf
 
@@ -306,6 +314,70 @@ def sign_bytes(
 def validate(*, data: bytes) -> Report:
     """Validate every signature of a PDF against the trust list (no write)."""
     return validate_pdf(data)
+
+
+# --- automatic validation of stored files -------------------------------------------------------------
+
+
+def schedule_validation(stored: StoredFile) -> FileValidation | None:
+    """Queue the validation of a PDF's signatures, in the caller's transaction (a rollback drops the row
+    and the task together). A file already validated or queued is not queued again: the result is per
+    distinct file. Anything but a PDF: nothing."""
+    from core.files import PDF
+    from signing import tasks
+
+    if stored.content_type != PDF:
+        return None
+    with transaction.atomic():
+        row, created = FileValidation.objects.get_or_create(stored=stored)
+        if created:
+            tasks.validate_file.enqueue(stored.pk)
+    return row
+
+
+def revalidate(*, actor: User, stored: StoredFile) -> FileValidation:
+    """Validate again ("Kiểm tra lại"), e.g. after a trust anchor was added or a CRL became reachable.
+    The caller has already checked that ``actor`` may see a document carrying the file."""
+    from core.files import PDF
+    from signing import tasks
+
+    if stored.content_type != PDF:
+        raise InvalidInput("Chỉ kiểm tra chữ ký số được trên tệp PDF.", code="not_pdf")
+    with transaction.atomic():
+        row, created = FileValidation.objects.select_for_update().get_or_create(stored=stored)
+        if created or not row.is_pending:
+            row.requested_at = timezone.now()
+            row.save(update_fields=["requested_at"])
+            tasks.validate_file.enqueue(stored.pk)
+        audit.record(actor=actor, action="signing.revalidate", target=stored, data={"sha256": stored.sha256})
+    return row
+
+
+def file_validate(stored_id: int) -> FileValidation | None:
+    """The worker's step: validate the file's bytes and store the result. Idempotent: a result newer than
+    the last request is kept as it is."""
+    from core.files import open_blob
+
+    row = FileValidation.objects.select_related("stored").filter(stored_id=stored_id).first()
+    if row is None:
+        stored = StoredFile.objects.filter(pk=stored_id).first()
+        if stored is None:
+            return None
+        row, _ = FileValidation.objects.get_or_create(stored=stored)
+    if not row.is_pending:
+        return row
+    started = timezone.now()
+    try:
+        report = validate_pdf(open_blob(row.stored))
+        verdict, reason, details = report.verdict, report.reason, report.as_dict()
+    except InvalidInput as exc:  # not a readable PDF: say so, the file cannot carry a valid signature
+        verdict, reason, details = "invalid", exc.message, {}
+    with transaction.atomic():
+        FileValidation.objects.filter(pk=row.pk).update(
+            verdict=verdict, reason=reason[:500], report=details, validated_at=started
+        )
+    row.refresh_from_db()
+    return row
 
 
 def _audit(actor: User | None, action: str, certificate: Certificate, data: dict[str, Any]) -> None:

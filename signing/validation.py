@@ -74,6 +74,7 @@ class CertificateInfo:
     serial: str
     not_before: str
     not_after: str
+    organization: str = ""
 
 
 @dataclass
@@ -111,6 +112,10 @@ class Report:
 def _cn(name: asn1_x509.Name) -> str:
     native = name.native
     return str(native.get("common_name") or name.human_friendly)
+
+
+def _org(name: asn1_x509.Name) -> str:
+    return str(name.native.get("organization_name") or "")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -241,6 +246,7 @@ def _report(embedded: Any, status: Any, *, last: bool) -> SignatureReport:
             serial=format(cert.serial_number, "x"),
             not_before=_iso(cert.not_valid_before) or "",
             not_after=_iso(cert.not_valid_after) or "",
+            organization=_org(cert.subject),
         ),
         warnings=warnings,
     )
@@ -303,6 +309,7 @@ def _broken(sig: Any) -> SignatureReport:
             format(cert.serial_number, "x"),
             _iso(cert.not_valid_before) or "",
             _iso(cert.not_valid_after) or "",
+            _org(cert.subject),
         ),
     )
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from web import outgoing_review_views, outgoing_views, views
+from web import outgoing_review_views, outgoing_views, signing_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("van-ban-den/<int:pk>/sua/", views.incoming_edit, name="incoming_edit"),
     path("van-ban-den/<int:pk>/<str:action>/", views.incoming_action, name="incoming_action"),
     path("tep/<int:pk>/", views.file_view, name="file"),
+    path("tep/<int:pk>/chu-ky/", signing_views.file_signatures, name="file_signatures"),
+    path("tep/<int:pk>/kiem-tra-lai/", signing_views.file_revalidate, name="file_revalidate"),
+    path("chung-thu-so/", signing_views.certificates, name="certificates"),
+    path("thong-ke/ky-so/", signing_views.statistics, name="signature_statistics"),
     path("qua-han/", views.overdue, name="overdue"),
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),

@@ -29,6 +29,7 @@ from notifications.models import Notification
 from orgs.models import Organization, Role, Unit, User
 from orgs.selectors import working_lineage_ids
 from reports import exports as register_exports
+from signing.selectors import signature_report_context
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
 
@@ -252,6 +253,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "date_attrs": DATE_ATTRS,
             # issued outgoing replies (lazy: queried only where the page offers completion)
             "issued_replies": doc.replies.filter(status="issued").only("pk", "number_symbol"),
+            **signature_report_context(files),
         },
     )
 

@@ -1,0 +1,111 @@
+"""Pages of digital signatures: a file's validation result (polled, re-validated), the caller's
+certificates, and the signing statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError, NotFound
+from documents.models import Attachment
+from documents.selectors import attachment_get_for_user
+from orgs.models import User
+from signing import selectors, services
+from signing.models import FileValidation
+from web.forms import DATE_ATTRS
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _attachment(request: HttpRequest, pk: int) -> Attachment:
+    try:
+        attachment, _owner = attachment_get_for_user(_user(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return attachment
+
+
+def _render_file(request: HttpRequest, attachment: Attachment) -> HttpResponse:
+    row = FileValidation.objects.filter(stored_id=attachment.stored_id).first()
+    item = selectors.file_signature_view(attachment, row)
+    return render(request, "web/_signature_file.html", {"item": item})
+
+
+@login_required
+def file_signatures(request: HttpRequest, pk: int) -> HttpResponse:
+    """One file's validation block (the HTMX poll while the worker validates)."""
+    return _render_file(request, _attachment(request, pk))
+
+
+@login_required
+@require_POST
+def file_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Kiểm tra lại": queue the validation again; HTMX swaps the block, a plain form goes back."""
+    attachment = _attachment(request, pk)
+    try:
+        services.revalidate(actor=_user(request), stored=attachment.stored)
+    except ApplicationError as exc:
+        if request.headers.get("HX-Request"):
+            return HttpResponse(exc.message, status=exc.status)
+        messages.error(request, exc.message)
+    if request.headers.get("HX-Request"):
+        return _render_file(request, attachment)
+    messages.success(request, "Đã yêu cầu kiểm tra lại chữ ký số.")
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    return HttpResponseRedirect(back)
+
+
+@login_required
+def certificates(request: HttpRequest) -> HttpResponse:
+    """ "Chứng thư số của tôi": personal certificates and, for clerks, the organisation's seal."""
+    rows = selectors.certificate_rows(_user(request))
+    return render(
+        request, "web/certificates.html", {"rows": rows, "warning_days": selectors.EXPIRY_WARNING_DAYS}
+    )
+
+
+def _date(request: HttpRequest, key: str, default: date) -> date:
+    from web.views import _parse_date
+
+    value = request.GET.get(key, "").strip()
+    if not value:
+        return default
+    parsed = _parse_date(value)
+    if parsed is None:
+        label = "Từ ngày" if key == "from" else "Đến ngày"
+        messages.error(request, f"{label} không hợp lệ (định dạng dd/mm/yyyy); dùng ngày mặc định.")
+        return default
+    return parsed
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Thống kê ký số: leaders and clerks; the period defaults to this year."""
+    user = _user(request)
+    if not selectors.may_see_statistics(user):
+        raise PermissionDenied("Chỉ lãnh đạo và văn thư mới xem thống kê ký số.")
+    year = timezone.localdate().year
+    start = _date(request, "from", date(year, 1, 1))
+    end = _date(request, "to", date(year, 12, 31))
+    stats = None
+    try:
+        stats = selectors.signature_statistics(user, start, end)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return render(
+        request,
+        "web/signature_statistics.html",
+        {"stats": stats, "start": start, "end": end, "date_attrs": DATE_ATTRS},
+    )
