@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit, files, numbering
-from core.errors import ApplicationError, InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from core.vn import fold
 from documents.models import Attachment, DocType, Urgency
 from incoming.permissions import cleared_for
@@ -366,7 +366,7 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument, secret: str = "")
             )
     try:
         return outgoing_finalize_issue(document_id=doc.pk, actor=actor, secret=secret)
-    except ApplicationError:
+    except Exception:  # numbered and committed: the finalize task or the clerk's button completes it
         log.exception("issued document %s not finalized yet; the worker retries", doc.pk)
         doc.refresh_from_db()
         return doc
@@ -407,6 +407,10 @@ def outgoing_finalize_issue(
             return doc
         doc.issued_file = renditions.attach(doc, clerk, name, data, position=0)
         doc.save(update_fields=["issued_file"])
+        if doc.signed_file_id is not None:  # its signatures are checked like any received PDF's
+            from signing.services import schedule_validation
+
+            schedule_validation(doc.issued_file.stored)
         assert clerk is not None
         _audit(doc, clerk, "finalize", {"sha256": doc.issued_file.stored.sha256, "version": version.number})
         if stamped:
@@ -439,14 +443,17 @@ def outgoing_finalize_pending(older_than_seconds: int = 120) -> int:
     from datetime import timedelta
 
     from outgoing import tasks
+    from outgoing.signatures import needs_seal_secret
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = OutgoingDocument.objects.filter(
         status=Status.ISSUED, issued_file__isnull=True, issued_at__lt=cutoff
-    ).values_list("pk", flat=True)
+    ).select_related("organization")
     count = 0
-    for pk in pending:
-        tasks.finalize_issue.enqueue(pk)
+    for doc in pending:
+        if needs_seal_secret(doc):  # only the clerk, with the seal's password, can complete it
+            continue
+        tasks.finalize_issue.enqueue(doc.pk)
         count += 1
     return count
 

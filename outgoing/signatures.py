@@ -42,7 +42,7 @@ from signing import keys
 from signing.appearance import Box
 from signing.models import Certificate, SignatureEvent, SignatureRole
 from signing.permissions import may_use
-from signing.services import sign_bytes
+from signing.services import schedule_validation, sign_bytes
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +297,7 @@ def outgoing_sign(
             locked, actor, f"{stem}-ky-so-phien-ban-{version.number}.pdf", signed, SIGNED_POSITION
         )
         OutgoingDocument.objects.filter(pk=doc.pk).update(signed_file=attachment)
+        schedule_validation(attachment.stored)  # the verdict shown on the document page
         done = outgoing_approve(actor=actor, document=locked, note=note)
         audit.record(
             actor=actor,

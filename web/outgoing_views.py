@@ -24,6 +24,7 @@ from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
 from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
 from outgoing.states import RenditionStatus, SignerCapacity, Status
+from signing.selectors import signature_report_context
 
 
 def _user(request: HttpRequest) -> User:
@@ -396,6 +397,8 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         "corrections": doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id"),
         "annexes": doc.annexes.select_related("attachment"),
         **_signing_context(user, doc, step, latest),
+        # the verdict on the signed and the issued PDF, as for any received PDF
+        **signature_report_context([f for f in (doc.issued_file, doc.signed_file) if f is not None]),
     }
 
 

@@ -157,6 +157,16 @@ def test_sign_then_issue_with_the_seal_validates_and_is_delivered(signed: Signed
         "seal",
         "person",
     ]
+    # and the document page shows the verdict on the signed and the issued PDF once the worker checked them
+    from django.test import Client
+
+    from core import worker
+
+    assert worker.run_pending() >= 2
+    page = Client()
+    page.force_login(ow.w.clerk)
+    html = page.get(f"/van-ban-di/{doc.pk}/").content.decode()
+    assert html.count('data-verdict="valid"') == 2 and "Lê Văn Bí" in html
 
 
 def _main_attachment(incoming: Any) -> Any:
