@@ -21,11 +21,21 @@ def cleared_for(user: User, secrecy: str) -> bool:
 
 
 def orgs_with_roles(user: User, roles: AbstractSet[str]) -> set[int]:
-    """Organizations (with everything merged into them) where the user holds one of ``roles``."""
+    """Organizations (with everything merged into them) where the user holds one of ``roles``.
+
+    The lineages are memoised on the user object, like ``effective_roles``: a request asks for them
+    several times (queues, visibility, actions) and the answer cannot change within it."""
+    memo: dict[int, set[int]] | None = getattr(user, "_lineages", None)
+    if memo is None:
+        memo = {}
+        if user.is_authenticated:
+            user._lineages = memo  # type: ignore[attr-defined]
     ids: set[int] = set()
     for role, org_id in effective_roles(user):
         if role in roles:
-            ids |= lineage_ids(org_id)
+            if org_id not in memo:
+                memo[org_id] = lineage_ids(org_id)
+            ids |= memo[org_id]
     return ids
 
 
