@@ -37,7 +37,7 @@ from outgoing.drafting import formfields
 from outgoing.drafting.context import signer_block
 from outgoing.models import Annex, OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_issue
-from outgoing.states import Decision, RenditionStatus, Status
+from outgoing.states import Decision, RenditionStatus, Status, check_transition
 from signing import keys
 from signing.appearance import Box
 from signing.models import Certificate, SignatureEvent, SignatureRole
@@ -253,8 +253,7 @@ def outgoing_sign(
     doc = OutgoingDocument.objects.select_related("organization", "doc_type", "signer__position").get(
         pk=document.pk
     )
-    if doc.status != Status.PENDING_APPROVAL:
-        raise InvalidInput("Văn bản không ở bước chờ ký.", code="invalid_state")
+    check_transition("approve", doc.status)  # wrong state is a 409, as for every transition
     step = doc.route.steps.filter(position=doc.current_step).first() if doc.route else None
     if step is None or not may_approve_step(actor, doc, step):
         raise NotAllowed("Bạn không phải người duyệt ở bước này.")

@@ -396,3 +396,15 @@ def test_api_issue_accepts_the_seal_secret(signed: Signed) -> None:
     )
     assert ok.status_code == 200 and ok.json()["number_symbol"] == "01-TB/TU"
     assert [s["role"] for s in ok.json()["signatures"]] == ["person", "seal"]
+
+
+def test_signing_a_document_not_waiting_for_signature_is_a_wrong_state(signed: Signed) -> None:
+    from core.errors import WrongState
+    from outgoing.signatures import outgoing_sign
+
+    ow = signed.ow
+    doc = ow.draft()  # still a draft: nothing to sign yet
+    before = snapshot(doc)
+    with pytest.raises(WrongState):
+        outgoing_sign(actor=ow.secretary, document=doc, secret=P12_PASSWORD)
+    assert snapshot(doc) == before
