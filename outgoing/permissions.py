@@ -31,13 +31,14 @@ def may_issue(user: User, doc: OutgoingDocument) -> bool:
     return is_clerk_of(user, doc.organization_id) and cleared_for(user, doc.secrecy)
 
 
+def may_recall(user: User, doc: OutgoingDocument) -> bool:
+    """Recall an issued document: the organization's clerks and leaders, cleared for its secrecy."""
+    return cleared_for(user, doc.secrecy) and (
+        is_clerk_of(user, doc.organization_id) or is_leader_of(user, doc.organization_id)
+    )
+
+
 def may_change_after_issue(user: User, doc: OutgoingDocument) -> bool:
     """Start a replacement or a correction: the drafter of the original, the organization's clerks and
     leaders (as for a recall), cleared for its secrecy."""
-    if not cleared_for(user, doc.secrecy):
-        return False
-    return (
-        doc.drafter_id == user.pk
-        or is_clerk_of(user, doc.organization_id)
-        or is_leader_of(user, doc.organization_id)
-    )
+    return may_recall(user, doc) or (doc.drafter_id == user.pk and cleared_for(user, doc.secrecy))

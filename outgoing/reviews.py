@@ -101,6 +101,16 @@ def _open_requests(user: User, doc: OutgoingDocument) -> list[ReviewRequest]:
     )
 
 
+def may_request_review(user: User, doc: OutgoingDocument) -> bool:
+    """Only the drafter asks for comments, on a draft."""
+    return doc.drafter_id == user.pk and doc.status == Status.DRAFT
+
+
+def may_answer(user: User, doc: OutgoingDocument) -> bool:
+    """Only the drafter answers comments, while the document is open for them."""
+    return doc.drafter_id == user.pk and doc.status in OPEN_STATUSES
+
+
 def may_comment(user: User, doc: OutgoingDocument) -> bool:
     """Requested reviewers (in person or for their organization) and approvers on the chain."""
     if not user.is_authenticated or user.pk == doc.drafter_id or doc.status not in OPEN_STATUSES:

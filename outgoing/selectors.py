@@ -30,6 +30,16 @@ def outgoing_visible_to(user: User) -> QuerySet[OutgoingDocument]:
     return OutgoingDocument.objects.filter(rule, secrecy__in=allowed_secrecy(user))
 
 
+def issued_replies(user: User, incoming_id: int) -> QuerySet[OutgoingDocument]:
+    """Issued outgoing replies to an incoming document that the user may see (to complete it by one)."""
+    return (
+        outgoing_visible_to(user)
+        .filter(reply_to_id=incoming_id, status=Status.ISSUED)
+        .only("pk", "number_symbol")
+        .order_by("issued_at", "pk")
+    )
+
+
 def review_requests_for(user: User, overseen: set[int] | None = None) -> QuerySet[ReviewRequest]:
     """Review requests addressed to the user, or to an organization where the user is a clerk or leader."""
     if not user.is_authenticated:

@@ -21,7 +21,7 @@ from orgs.selectors import people_with_roles, today
 from outgoing import numbering as outgoing_numbering
 from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
-from outgoing.permissions import may_approve_step, may_draft, may_issue
+from outgoing.permissions import may_approve_step, may_draft, may_issue, may_recall
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
@@ -508,14 +508,13 @@ def complete_incoming_with_reply(
 
 def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> OutgoingDocument:
     """Recall an issued document: it is frozen; copies delivered inside the installation are withdrawn."""
-    from incoming.permissions import is_leader_of
     from incoming.services import incoming_withdraw
 
     if not reason.strip():
         raise InvalidInput("Vui lòng nhập lý do thu hồi.", details={"reason": "trống"})
     with transaction.atomic():
         doc = _locked(document)
-        if not (may_issue(actor, doc) or is_leader_of(actor, doc.organization_id)):
+        if not may_recall(actor, doc):
             raise NotAllowed("Chỉ văn thư hoặc lãnh đạo cơ quan mới thu hồi văn bản đã phát hành.")
         doc.status = check_transition("recall", doc.status)
         doc.save(update_fields=["status"])

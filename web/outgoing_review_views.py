@@ -18,7 +18,6 @@ from incoming.permissions import cleared_for
 from orgs.models import Organization, User
 from outgoing import reviews
 from outgoing.models import Comment, OutgoingDocument
-from outgoing.states import Status
 from web.forms import DATE_ATTRS, DATE_ERRORS
 from web.outgoing_views import _doc, _user, detail_context
 
@@ -69,9 +68,8 @@ class ReviewForm(forms.Form):
 
 def review_context(user: User, doc: OutgoingDocument, form: ReviewForm | None = None) -> dict[str, Any]:
     """What the draft page shows about review rounds and comments."""
-    is_drafter = doc.drafter_id == user.pk
-    can_request = is_drafter and doc.status == Status.DRAFT
-    open_status = doc.status in (Status.DRAFT, Status.PENDING_APPROVAL)
+    can_request = reviews.may_request_review(user, doc)
+    can_answer = reviews.may_answer(user, doc)
     rounds = list(
         doc.review_rounds.select_related("version").prefetch_related(
             "requests__reviewer", "requests__organization"
@@ -87,9 +85,8 @@ def review_context(user: User, doc: OutgoingDocument, form: ReviewForm | None = 
         "review_rounds": rounds,
         "comments": comments,
         "can_comment": reviews.may_comment(user, doc),
-        "can_answer": is_drafter and open_status,
-        "can_record_outside": is_drafter
-        and open_status
+        "can_answer": can_answer,
+        "can_record_outside": can_answer
         and any(not r.closed and any(q.outside_name for q in r.requests.all()) for r in rounds),
         "outside_names": sorted(
             {q.outside_name for r in rounds if not r.closed for q in r.requests.all() if q.outside_name},
@@ -194,7 +191,9 @@ def comment_answer(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
             "error": error,
             "versions": list(doc.versions.order_by("-number")),
         }
-        return render(request, "web/_review_comment.html", {**context, "can_answer": True})
+        return render(
+            request, "web/_review_comment.html", {**context, "can_answer": reviews.may_answer(user, doc)}
+        )
     if error:
         messages.error(request, error)
     else:

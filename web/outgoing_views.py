@@ -16,13 +16,12 @@ from core.errors import ApplicationError, NotFound
 from core.vn import sort_key
 from documents.models import DocType, Urgency
 from documents.selectors import document_get_for_user
-from incoming.permissions import is_leader_of
 from orgs.models import Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles
 from outgoing import after_issue, annexes, selectors, services, signatures
 from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
 from outgoing.models import OutgoingDocument, Version
-from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue
+from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue, may_recall
 from outgoing.states import RenditionStatus, SignerCapacity, Status
 from signing.selectors import signature_report_context
 
@@ -121,10 +120,7 @@ class DraftForm(forms.Form):
         )
         self.fields["signer"].choices = [  # type: ignore[attr-defined]
             ("", "— chưa chọn (người ký duyệt ở bước cuối) —"),
-            *[
-                (str(u.pk), f"{u.display_name}{f' — {u.position.name}' if u.position else ''}")
-                for u in ordered
-            ],
+            *[(str(u.pk), _signer_label(u)) for u in ordered],
         ]
         others = Organization.objects.filter(uses_system=True, merged_into__isnull=True).exclude(
             pk=organization.pk
@@ -390,8 +386,7 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         "can_decide": step is not None and may_approve_step(user, doc, step),
         "step": step,
         "can_issue": doc.status == Status.APPROVED and may_issue(user, doc),
-        "can_recall": doc.status == Status.ISSUED
-        and (may_issue(user, doc) or is_leader_of(user, doc.organization_id)),
+        "can_recall": doc.status == Status.ISSUED and may_recall(user, doc),
         "can_change": doc.status == Status.ISSUED and may_change_after_issue(user, doc),
         "after_issue_dialogs": AFTER_ISSUE_DIALOGS,
         "corrections": doc.corrections.exclude(issued_at__isnull=True).order_by("issued_at", "id"),

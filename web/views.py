@@ -28,6 +28,7 @@ from incoming.states import AssignmentRole, Status
 from notifications.models import Notification
 from orgs.models import Organization, Role, Unit, User
 from orgs.selectors import working_lineage_ids
+from outgoing import selectors as outgoing_selectors
 from reports import exports as register_exports
 from signing.selectors import signature_report_context
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
@@ -252,7 +253,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline_state": selectors.deadline_state(doc),
             "date_attrs": DATE_ATTRS,
             # issued outgoing replies (lazy: queried only where the page offers completion)
-            "issued_replies": doc.replies.filter(status="issued").only("pk", "number_symbol"),
+            "issued_replies": outgoing_selectors.issued_replies(user, doc.pk),
             **signature_report_context(files),
         },
     )
