@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 from typing import Any
 
 from cryptography import x509
@@ -35,6 +36,8 @@ from signing.permissions import may_manage, may_use
 from signing.validation import Report, validate_pdf
 
 MAX_PKCS12_BYTES = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _cn(name: x509.Name) -> str:
@@ -372,6 +375,9 @@ def file_validate(stored_id: int) -> FileValidation | None:
         verdict, reason, details = report.verdict, report.reason, report.as_dict()
     except InvalidInput as exc:  # not a readable PDF: say so, the file cannot carry a valid signature
         verdict, reason, details = "invalid", exc.message, {}
+    except Exception:  # never leave the file "đang kiểm tra" forever
+        log.exception("validation of stored file %s failed", row.stored_id)
+        verdict, reason, details = "indeterminate", "Không kiểm tra được chữ ký số (lỗi khi đọc tệp).", {}
     with transaction.atomic():
         FileValidation.objects.filter(pk=row.pk).update(
             verdict=verdict, reason=reason[:500], report=details, validated_at=started

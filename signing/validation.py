@@ -34,8 +34,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -65,6 +64,10 @@ REASON_EXPIRED = (
 REASON_NO_REVOCATION = "Không kiểm tra được tình trạng thu hồi (không kết nối được máy chủ CRL/OCSP)."
 REASON_APPENDED = "Có nội dung được thêm sau chữ ký cuối (phần này không được chữ ký nào bảo vệ)."
 REASON_UNSIGNED = "Tệp không có chữ ký số."
+REASON_BAD_TIMESTAMP = "Dấu thời gian của chữ ký không hợp lệ (đã bị sửa hoặc giả mạo)."
+REASON_UNTRUSTED_TIMESTAMP = "Không xác định được: dấu thời gian không do đơn vị tin cậy cấp."
+REASON_UNCHECKED = "Không xác định được tính hợp lệ của chữ ký."
+REASON_BROKEN = "Chữ ký bị hỏng, không kiểm tra được."
 
 
 @dataclass
@@ -209,7 +212,19 @@ def _verdict(status: Any) -> tuple[str, str]:
             return INVALID, f"Chứng thư số không hợp lệ ({problem.name})."
         name = problem.name if problem is not None else "không rõ"
         return INDETERMINATE, f"Không xác định được tính hợp lệ của chứng thư số ({name})."
+    timestamp = status.timestamp_validity
+    if timestamp is not None and not (timestamp.intact and timestamp.valid):
+        return INVALID, REASON_BAD_TIMESTAMP
+    if timestamp is not None and not timestamp.trusted:
+        return INDETERMINATE, REASON_UNTRUSTED_TIMESTAMP
+    if not status.bottom_line:  # pyHanko's own summary: never "valid" when it disagrees
+        return INDETERMINATE, REASON_UNCHECKED
     return VALID, REASON_VALID
+
+
+def _good_timestamp(status: Any) -> Any:
+    ts = status.timestamp_validity
+    return ts if ts is not None and ts.intact and ts.valid and ts.trusted else None
 
 
 def _report(embedded: Any, status: Any, *, last: bool) -> SignatureReport:
@@ -222,7 +237,7 @@ def _report(embedded: Any, status: Any, *, last: bool) -> SignatureReport:
         if verdict == VALID:
             verdict, reason = INDETERMINATE, REASON_APPENDED
     details = status.revocation_details
-    ts = status.timestamp_validity
+    ts = _good_timestamp(status)
     return SignatureReport(
         field_name=embedded.field_name,
         signer=_cn(cert.subject),
@@ -260,14 +275,15 @@ def validate_pdf(
         raise InvalidInput("Tệp không phải là PDF.", code="not_pdf")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
+        # signatures only: document timestamps (/DocTimeStamp, B-LTA) are not signers' signatures
+        embedded = list(reader.embedded_regular_signatures)
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInput("Tệp PDF bị hỏng, không đọc được.", code="invalid_pdf") from exc
     if not embedded:
         return Report(UNSIGNED, REASON_UNSIGNED, [])
     try:
         dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
+    except Exception:  # no DSS, or a malformed one: validate without its data
         dss = None
     anchors = roots if roots is not None else trust_roots()
     crls = local_crls()
@@ -276,7 +292,7 @@ def validate_pdf(
         context = validation_context(roots=anchors, dss=dss, crls=crls, fetch=fetch)
         try:
             status = validate_pdf_signature(sig, signer_validation_context=context)
-        except (SignatureValidationError, ValueError) as exc:
+        except Exception as exc:  # a malformed signature is reported, never a crash or a "pending" forever
             log.info("signature %s could not be validated: %r", sig.field_name, exc)
             reports.append(_broken(sig))
             continue
@@ -285,14 +301,17 @@ def validate_pdf(
 
 
 def _broken(sig: Any) -> SignatureReport:
-    cert = sig.signer_cert
+    try:
+        cert = sig.signer_cert
+    except Exception:  # no readable certificate in the signature either
+        cert = None
     return SignatureReport(
         field_name=sig.field_name,
-        signer=_cn(cert.subject),
+        signer=_cn(cert.subject) if cert is not None else "",
         role=role_of(sig.field_name),
         signed_at=None,
         verdict=INVALID,
-        reason="Chữ ký bị hỏng, không kiểm tra được.",
+        reason=REASON_BROKEN,
         intact=False,
         valid=False,
         trusted=False,
@@ -303,7 +322,9 @@ def _broken(sig: Any) -> SignatureReport:
         modification_level=None,
         trust_problem=None,
         timestamp=None,
-        certificate=CertificateInfo(
+        certificate=CertificateInfo("", "", "", "", "", "")
+        if cert is None
+        else CertificateInfo(
             cert.subject.human_friendly,
             cert.issuer.human_friendly,
             format(cert.serial_number, "x"),

@@ -58,9 +58,10 @@ def file_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
         if request.headers.get("HX-Request"):
             return HttpResponse(exc.message, status=exc.status)
         messages.error(request, exc.message)
-    if request.headers.get("HX-Request"):
-        return _render_file(request, attachment)
-    messages.success(request, "Đã yêu cầu kiểm tra lại chữ ký số.")
+    else:
+        if request.headers.get("HX-Request"):
+            return _render_file(request, attachment)
+        messages.success(request, "Đã yêu cầu kiểm tra lại chữ ký số.")
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
         back = "/"

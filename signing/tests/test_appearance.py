@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from conftest import World
 from signing.appearance import MM
 from signing.services import sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
+from signing.tests.test_pdfsig import need
 from signing.tests.test_sign_validate import signed_and_sealed
 from signing.validation import validate_pdf
 
@@ -58,8 +58,7 @@ def artifact_dir(name: str) -> Path:
 
 
 def render(pdf: bytes, page: int, folder: Path, stem: str) -> Path:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm not installed (poppler-utils)")
+    need("pdftoppm")
     source = folder / f"{stem}.pdf"
     source.write_bytes(pdf)
     prefix = folder / f"{stem}-p{page + 1}"
@@ -131,8 +130,7 @@ def test_text_stamp_top_right_with_number_and_vietnam_time(
     # and its text holds the number-symbol and an ISO 8601 time with +07:00 (read back through pdftotext)
     folder = artifact_dir("stamp")
     (folder / "stamp.pdf").write_bytes(pdf)
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed (poppler-utils)")
+    need("pdftotext")
     text = subprocess.run(
         [
             "pdftotext",

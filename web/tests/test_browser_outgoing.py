@@ -86,13 +86,16 @@ def _journey(
     )
     page.click("text=Tạo phiên bản 2")
     page.wait_for_selector("text=Phiên bản 2")
-    for _ in range(2):
+    from playwright.sync_api import expect
+
+    for answered in (1, 2):
         page.click("summary:has-text('Trả lời ý kiến') >> nth=0")
         form = page.locator("details[open] form").first
         form.locator("textarea[name=text]").fill("Đã tiếp thu.")
         form.locator("select[name=version_id]").select_option(label="Tiếp thu ở phiên bản 2")
         form.locator("text=Lưu trả lời").click()
-        page.wait_for_timeout(300)
+        # the answered comment is redrawn in place (HTMX): wait for it, not for a fixed time
+        expect(page.locator("summary:has-text('Sửa câu trả lời')")).to_have_count(answered)
     assert doc.comments.filter(answered_in__number=2).count() == 2
     page.click("#btn-submit")
     page.wait_for_selector("text=Đã trình duyệt.")

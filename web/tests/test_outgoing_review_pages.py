@@ -119,10 +119,14 @@ def test_answer_errors_are_shown_and_change_nothing(ow: OutgoingWorld) -> None: 
     )
     assert "Phiên bản tiếp thu phải mới hơn phiên bản 1" in fragment
     # the reviewer cannot answer (no form, and a forged post is refused)
+    assert "/tra-loi/" not in login(w.specialist2).get(f"/van-ban-di/{doc.pk}/").content.decode()
+    forged = login(w.specialist2).post(
+        f"/van-ban-di/{doc.pk}/y-kien/{comment.pk}/tra-loi/", {"text": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert "/tra-loi/" not in forged.content.decode()  # the redrawn comment offers no answer form
     response = login(w.specialist2).post(
         f"/van-ban-di/{doc.pk}/y-kien/{comment.pk}/tra-loi/", {"text": "Tự trả lời"}, follow=True
     )
     assert "Chỉ người soạn thảo mới trả lời ý kiến góp ý." in response.content.decode()
     comment.refresh_from_db()
     assert comment.answer == "" and comment.answered_at is None
-    assert V1[0]  # the docx draft made by the shared helper
