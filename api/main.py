@@ -66,6 +66,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     incoming_api,
     orgs_api,
     outgoing_api,
+    remote_signing_api,
     signing_api,
     system_api,
 )
@@ -75,4 +76,5 @@ api.add_router("", orgs_api.router)
 api.add_router("", incoming_api.router)
 api.add_router("", outgoing_api.router)
 api.add_router("", signing_api.router)
+api.add_router("", remote_signing_api.router)
 api.add_router("", system_api.router)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps that confirm remote signing (signing/remote.py)
     "ninja",  # serves its Swagger UI from local static files (the CDN template otherwise)
     "core",
     "orgs",
@@ -214,6 +216,11 @@ SIGNING_FETCH_REVOCATION = env_bool("SIGNING_FETCH_REVOCATION", not TESTING)
 SIGNING_CRL_DIR = Path(os.environ.get("SIGNING_CRL_DIR", DATA_DIR / "signing" / "crl"))
 SIGNING_FONT_DIR = Path(os.environ.get("SIGNING_FONT_DIR", DATA_DIR / "signing" / "fonts"))
 SIGNING_PKCS11_MODULE = os.environ.get("SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# Remote signing from a phone: how long a request waits for the signer's one-time code, how many wrong
+# codes it accepts, and the label authenticator apps show.
+SIGNING_REMOTE_REQUEST_MINUTES = int(os.environ.get("SIGNING_REMOTE_REQUEST_MINUTES", "10"))
+SIGNING_REMOTE_MAX_ATTEMPTS = int(os.environ.get("SIGNING_REMOTE_MAX_ATTEMPTS", "5"))
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "dieuhanh")
 
 # --- e-mail -------------------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

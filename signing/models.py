@@ -57,6 +57,10 @@ class Certificate(models.Model):
     seal_image = models.BinaryField("ảnh con dấu (PNG, màu đỏ)", default=b"", editable=False)
     seal_size_mm = models.DecimalField("đường kính con dấu (mm)", max_digits=4, decimal_places=1, default=35)
     is_active = models.BooleanField("đang dùng", default=True)
+    # Remote signing (signing/remote.py): the owner entrusted the key's password/PIN to the server, which
+    # uses it only for a request the owner confirms with a one-time code. Encrypted like the PKCS#12.
+    remote_secret_encrypted = models.BinaryField(default=b"", editable=False)
+    remote_enabled_at = models.DateTimeField("cho phép ký từ xa từ", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("ngày tạo", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -86,6 +90,10 @@ class Certificate(models.Model):
 
     def is_expired(self, at: object = None) -> bool:
         return (at or timezone.now()) > self.not_after  # type: ignore[operator]
+
+    @property
+    def remote_enabled(self) -> bool:
+        return self.remote_enabled_at is not None and bool(self.remote_secret_encrypted)
 
 
 class TrustAnchor(models.Model):
@@ -180,3 +188,68 @@ class CertificateReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.threshold}"
+
+
+class RemoteStatus(models.TextChoices):
+    PENDING = "pending", "Chờ người ký xác nhận"
+    SIGNED = "signed", "Đã ký"
+    DECLINED = "declined", "Người ký từ chối"
+    CANCELLED = "cancelled", "Đã hủy yêu cầu"
+    EXPIRED = "expired", "Hết thời gian xác nhận"
+    FAILED = "failed", "Không ký được"
+
+
+class RemoteMethod(models.TextChoices):
+    TOTP = "totp", "Mã trên ứng dụng xác thực của điện thoại"
+    EMAIL = "email", "Mã gửi qua thư điện tử"
+
+
+class SignatureRequest(models.Model):
+    """A request to sign one exact file remotely: it waits until the signer confirms it with a one-time
+    code (or declines it, or it expires). ``sha256`` binds it to the version the requester saw."""
+
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="remote_requests")
+    document_kind = models.CharField(max_length=20)
+    document_id = models.BigIntegerField()
+    sha256 = models.CharField("mã băm phiên bản cần ký", max_length=64)
+    title = models.CharField("nội dung cần ký", max_length=500)
+    url = models.CharField("trang của văn bản", max_length=300, blank=True)
+    method = models.CharField("cách xác nhận", max_length=10, choices=RemoteMethod.choices)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)  # e-mailed codes only
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=RemoteStatus.choices, default=RemoteStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("số lần nhập sai", default=0)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    created_at = models.DateTimeField("yêu cầu lúc", default=timezone.now)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    decided_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu ký từ xa"
+        verbose_name_plural = "yêu cầu ký từ xa"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["signer", "status"]),
+            models.Index(fields=["document_kind", "document_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in RemoteStatus]), name="signing_request_status"
+            ),
+            # one open request per document at a time: a new one replaces (cancels) the old one
+            models.UniqueConstraint(
+                fields=["document_kind", "document_id"],
+                condition=Q(status="pending"),
+                name="signing_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title[:60]} — {self.get_status_display()}"
+
+    def is_open(self, at: object = None) -> bool:
+        return self.status == RemoteStatus.PENDING and (at or timezone.now()) < self.expires_at  # type: ignore[operator]

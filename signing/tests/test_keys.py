@@ -202,7 +202,10 @@ def test_signing_rekey_command(world: World, certs: Certs, settings: Any, ten_pa
 
     from django.core.management import call_command
 
-    # given certificates stored under the old key, and a new key put first
+    from signing import remote
+
+    # given certificates stored under the old key (one entrusted to remote signing), and a new key put first
+    remote.enable(actor=world.leader, certificate=certs.person, secret=P12_PASSWORD)
     settings.SIGNING_STORAGE_KEY = f"new-key,from-secret-key:{settings.SECRET_KEY}"
     out = io.StringIO()
     call_command("signing_rekey", stdout=out)
@@ -213,3 +216,4 @@ def test_signing_rekey_command(world: World, certs: Certs, settings: Any, ten_pa
     sign_bytes(
         actor=world.leader, certificate=certs.person, secret=P12_PASSWORD, pdf=ten_pages, role="person"
     )
+    assert remote.entrusted_secret(certs.person) == P12_PASSWORD

@@ -1,4 +1,5 @@
-"""Re-encrypt every stored PKCS#12 file with the first key of SIGNING_STORAGE_KEY (key rotation)."""
+"""Re-encrypt every stored PKCS#12 file and every secret entrusted to remote signing with the first key of
+SIGNING_STORAGE_KEY (key rotation)."""
 
 from __future__ import annotations
 
@@ -21,4 +22,7 @@ class Command(BaseCommand):
                 cert.pkcs12_encrypted = rotate(bytes(cert.pkcs12_encrypted))
                 cert.save(update_fields=["pkcs12_encrypted"])
                 count += 1
+            for cert in Certificate.objects.select_for_update().exclude(remote_secret_encrypted=b""):
+                cert.remote_secret_encrypted = rotate(bytes(cert.remote_secret_encrypted))
+                cert.save(update_fields=["remote_secret_encrypted"])
         self.stdout.write(f"Đã mã hóa lại {count} tệp khóa ký.")
