@@ -29,6 +29,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -254,7 +255,8 @@ def open_request(
                 "method": request.method,
             },
         )
-        notify_users([signer], f"Yêu cầu ký số từ xa: {title}"[:300], url, kind="sign")
+        confirm_url = reverse("web:remote_confirm", args=[token])
+        notify_users([signer], f"Yêu cầu ký số từ xa: {title}"[:300], confirm_url, kind="sign")
         if code:
             transaction.on_commit(partial(_send_code, signer.email, title, code, minutes))
     return request

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from web import outgoing_review_views, outgoing_views, signing_views, views
+from web import outgoing_review_views, outgoing_views, remote_signing_views, signing_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,6 +19,14 @@ urlpatterns = [
     path("tep/<int:pk>/kiem-tra-lai/", signing_views.file_revalidate, name="file_revalidate"),
     path("chung-thu-so/", signing_views.certificates, name="certificates"),
     path("thong-ke/ky-so/", signing_views.statistics, name="signature_statistics"),
+    path("chung-thu-so/ky-tu-xa/", remote_signing_views.remote_settings, name="remote_settings"),
+    path("ky-tu-xa/", remote_signing_views.remote_requests, name="remote_requests"),
+    path("ky-tu-xa/<str:token>/", remote_signing_views.remote_confirm, name="remote_confirm"),
+    path(
+        "van-ban-di/<int:pk>/ky-tu-xa/",
+        remote_signing_views.outgoing_remote_panel,
+        name="outgoing_remote_panel",
+    ),
     path("qua-han/", views.overdue, name="overdue"),
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),

@@ -65,7 +65,11 @@ def home(request: HttpRequest) -> HttpResponse:
         {"key": key, "title": titles[key], "docs": list(qs[:50]), "total": qs.count()}
         for key, qs in sections.items()
     ]
-    return render(request, "web/home.html", {"blocks": blocks})
+    from signing.remote import pending_for
+
+    return render(
+        request, "web/home.html", {"blocks": blocks, "remote_requests": pending_for(_user(request))}
+    )
 
 
 def _parse_date(value: str) -> date | None:

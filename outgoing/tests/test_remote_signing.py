@@ -120,7 +120,7 @@ def test_drafter_sends_the_request_and_the_signer_confirms_with_the_app_code(s: 
     assert request.signer == ow.secretary and request.sha256 == version.sha256
     assert not mail.outbox  # the code is on the phone, nothing is e-mailed
     note = Notification.objects.get(user=ow.secretary, kind="sign")
-    assert "Yêu cầu ký số từ xa" in note.text and note.url.endswith(f"/{doc.pk}/")
+    assert "Yêu cầu ký số từ xa" in note.text and note.url == f"/ky-tu-xa/{request.token}/"
     doc.refresh_from_db()
     assert doc.status == "pending_approval" and doc.signed_file_id is None  # it waits
     # when the signer types the code shown by the app
