@@ -220,6 +220,8 @@ SIGNING_PKCS11_MODULE = os.environ.get("SIGNING_PKCS11_MODULE", "/usr/lib/sofths
 # codes it accepts, and the label authenticator apps show.
 SIGNING_REMOTE_REQUEST_MINUTES = int(os.environ.get("SIGNING_REMOTE_REQUEST_MINUTES", "10"))
 SIGNING_REMOTE_MAX_ATTEMPTS = int(os.environ.get("SIGNING_REMOTE_MAX_ATTEMPTS", "5"))
+# Two-step signing with the signer's own token: how long a prepared document waits for the token.
+SIGNING_CLIENT_SESSION_MINUTES = int(os.environ.get("SIGNING_CLIENT_SESSION_MINUTES", "10"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "dieuhanh")
 
 # --- e-mail -------------------------------------------------------------------------------------------

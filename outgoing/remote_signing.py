@@ -105,6 +105,7 @@ def confirm_remote_sign(*, actor: User, token: str, code: str, note: str = "") -
             certificate_id=request.certificate_id,
             version_sha256=request.sha256,
             note=note,
+            how="remote",
         )
     except ApplicationError as exc:
         remote.fail(request, exc.message)

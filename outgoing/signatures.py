@@ -236,19 +236,23 @@ def _certificate(actor: User, certificate_id: int | None) -> Certificate:
     return certificate
 
 
-def outgoing_sign(
-    *,
-    actor: User,
-    document: OutgoingDocument,
-    secret: str,
-    certificate_id: int | None = None,
-    version_sha256: str | None = None,
-    note: str = "",
-) -> OutgoingDocument:
-    """The signer signs the approved version digitally and approves it at the signer's step.
+@dataclass
+class ToSign:
+    """A document ready for the signer's signature: the approved version, its rendition with the number
+    and date fields, and the box between the position line and the name."""
 
-    ``version_sha256``: the version the signer looked at (the page sends it); signing another is refused."""
-    from outgoing.services import _check_capacity, outgoing_approve
+    doc: OutgoingDocument
+    version: Version
+    pdf: bytes
+    box: Box
+
+
+def check_signer_step(
+    *, actor: User, document: OutgoingDocument, version_sha256: str | None
+) -> tuple[OutgoingDocument, Version]:
+    """The checks of the signer's step (state, step, chosen signer, capacity, approved version) shared by
+    every way of signing (password, remote code, the signer's own token)."""
+    from outgoing.services import _check_capacity
 
     doc = OutgoingDocument.objects.select_related("organization", "doc_type", "signer__position").get(
         pk=document.pk
@@ -262,56 +266,112 @@ def outgoing_sign(
     if doc.signer_id and doc.signer_id != actor.pk:
         raise NotAllowed("Chỉ người ký đã chọn mới ký văn bản này.")
     _check_capacity(doc, actor)
-    if not secret:
-        raise InvalidInput(
-            "Vui lòng nhập mật khẩu khóa ký.", code="secret_required", details={"secret": "trống"}
-        )
-    certificate = _certificate(actor, certificate_id)
-    version = _approved_version(doc, version_sha256)
+    return doc, _approved_version(doc, version_sha256)
+
+
+def prepare_to_sign(*, actor: User, document: OutgoingDocument, version_sha256: str | None) -> ToSign:
+    """The signer's step checked, and the rendition laid out for the signature."""
+    doc, version = check_signer_step(actor=actor, document=document, version_sha256=version_sha256)
     prepared = formfields.add_issue_fields(_rendition(version))
     if doc.signer_id is None:
         doc.signer = actor  # the block was drawn with the head's title; the name is the signer's
     block = signer_block(doc)
     box = signature_box(prepared, position=block["position"], name=block["signer_name"])
+    return ToSign(doc, version, prepared, box)
 
+
+def _lock_unchanged(doc: OutgoingDocument, version: Version) -> OutgoingDocument:
+    """Inside the transaction: the document is still at the same step of the same version."""
+    locked = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+    latest = locked.versions.order_by("-number").values_list("pk", flat=True).first()
+    if locked.status != Status.PENDING_APPROVAL or locked.current_step != doc.current_step:
+        raise Conflict()
+    if latest != version.pk:
+        raise Conflict(VERSION_MISMATCH, code="version_mismatch")
+    return locked
+
+
+def record_signed(
+    *,
+    actor: User,
+    locked: OutgoingDocument,
+    ready: ToSign,
+    signed: bytes,
+    certificate: Certificate,
+    note: str,
+    how: str,
+) -> OutgoingDocument:
+    """Inside the transaction: keep the signed PDF, queue its validation, approve the signer's step."""
+    from outgoing.services import outgoing_approve
+
+    doc, version, box = ready.doc, ready.version, ready.box
+    stem = slugify(fold(doc.doc_type.name)) or "van-ban"
+    attachment = renditions.attach(
+        locked, actor, f"{stem}-ky-so-phien-ban-{version.number}.pdf", signed, SIGNED_POSITION
+    )
+    OutgoingDocument.objects.filter(pk=doc.pk).update(signed_file=attachment)
+    schedule_validation(attachment.stored)  # the verdict shown on the document page
+    done = outgoing_approve(actor=actor, document=locked, note=note)
+    audit.record(
+        actor=actor,
+        action="outgoing.sign",
+        target=done,
+        organization_id=done.organization_id,
+        data={
+            "status": done.status,
+            "how": how,
+            "version": version.number,
+            "version_sha256": version.sha256,
+            "rendition_sha256": version.pdf.stored.sha256 if version.pdf else "",
+            "signed_sha256": attachment.stored.sha256,
+            "certificate": certificate.pk,
+            "box": [box.page, box.x1, box.y1, box.x2, box.y2],
+        },
+    )
+    return done
+
+
+def outgoing_sign(
+    *,
+    actor: User,
+    document: OutgoingDocument,
+    secret: str,
+    certificate_id: int | None = None,
+    version_sha256: str | None = None,
+    note: str = "",
+    how: str = "key",
+) -> OutgoingDocument:
+    """The signer signs the approved version digitally and approves it at the signer's step.
+
+    ``version_sha256``: the version the signer looked at (the page sends it); signing another is refused.
+    ``how``: recorded in the audit event (``key``: password/PIN typed; ``remote``: confirmed by a code)."""
+    ready = prepare_to_sign(actor=actor, document=document, version_sha256=version_sha256)
+    if not secret:
+        raise InvalidInput(
+            "Vui lòng nhập mật khẩu khóa ký.", code="secret_required", details={"secret": "trống"}
+        )
+    certificate = _certificate(actor, certificate_id)
+    doc = ready.doc
     with files.atomic_with_files():
-        locked = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
-        latest = locked.versions.order_by("-number").values_list("pk", flat=True).first()
-        if locked.status != Status.PENDING_APPROVAL or locked.current_step != doc.current_step:
-            raise Conflict()
-        if latest != version.pk:
-            raise Conflict(VERSION_MISMATCH, code="version_mismatch")
+        locked = _lock_unchanged(doc, ready.version)
         signed = sign_bytes(
             actor=actor,
             certificate=certificate,
             secret=secret,
-            pdf=prepared,
+            pdf=ready.pdf,
             role=SignatureRole.PERSON,
-            box=box,
+            box=ready.box,
             document_kind=KIND,
             document_id=doc.pk,
         )
-        stem = slugify(fold(doc.doc_type.name)) or "van-ban"
-        attachment = renditions.attach(
-            locked, actor, f"{stem}-ky-so-phien-ban-{version.number}.pdf", signed, SIGNED_POSITION
-        )
-        OutgoingDocument.objects.filter(pk=doc.pk).update(signed_file=attachment)
-        schedule_validation(attachment.stored)  # the verdict shown on the document page
-        done = outgoing_approve(actor=actor, document=locked, note=note)
-        audit.record(
+        record_signed(
             actor=actor,
-            action="outgoing.sign",
-            target=done,
-            organization_id=done.organization_id,
-            data={
-                "status": done.status,
-                "version": version.number,
-                "version_sha256": version.sha256,
-                "rendition_sha256": version.pdf.stored.sha256 if version.pdf else "",
-                "signed_sha256": attachment.stored.sha256,
-                "certificate": certificate.pk,
-                "box": [box.page, box.x1, box.y1, box.x2, box.y2],
-            },
+            locked=locked,
+            ready=ready,
+            signed=signed,
+            certificate=certificate,
+            note=note,
+            how=how,
         )
     doc.refresh_from_db()
     return doc

@@ -253,3 +253,35 @@ class SignatureRequest(models.Model):
 
     def is_open(self, at: object = None) -> bool:
         return self.status == RemoteStatus.PENDING and (at or timezone.now()) < self.expires_at  # type: ignore[operator]
+
+
+class ClientSigningSession(models.Model):
+    """Two-step signing with the signer's own token: the server prepared the PDF with an empty signature
+    container and the attributes to sign; it waits (a few minutes) for the token's signature."""
+
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="client_sessions")
+    role = models.CharField(max_length=10, choices=SignatureRole.choices)
+    document_kind = models.CharField(max_length=20, blank=True)
+    document_id = models.BigIntegerField(null=True, blank=True)
+    expected_sha256 = models.CharField("phiên bản cần ký", max_length=64, blank=True)
+    field_name = models.CharField(max_length=100)
+    sha256_before = models.CharField(max_length=64)
+    prepared_pdf = models.BinaryField(default=b"", editable=False)
+    to_sign = models.BinaryField(editable=False)
+    document_digest = models.BinaryField(editable=False)
+    region_start = models.BigIntegerField()
+    region_end = models.BigIntegerField()
+    box = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phiên ký hai bước"
+        verbose_name_plural = "phiên ký hai bước"
+        indexes = [models.Index(fields=["document_kind", "document_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_kind} {self.document_id} ({self.created_at:%d/%m/%Y %H:%M})"

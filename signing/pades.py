@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -65,13 +66,7 @@ def sign_pdf(
     ``image``: a PNG shown in the field (signature or seal); ``stamp_text``: first line(s) of the text
     stamp (number-symbol, or the copy form), followed by the signing time in ISO 8601 with +07:00.
     Without either, the signature is invisible (or the field keeps no appearance)."""
-    style: Any = None
-    text_params = None
-    if image is not None:
-        style = image_style(image)
-    elif stamp_text is not None:
-        style = text_stamp_style()
-        text_params = {"number": stamp_text, "signed_at": now_iso()}
+    style, text_params = _style_and_text(image, stamp_text)
     embed = settings.SIGNING_EMBED_VALIDATION if embed_validation is None else embed_validation
     if embed:
         try:
@@ -81,6 +76,141 @@ def sign_pdf(
         except Exception as exc:
             log.warning("validation data could not be embedded (%r); signing without it", exc)
     return _sign(pdf, signer, field_name, box, style, text_params, timestamper, False, reason, location)
+
+
+def _style_and_text(image: bytes | None, stamp_text: str | None) -> tuple[Any, dict[str, str] | None]:
+    if image is not None:
+        return image_style(image), None
+    if stamp_text is not None:
+        return text_stamp_style(), {"number": stamp_text, "signed_at": now_iso()}
+    return None, None
+
+
+# --- two steps: the server prepares, the signer's own token signs, the server embeds ----------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A PDF with the signature's placeholder, what the token must sign (the CMS signed attributes, DER)
+    and where the signature container goes — everything ``finish_external`` needs, serialisable."""
+
+    pdf: bytes
+    to_sign: bytes
+    document_digest: bytes
+    region_start: int
+    region_end: int
+
+
+def _external(cert_der: bytes, chain_der: list[bytes], value: bytes | int) -> signers.ExternalSigner:
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return signers.ExternalSigner(
+        signing_cert=asn1_x509.Certificate.load(cert_der),
+        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(c) for c in chain_der]),
+        signature_value=value,
+    )
+
+
+def prepare_external(
+    pdf: bytes,
+    *,
+    cert_der: bytes,
+    chain_der: list[bytes],
+    field_name: str,
+    box: Box | None = None,
+    image: bytes | None = None,
+    stamp_text: str | None = None,
+) -> Prepared:
+    """Step 1: the document with its signature field, appearance and an empty signature container, and
+    the signed attributes (PAdES: with the signing certificate reference, no signing time) to be signed
+    with RSA PKCS#1 v1.5 / SHA-256 by the signer's token."""
+    import asyncio
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+    public_key = x509.load_der_x509_certificate(cert_der).public_key()
+    if not isinstance(public_key, RSAPublicKey):
+        from core.errors import InvalidInput
+
+        raise InvalidInput("Chỉ hỗ trợ khóa ký RSA.", code="unsupported_key")
+    key_bytes = public_key.key_size // 8
+    external = _external(cert_der, chain_der, key_bytes)
+    style, text_params = _style_and_text(image, stamp_text)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    new_field = None
+    if field_name not in field_names(pdf):
+        new_field = (
+            SigFieldSpec(field_name, on_page=box.page, box=box.rect) if box else SigFieldSpec(field_name)
+        )
+    pdf_signer = signers.PdfSigner(meta, signer=external, stamp_style=style, new_field_spec=new_field)
+
+    async def run() -> Prepared:
+        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
+            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+            appearance_text_params=text_params,
+        )
+        attrs = await external.signed_attrs(digest.document_digest, "sha256", use_pades=True)
+        output.seek(0)
+        return Prepared(
+            pdf=output.read(),
+            to_sign=attrs.dump(),
+            document_digest=digest.document_digest,
+            region_start=digest.reserved_region_start,
+            region_end=digest.reserved_region_end,
+        )
+
+    return asyncio.run(run())
+
+
+def finish_external(
+    prepared: Prepared, *, signature: bytes, cert_der: bytes, chain_der: list[bytes]
+) -> bytes:
+    """Step 3: the token's signature (checked against the certificate first) packed into the CMS
+    container, written into the placeholder; a timestamp is added when a TSA is configured (B-T)."""
+    import asyncio
+
+    from asn1crypto import cms
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+
+    from core.errors import InvalidInput
+
+    public_key = x509.load_der_x509_certificate(cert_der).public_key()
+    try:
+        if not isinstance(public_key, RSAPublicKey):
+            raise TypeError("only RSA keys")
+        public_key.verify(signature, prepared.to_sign, PKCS1v15(), SHA256())
+    except (InvalidSignature, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "Chữ ký từ thiết bị ký không khớp với chứng thư số hoặc với nội dung cần ký.",
+            code="bad_client_signature",
+        ) from exc
+    external = _external(cert_der, chain_der, signature)
+    attrs = cms.CMSAttributes.load(prepared.to_sign)
+
+    async def run() -> bytes:
+        container = await external.async_sign_prescribed_attributes(
+            "sha256", signed_attrs=attrs, timestamper=timestamper_from_settings()
+        )
+        output = io.BytesIO(prepared.pdf)
+        digest = PreparedByteRangeDigest(
+            document_digest=prepared.document_digest,
+            reserved_region_start=prepared.region_start,
+            reserved_region_end=prepared.region_end,
+        )
+        await PdfTBSDocument.async_finish_signing(output, digest, container)
+        return output.getvalue()
+
+    return asyncio.run(run())
 
 
 def _sign(

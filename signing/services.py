@@ -11,6 +11,7 @@ import base64
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
@@ -223,21 +224,30 @@ def _seal_size_for(organization_id: int | None) -> float:
     return float(cert.seal_size_mm) if cert else 35.0
 
 
-def sign_bytes(
+@dataclass(frozen=True)
+class Plan:
+    """Where and how a signature goes: the PDF with the fields prepared, the field, its box, the image or
+    the stamp text, and the hash of the PDF as it was given (``sha256_before`` of the event)."""
+
+    pdf: bytes
+    field_name: str
+    box: appearance.Box | None
+    image: bytes | None
+    stamp_text: str | None
+    before: str
+
+
+def plan_signature(
     *,
     actor: User,
     certificate: Certificate,
-    secret: str,
     pdf: bytes,
     role: str,
     box: appearance.Box | None = None,
     stamp_text: str = "",
     expected_sha256: str | None = None,
-    document_kind: str = "",
-    document_id: int | None = None,
-    attachment_id: int | None = None,
-) -> bytes:
-    """Sign ``pdf`` and return the signed bytes; records a SignatureEvent and an audit event.
+) -> Plan:
+    """The checks and the layout shared by one-step (``sign_bytes``) and two-step (client token) signing.
 
     * ``person``: the certificate's image in ``box`` (the box between the position line and the name).
       The first signature also creates the seal's field in the same update (seal over the left third).
@@ -273,16 +283,23 @@ def sign_bytes(
             field_box = appearance.seal_box(box, float(certificate.seal_size_mm))
     else:
         field_box = box or appearance.stamp_box(*_page_size(pdf, 0))
+    text = stamp_text if role == SignatureRole.STAMP else None
+    return Plan(pdf=pdf, field_name=field_name, box=field_box, image=image, stamp_text=text, before=before)
 
-    with keys.signer_for(certificate, secret) as signer:
-        signed = pades.sign_pdf(
-            pdf,
-            signer=signer,
-            field_name=field_name,
-            box=field_box,
-            image=image,
-            stamp_text=stamp_text if role == SignatureRole.STAMP else None,
-        )
+
+def record_signature(
+    *,
+    actor: User,
+    certificate: Certificate,
+    role: str,
+    field_name: str,
+    before: str,
+    signed: bytes,
+    document_kind: str = "",
+    document_id: int | None = None,
+    attachment_id: int | None = None,
+) -> SignatureEvent:
+    """The SignatureEvent and the audit event of a signature applied, in one transaction."""
     after = hashlib.sha256(signed).hexdigest()
     with transaction.atomic():
         event = SignatureEvent.objects.create(
@@ -311,6 +328,54 @@ def sign_bytes(
                 "serial": certificate.serial_hex,
             },
         )
+    return event
+
+
+def sign_bytes(
+    *,
+    actor: User,
+    certificate: Certificate,
+    secret: str,
+    pdf: bytes,
+    role: str,
+    box: appearance.Box | None = None,
+    stamp_text: str = "",
+    expected_sha256: str | None = None,
+    document_kind: str = "",
+    document_id: int | None = None,
+    attachment_id: int | None = None,
+) -> bytes:
+    """Sign ``pdf`` (laid out by ``plan_signature``) and return the signed bytes; records a SignatureEvent
+    and an audit event."""
+    plan = plan_signature(
+        actor=actor,
+        certificate=certificate,
+        pdf=pdf,
+        role=role,
+        box=box,
+        stamp_text=stamp_text,
+        expected_sha256=expected_sha256,
+    )
+    with keys.signer_for(certificate, secret) as signer:
+        signed = pades.sign_pdf(
+            plan.pdf,
+            signer=signer,
+            field_name=plan.field_name,
+            box=plan.box,
+            image=plan.image,
+            stamp_text=plan.stamp_text,
+        )
+    record_signature(
+        actor=actor,
+        certificate=certificate,
+        role=role,
+        field_name=plan.field_name,
+        before=plan.before,
+        signed=signed,
+        document_kind=document_kind,
+        document_id=document_id,
+        attachment_id=attachment_id,
+    )
     return signed
 
 
