@@ -118,6 +118,10 @@ def endpoint_requests(reps: int, warmup: int) -> dict[str, Any]:
     expected = outgoing_dataset.describe()["leader_awaiting"]
     if awaiting.get("total") != expected:
         raise RuntimeError(f"approval queue: {awaiting.get('total')} documents, expected {expected}")
+    # the board's first page lists overdue documents (the most overdue first) under the figures
+    board = as_leader.get("/qua-han/").content.decode()
+    if 'id="overdue-total"' not in board or "row-overdue" not in board:
+        raise RuntimeError("overdue board: no overdue row on the first page")
     return {
         "queue": lambda i: as_specialist.get("/"),
         "overdue": lambda i: as_leader.get("/qua-han/"),

@@ -7,15 +7,28 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from core.calendar import add_working_days
 from core.errors import NotFound
-from core.vn import fold, normalize_symbol
+from core.vn import fold, normalize_symbol, sort_key
 from documents.models import Urgency
 from documents.selectors import record_read
 from incoming.models import Assignment, IncomingDocument
@@ -170,55 +183,157 @@ def near_due_limit(on: date | None = None) -> date:
     return limit
 
 
-BOARD_ROWS = 100
+BOARD_PAGE_SIZE = 30
+BOARD_STATES = ("overdue", "near_due")
 
 
-def overdue_board(user: User, *, rows: int = BOARD_ROWS) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BoardCount:
+    """One line of the board's summary: a unit or a person and how many of its documents are late/near."""
+
+    pk: int
+    name: str
+    overdue: int
+    near_due: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.near_due
+
+
+@dataclass(frozen=True)
+class OverdueBoard:
+    """The overdue board: figures over every document on it, and the rows the filters select (unpaged).
+
+    ``overdue_total``/``near_due_total``/``unassigned``/``by_unit``/``by_person`` cover the whole board
+    (whatever the filters); ``counts`` are the overdue/near-due figures of the unit/person filters and
+    ``rows_total`` the number of ``rows``, so the page needs no COUNT of its own.
+    """
+
+    today: date
+    near_limit: date | None
+    overdue_total: int
+    near_due_total: int
+    unassigned: BoardCount | None
+    by_unit: list[BoardCount]
+    by_person: list[BoardCount]
+    counts: BoardCount
+    rows: QuerySet[IncomingDocument]
+    rows_total: int
+
+
+def _open_leads() -> QuerySet[Assignment]:
+    return Assignment.objects.filter(role=AssignmentRole.LEAD).exclude(
+        status__in=[AssignmentStatus.CLOSED, AssignmentStatus.RETURNED]
+    )
+
+
+def _late_and_near(now: date) -> dict[str, Count]:
+    return {
+        "overdue": Count("pk", filter=Q(due_date__lt=now)),
+        "near_due": Count("pk", filter=Q(due_date__gte=now)),
+    }
+
+
+def _summary_order(line: BoardCount) -> tuple[int, int, Any]:
+    return (-line.overdue, -line.near_due, sort_key(line.name))
+
+
+def overdue_board(
+    user: User, *, state: str = "", unit_id: int | None = None, person_id: int | None = None
+) -> OverdueBoard:
     """Open documents of the organizations the user oversees that are overdue or near their deadline.
 
-    Each section shows the ``rows`` most pressing documents with its true total; the per-unit counts
-    cover every overdue document (a GROUP BY, not the shown rows).
+    Everything is counted in the database (two to three aggregate queries, whatever the number of
+    documents); the rows come as a query set, most overdue first, for the caller to page. ``state``
+    ("overdue" or "near_due") narrows the rows; ``unit_id`` keeps the documents a unit leads (an open lead
+    assignment to the unit), ``person_id`` those a person leads (directly or passed on by the unit
+    head). Every figure and row goes through ``incoming_visible_to``.
     """
-    from django.db.models import Count
-
     from orgs.models import Role
 
-    orgs = orgs_with_roles(user, {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK})
     now = today()
+    orgs = orgs_with_roles(user, {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK})
     if not orgs:
-        return {
-            "overdue": [],
-            "near_due": [],
-            "by_unit": [],
-            "overdue_total": 0,
-            "near_due_total": 0,
-            "today": now,
-        }
+        nothing = BoardCount(0, "", 0, 0)
+        return OverdueBoard(now, None, 0, 0, None, [], [], nothing, IncomingDocument.objects.none(), 0)
     limit = near_due_limit(now)
-    open_docs = incoming_visible_to(user).filter(
-        organization_id__in=orgs, status__in=[Status.SUBMITTED, Status.IN_PROGRESS], due_date__isnull=False
+    board_docs = incoming_visible_to(user).filter(
+        organization_id__in=orgs,
+        status__in=[Status.SUBMITTED, Status.IN_PROGRESS],
+        due_date__isnull=False,
+        due_date__lte=limit,
     )
-    overdue_qs = open_docs.filter(due_date__lt=now)
-    near_qs = open_docs.filter(due_date__gte=now, due_date__lte=limit)
-    by_unit = (
-        Assignment.objects.filter(
-            document__in=overdue_qs.values("pk"), role=AssignmentRole.LEAD, parent__isnull=True
+    totals = board_docs.aggregate(
+        **_late_and_near(now),
+        unassigned_overdue=Count("pk", filter=Q(status=Status.SUBMITTED, due_date__lt=now)),
+        unassigned_near=Count("pk", filter=Q(status=Status.SUBMITTED, due_date__gte=now)),
+    )
+    per_target = (
+        _open_leads()
+        .filter(document__in=board_docs.values("pk"))
+        .values("unit_id", "unit__name", "person_id", "person__full_name", "person__username")
+        .annotate(
+            overdue=Count("document", filter=Q(document__due_date__lt=now), distinct=True),
+            near_due=Count("document", filter=Q(document__due_date__gte=now), distinct=True),
         )
-        .exclude(status__in=[AssignmentStatus.CLOSED, AssignmentStatus.RETURNED])
-        .values("unit__name", "person__full_name", "person__username")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+        .order_by()
     )
-    return {
-        "overdue": list(with_list_data(overdue_qs).order_by("due_date", "-arrival_number")[:rows]),
-        "near_due": list(with_list_data(near_qs).order_by("due_date", "-arrival_number")[:rows]),
-        "overdue_total": overdue_qs.count(),
-        "near_due_total": near_qs.count(),
-        "by_unit": [
-            (r["unit__name"] or r["person__full_name"] or r["person__username"], r["n"]) for r in by_unit
-        ],
-        "today": now,
-    }
+    by_unit: list[BoardCount] = []
+    by_person: list[BoardCount] = []
+    for r in per_target:
+        if r["person_id"] is not None:
+            name = r["person__full_name"] or r["person__username"]
+            by_person.append(BoardCount(r["person_id"], name, r["overdue"], r["near_due"]))
+        else:
+            by_unit.append(BoardCount(r["unit_id"], r["unit__name"], r["overdue"], r["near_due"]))
+    by_unit.sort(key=_summary_order)
+    by_person.sort(key=_summary_order)
+    unassigned = BoardCount(0, "Chờ phân phối", totals["unassigned_overdue"], totals["unassigned_near"])
+
+    selected = board_docs
+    if unit_id is not None:
+        leads = _open_leads().filter(document=OuterRef("pk"), unit_id=unit_id, person__isnull=True)
+        selected = selected.filter(Exists(leads))
+    if person_id is not None:
+        selected = selected.filter(Exists(_open_leads().filter(document=OuterRef("pk"), person_id=person_id)))
+    if unit_id is None and person_id is None:
+        counts = BoardCount(0, "", totals["overdue"], totals["near_due"])
+    else:
+        figures = selected.aggregate(**_late_and_near(now))
+        counts = BoardCount(0, "", figures["overdue"], figures["near_due"])
+    rows = selected
+    rows_total = counts.total
+    if state == "overdue":
+        rows, rows_total = rows.filter(due_date__lt=now), counts.overdue
+    elif state == "near_due":
+        rows, rows_total = rows.filter(due_date__gte=now), counts.near_due
+    return OverdueBoard(
+        today=now,
+        near_limit=limit,
+        overdue_total=totals["overdue"],
+        near_due_total=totals["near_due"],
+        unassigned=unassigned if unassigned.total else None,
+        by_unit=by_unit,
+        by_person=by_person,
+        counts=counts,
+        rows=_board_rows(rows),
+        rows_total=rows_total,
+    )
+
+
+def _board_rows(qs: QuerySet[IncomingDocument]) -> QuerySet[IncomingDocument]:
+    """Most overdue first (earliest deadline), the more urgent first on the same day; with the unit
+    and the person leading each document (the person the unit head passed it to, after the unit)."""
+    leads = (
+        _open_leads().select_related("unit", "person").order_by(F("parent_id").asc(nulls_first=True), "id")
+    )
+    return (
+        qs.annotate(urgency_order=URGENCY_ORDER)
+        .select_related("doc_type", "register")
+        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="lead_assignments"))
+        .order_by("due_date", "-urgency_order", "-arrival_date", "-arrival_number", "pk")
+    )
 
 
 def deadline_state(doc: IncomingDocument, on: date | None = None) -> str:

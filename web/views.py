@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -385,10 +388,48 @@ def file_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the board counts its rows with its figures): no COUNT query."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
-    board = selectors.overdue_board(_user(request))
-    return render(request, "web/overdue.html", {"board": board})
+    params = request.GET
+    state = params.get("state", "")
+    if state not in selectors.BOARD_STATES:
+        state = ""
+    unit_id = _id(params.get("unit", ""))
+    person_id = _id(params.get("person", ""))
+    board = selectors.overdue_board(_user(request), state=state, unit_id=unit_id, person_id=person_id)
+    page = _CountedPaginator(board.rows, selectors.BOARD_PAGE_SIZE, board.rows_total).get_page(
+        params.get("page")
+    )
+    filters = {"unit": unit_id, "person": person_id}
+    return render(
+        request,
+        "web/overdue.html",
+        {
+            "board": board,
+            "page": page,
+            "state": state,
+            "unit_id": unit_id,
+            "person_id": person_id,
+            "unit_listed": unit_id is None or any(u.pk == unit_id for u in board.by_unit),
+            "person_listed": person_id is None or any(p.pk == person_id for p in board.by_person),
+            "filtered": unit_id is not None or person_id is not None,
+            # the pager keeps every filter; the state tabs keep unit and person
+            "query": urlencode({k: v for k, v in {**filters, "state": state}.items() if v}),
+            "tab_query": urlencode({k: v for k, v in filters.items() if v}),
+        },
+    )
 
 
 @login_required

@@ -208,10 +208,16 @@ def test_overdue_board_lists_overdue_and_near_due(world: World) -> None:
     type(late).objects.filter(pk=late.pk).update(due_date=date.today() - timedelta(days=2))
     type(soon).objects.filter(pk=soon.pk).update(due_date=add_working_days(date.today(), 1))
     board = selectors.overdue_board(world.leader)
-    assert [d.pk for d in board["overdue"]] == [late.pk]
-    assert [d.pk for d in board["near_due"]] == [soon.pk]
-    assert board["by_unit"] == [("Phòng Tổng hợp", 1)]
-    assert selectors.overdue_board(world.specialist)["overdue"] == []
+    assert [d.pk for d in board.rows] == [late.pk, soon.pk]  # the most overdue first
+    assert (board.overdue_total, board.near_due_total, board.rows_total) == (1, 1, 2)
+    assert [d.pk for d in selectors.overdue_board(world.leader, state="overdue").rows] == [late.pk]
+    assert [d.pk for d in selectors.overdue_board(world.leader, state="near_due").rows] == [soon.pk]
+    assert board.by_unit == [selectors.BoardCount(world.unit.pk, "Phòng Tổng hợp", 1, 1)]
+    # the person the unit head passed the documents to
+    assert board.by_person == [selectors.BoardCount(world.specialist.pk, "Phạm Thị Chuyên", 1, 1)]
+    assert board.unassigned is None
+    empty = selectors.overdue_board(world.specialist)
+    assert list(empty.rows) == [] and empty.overdue_total == 0 and empty.by_unit == []
 
 
 def test_delegation_lets_the_grantee_distribute(world: World) -> None:
@@ -357,8 +363,9 @@ def test_overdue_board_totals_are_true_beyond_the_shown_rows(world: World) -> No
     for n in range(4):
         doc = world.distributed(number_symbol=f"{n + 20}-BC/BTCTW", pdf=make_pdf(f"late{n}"))
         IncomingDocument.objects.filter(pk=doc.pk).update(due_date=date.today() - timedelta(days=n + 1))
-    board = selectors.overdue_board(world.leader, rows=2)
-    assert board["overdue_total"] == 4 and len(board["overdue"]) == 2
-    assert board["by_unit"] == [("Phòng Tổng hợp", 4)]
+    board = selectors.overdue_board(world.leader)
+    page = list(board.rows[:2])
+    assert board.overdue_total == 4 and board.rows_total == 4 and len(page) == 2
+    assert board.by_unit == [selectors.BoardCount(world.unit.pk, "Phòng Tổng hợp", 4, 0)]
     # the oldest deadline first
-    assert board["overdue"][0].due_date == date.today() - timedelta(days=4)
+    assert [d.due_date for d in page] == [date.today() - timedelta(days=n) for n in (4, 3)]
