@@ -69,6 +69,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     remote_signing_api,
     signing_api,
     system_api,
+    token_signing_api,
 )
 
 api.add_router("", auth_api.router)
@@ -77,4 +78,5 @@ api.add_router("", incoming_api.router)
 api.add_router("", outgoing_api.router)
 api.add_router("", signing_api.router)
 api.add_router("", remote_signing_api.router)
+api.add_router("", token_signing_api.router)
 api.add_router("", system_api.router)

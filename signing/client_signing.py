@@ -54,6 +54,40 @@ def _load_certificate(data: bytes) -> x509.Certificate:
         ) from exc
 
 
+def _known_issuers() -> dict[bytes, x509.Certificate]:
+    """Certificates this installation already knows (trust anchors and the chains of registered
+    certificates), by subject: to complete a chain the token did not provide."""
+    import base64
+
+    from signing.models import TrustAnchor
+
+    known: dict[bytes, x509.Certificate] = {}
+    blobs = [bytes(der) for der in TrustAnchor.objects.values_list("certificate_der", flat=True)]
+    for chain in Certificate.objects.exclude(chain_der=[]).values_list("chain_der", flat=True):
+        blobs += [base64.b64decode(c) for c in chain]
+    for blob in blobs:
+        try:
+            cert = x509.load_der_x509_certificate(blob)
+        except ValueError:
+            continue
+        known.setdefault(cert.subject.public_bytes(), cert)
+    return known
+
+
+def _complete_chain(cert: x509.Certificate, given: list[x509.Certificate]) -> list[x509.Certificate]:
+    if given:
+        return given
+    known, current = _known_issuers(), cert
+    chain: list[x509.Certificate] = []
+    while current.issuer != current.subject and len(chain) < 5:
+        issuer = known.get(current.issuer.public_bytes())
+        if issuer is None:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
 def register_client_certificate(
     *,
     actor: User,
@@ -75,7 +109,7 @@ def register_client_certificate(
     existing = Certificate.objects.filter(certificate_der=der, **_owner_fields(owner)).first()
     if existing is not None:
         return existing
-    intermediates = [_load_certificate(c) for c in chain or []]
+    intermediates = _complete_chain(cert, [_load_certificate(c) for c in chain or []])
     images = _default_images(owner) if image is None else {next(iter(_default_images(owner))): image}
     with transaction.atomic():
         registered = Certificate.objects.create(

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from signing.appearance import Box
 from signing.models import Certificate
 from signing.services import certificate_import_pkcs12, certificate_register_pkcs11, sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs, Pki
+from signing.tests.tokens import PIN, SOFTHSM_MODULE, init_token
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db
@@ -102,67 +100,11 @@ def test_signing_another_version_is_refused(world: World, certs: Certs, ten_page
 
 # --- SoftHSM2 -------------------------------------------------------------------------------------------
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-PIN = "123456"
-
 
 @pytest.fixture
 def softhsm(tmp_path: Path, pki: Pki, monkeypatch: Any) -> str:
     """A SoftHSM2 token in tmp holding the leader's key and certificate (imported with python-pkcs11)."""
-    if shutil.which("softhsm2-util") is None or not Path(SOFTHSM_MODULE).exists():
-        if os.environ.get("CI"):
-            pytest.fail("softhsm2 is missing in CI (scripts/system-deps.sh test installs it)")
-        pytest.skip("softhsm2 not installed (apt-get install softhsm2)")
-    tokens = tmp_path / "tokens"
-    tokens.mkdir()
-    conf = tmp_path / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))  # read by the library when a session opens
-    label = f"dieuhanh-{tmp_path.name[-20:]}"
-    subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "87654321", "--pin", PIN],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    key_file = tmp_path / "key.pem"
-    key_file.write_bytes(pki.person.key_pem)
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--import",
-            str(key_file),
-            "--token",
-            label,
-            "--label",
-            "lanh",
-            "--id",
-            "01",
-            "--pin",
-            PIN,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    key_file.unlink()
-    import pkcs11
-
-    lib = pkcs11.lib(SOFTHSM_MODULE)
-    with lib.get_token(token_label=label).open(rw=True, user_pin=PIN) as session:
-        session.create_object(
-            {
-                pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
-                pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
-                pkcs11.Attribute.TOKEN: True,
-                pkcs11.Attribute.LABEL: "lanh",
-                pkcs11.Attribute.ID: b"\x01",
-                pkcs11.Attribute.VALUE: pki.person.der,
-                pkcs11.Attribute.SUBJECT: pki.person.cert.subject.public_bytes(),
-                pkcs11.Attribute.ISSUER: pki.person.cert.issuer.public_bytes(),
-            }
-        )
-    return label
+    return init_token(tmp_path, monkeypatch, pki.person, "lanh")
 
 
 def test_softhsm_token_signs_and_validates(
