@@ -1,5 +1,5 @@
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import path, re_path
 
 from web import outgoing_review_views, outgoing_views, signing_views, views
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("tep/<int:pk>/kiem-tra-lai/", signing_views.file_revalidate, name="file_revalidate"),
     path("chung-thu-so/", signing_views.certificates, name="certificates"),
     path("thong-ke/ky-so/", signing_views.statistics, name="signature_statistics"),
+    re_path(r"^pki/crl/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.crl)$", signing_views.crl, name="crl"),
     path("qua-han/", views.overdue, name="overdue"),
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),
