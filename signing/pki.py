@@ -74,6 +74,7 @@ def _build(
     crl_url: str | None = None,
     path_len: int | None = None,
     tsa: bool = False,
+    for_signing: bool = True,
 ) -> x509.Certificate:
     issuer_name = issuer.cert.subject if issuer else subject
     issuer_key = issuer.key if issuer else key
@@ -91,15 +92,16 @@ def _build(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
         )
     )
+    signer = not ca and for_signing
     usage = {
-        "digital_signature": not ca,
-        "content_commitment": not ca and not tsa,  # nonRepudiation: pyHanko requires it for signers
+        "digital_signature": signer,
+        "content_commitment": signer and not tsa,  # nonRepudiation: pyHanko requires it for signers
         "key_cert_sign": ca,
         "crl_sign": ca,
     }
     builder = builder.add_extension(
         x509.KeyUsage(
-            key_encipherment=False,
+            key_encipherment=not ca and not for_signing,  # an encryption-only certificate (tests)
             data_encipherment=False,
             key_agreement=False,
             encipher_only=False,
@@ -173,6 +175,7 @@ class TestPki:
         not_before: dt.datetime | None = None,
         not_after: dt.datetime | None = None,
         tsa: bool = False,
+        for_signing: bool = True,
     ) -> Issued:
         now = utcnow()
         key = new_key()
@@ -185,6 +188,7 @@ class TestPki:
             not_after=not_after or now + 2 * YEAR,
             crl_url=f"{self.crl_base_url}/{self.crl_prefix}int.crl",
             tsa=tsa,
+            for_signing=for_signing,
         )
         return Issued(cert, key)
 
