@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin_audit import AuditedAdmin
+from core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from core.errors import ApplicationError
 from signing import selectors, services
 from signing.models import Certificate, SignatureEvent, TrustAnchor
@@ -168,16 +168,7 @@ class TrustAnchorAdmin(AuditedAdmin):
 
 
 @admin.register(SignatureEvent)
-class SignatureEventAdmin(admin.ModelAdmin):
+class SignatureEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "role", "certificate", "actor", "document_kind", "document_id")
     list_filter = ("role",)
     readonly_fields = [f.name for f in SignatureEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -23,7 +23,7 @@ from core import audit
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.models import StoredFile
 from orgs.models import Organization, User
-from signing import appearance, keys, pades, storage
+from signing import appearance, keys, pades, selectors, storage
 from signing.models import (
     Certificate,
     CertificateKind,
@@ -36,6 +36,7 @@ from signing.permissions import may_manage, may_use
 from signing.validation import Report, validate_pdf
 
 MAX_PKCS12_BYTES = 64 * 1024
+DEFAULT_SEAL_MM = 35.0
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4000 * 4000
 REASON_IMAGE = "Ảnh chữ ký, con dấu phải là tệp PNG nền trong suốt."
@@ -252,14 +253,9 @@ def _page_size(pdf: bytes, page: int) -> tuple[float, float]:
 
 
 def _seal_size_for(organization_id: int | None) -> float:
-    cert = (
-        Certificate.objects.filter(organization_id=organization_id, is_active=True)
-        .order_by("-not_after")
-        .first()
-        if organization_id
-        else None
-    )
-    return float(cert.seal_size_mm) if cert else 35.0
+    """The real size of the seal that will be applied (the organisation's seal certificate valid now)."""
+    cert = selectors.seal_certificate(organization_id)
+    return float(cert.seal_size_mm) if cert else DEFAULT_SEAL_MM
 
 
 def sign_bytes(
