@@ -14,6 +14,9 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in browser tests
 
+# fixtures shared by several apps' tests: smtp_server (a real SMTP server on loopback)
+pytest_plugins = ["notifications.tests.smtp"]
+
 
 def make_pdf(text: str = "Văn bản thử nghiệm", pages: int = 1) -> bytes:
     from reportlab.pdfgen import canvas

@@ -78,13 +78,13 @@ def file_signatures_revalidate(request: HttpRequest, pk: int) -> Reply:
 def certificates_mine(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's own certificates and those of the organisations where they are a clerk."""
     out = []
-    for cert in selectors.certificates_for_user(_user(request)):
-        state = selectors.expiry_state(cert)
+    for row in selectors.certificate_rows(_user(request)):
+        cert = row["certificate"]
         out.append(
             {
                 "id": cert.pk,
-                "owner": "person" if cert.person_id else "organization",
-                "owner_name": cert.person.full_name if cert.person else cert.organization.name,  # type: ignore[union-attr]
+                "owner": "organization" if row["is_seal"] else "person",
+                "owner_name": row["owner"],
                 "kind": cert.kind,
                 "subject": cert.subject_cn,
                 "issuer": cert.issuer_cn,
@@ -92,8 +92,8 @@ def certificates_mine(request: HttpRequest) -> list[dict[str, Any]]:
                 "not_before": timezone.localtime(cert.not_before).isoformat(),
                 "not_after": timezone.localtime(cert.not_after).isoformat(),
                 "is_active": cert.is_active,
-                "expiry": state,
-                "expiry_label": selectors.EXPIRY_LABELS[state],
+                "expiry": row["state"],
+                "expiry_label": row["state_label"],
             }
         )
     return out

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin_audit import AuditedAdmin
+from core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from core.models import AuditEvent, Holiday
 
 
@@ -16,7 +16,7 @@ class HolidayAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log can be searched, never changed."""
 
     list_display = ("seq", "at", "actor_name", "action", "target_type", "target_id", "ip")
@@ -42,12 +42,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_filter = ("action",)
     search_fields = ("actor_name", "action", "target_id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

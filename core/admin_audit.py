@@ -65,3 +65,17 @@ class AuditedAdmin(admin.ModelAdmin):
                     target_id=str(obj.pk or ""),
                     data={"repr": str(obj)},
                 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record that the administration may search and read, never add, change or delete (the audit log,
+    the signatures made)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -24,8 +24,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.text import slugify
 
 from core import audit, files
@@ -42,6 +40,7 @@ from signing import keys
 from signing.appearance import Box
 from signing.models import Certificate, SignatureEvent, SignatureRole
 from signing.permissions import may_use
+from signing.selectors import personal_certificates, seal_certificate
 from signing.services import schedule_validation, sign_bytes
 
 log = logging.getLogger(__name__)
@@ -58,24 +57,7 @@ SIGNED_POSITION = 2000  # attachment position of the signed PDF (versions 1.., r
 # --- certificates ----------------------------------------------------------------------------------------
 
 
-def personal_certificates(user: User) -> QuerySet[Certificate]:
-    """The person's active certificates that are valid now, newest expiry first."""
-    now = timezone.now()
-    return Certificate.objects.filter(
-        person=user, is_active=True, not_before__lte=now, not_after__gt=now
-    ).order_by("-not_after", "-id")
-
-
-def seal_certificate(organization_id: int) -> Certificate | None:
-    """The organisation's active seal certificate valid now (the one expiring last)."""
-    now = timezone.now()
-    return (
-        Certificate.objects.filter(
-            organization_id=organization_id, is_active=True, not_before__lte=now, not_after__gt=now
-        )
-        .order_by("-not_after", "-id")
-        .first()
-    )
+# personal_certificates(user) and seal_certificate(organization_id) are signing.selectors' (imported above)
 
 
 def signature_events(doc: OutgoingDocument) -> list[SignatureEvent]:

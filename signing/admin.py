@@ -9,9 +9,9 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin_audit import AuditedAdmin
+from core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from core.errors import ApplicationError
-from signing import keys, selectors, services
+from signing import selectors, services
 from signing.models import Certificate, SignatureEvent, TrustAnchor
 
 
@@ -33,17 +33,26 @@ class CertificateImportForm(forms.ModelForm):
         fields = ("person", "organization", "seal_size_mm")
 
     def clean(self) -> dict[str, Any]:
+        """Every refusal of ``certificate_import_pkcs12`` as a form error (never a 500 on saving)."""
         data = super().clean() or {}
         if bool(data.get("person")) == bool(data.get("organization")):
             raise forms.ValidationError("Chọn đúng một chủ sở hữu: một người hoặc một cơ quan.")
         upload = data.get("pkcs12_file")
         if upload is not None and data.get("password") is not None:
             try:
-                keys.read_pkcs12(upload.read(), data["password"])
+                services.check_pkcs12(upload.read(), data["password"])
             except ApplicationError as exc:
-                raise forms.ValidationError(exc.message) from exc
+                self.add_error("password" if exc.code == "wrong_password" else "pkcs12_file", exc.message)
             finally:
                 upload.seek(0)
+        image = data.get("image")
+        if image is not None:
+            try:
+                services.check_image(image.read())
+            except ApplicationError as exc:
+                self.add_error("image", exc.message)
+            finally:
+                image.seek(0)
         return data
 
 
@@ -159,16 +168,7 @@ class TrustAnchorAdmin(AuditedAdmin):
 
 
 @admin.register(SignatureEvent)
-class SignatureEventAdmin(admin.ModelAdmin):
+class SignatureEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "role", "certificate", "actor", "document_kind", "document_id")
     list_filter = ("role",)
     readonly_fields = [f.name for f in SignatureEvent._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -74,6 +74,7 @@ def _build(
     crl_url: str | None = None,
     path_len: int | None = None,
     tsa: bool = False,
+    for_signing: bool = True,
 ) -> x509.Certificate:
     issuer_name = issuer.cert.subject if issuer else subject
     issuer_key = issuer.key if issuer else key
@@ -91,15 +92,16 @@ def _build(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
         )
     )
+    signer = not ca and for_signing
     usage = {
-        "digital_signature": not ca,
-        "content_commitment": not ca and not tsa,  # nonRepudiation: pyHanko requires it for signers
+        "digital_signature": signer,
+        "content_commitment": signer and not tsa,  # nonRepudiation: pyHanko requires it for signers
         "key_cert_sign": ca,
         "crl_sign": ca,
     }
     builder = builder.add_extension(
         x509.KeyUsage(
-            key_encipherment=False,
+            key_encipherment=not ca and not for_signing,  # an encryption-only certificate (tests)
             data_encipherment=False,
             key_agreement=False,
             encipher_only=False,
@@ -133,10 +135,15 @@ class TestPki:
     intermediate: Issued
     crl_base_url: str
     revoked: list[tuple[int, dt.datetime]] = field(default_factory=list)
+    crl_prefix: str = ""  # CRL file names: <prefix>int.crl, <prefix>root.crl (under crl_base_url too)
 
     @classmethod
     def create(
-        cls, *, root_cn: str = "dieuhanh Demo Root CA", crl_base_url: str = "http://127.0.0.1:8765"
+        cls,
+        *,
+        root_cn: str = "dieuhanh Demo Root CA",
+        crl_base_url: str = "http://127.0.0.1:8765",
+        crl_prefix: str = "",
     ) -> TestPki:
         now = utcnow()
         root_key = new_key()
@@ -154,11 +161,11 @@ class TestPki:
                 path_len=0,
                 not_before=now - YEAR,
                 not_after=now + 10 * YEAR,
-                crl_url=f"{crl_base_url}/root.crl",
+                crl_url=f"{crl_base_url}/{crl_prefix}root.crl",
             ),
             int_key,
         )
-        return cls(root, intermediate, crl_base_url)
+        return cls(root, intermediate, crl_base_url, crl_prefix=crl_prefix)
 
     def issue(
         self,
@@ -168,6 +175,7 @@ class TestPki:
         not_before: dt.datetime | None = None,
         not_after: dt.datetime | None = None,
         tsa: bool = False,
+        for_signing: bool = True,
     ) -> Issued:
         now = utcnow()
         key = new_key()
@@ -178,13 +186,21 @@ class TestPki:
             ca=False,
             not_before=not_before or now - 30 * DAY,
             not_after=not_after or now + 2 * YEAR,
-            crl_url=f"{self.crl_base_url}/int.crl",
+            crl_url=f"{self.crl_base_url}/{self.crl_prefix}int.crl",
             tsa=tsa,
+            for_signing=for_signing,
         )
         return Issued(cert, key)
 
     def revoke(self, leaf: Issued, when: dt.datetime | None = None) -> None:
-        self.revoked.append((leaf.serial, when or utcnow() - 2 * DAY))
+        self.revoke_serial(leaf.serial, when or utcnow() - 2 * DAY)
+
+    def revoke_serial(self, serial: int, when: dt.datetime | None = None) -> bool:
+        """Put a serial on the intermediate's CRL; False when it is there already."""
+        if any(known == serial for known, _ in self.revoked):
+            return False
+        self.revoked.append((serial, when or utcnow()))
+        return True
 
     def _crl(self, issuer: Issued, revoked: list[tuple[int, dt.datetime]]) -> bytes:
         now = utcnow()
@@ -214,10 +230,18 @@ class TestPki:
     def root_crl(self) -> bytes:
         return self._crl(self.root, [])
 
+    def crl_names(self) -> tuple[str, str]:
+        """The file names of the intermediate's and the root's CRL (the last part of their URLs)."""
+        return f"{self.crl_prefix}int.crl", f"{self.crl_prefix}root.crl"
+
     def write_crls(self, directory: Path) -> None:
+        """Write both CRLs, each to a temporary file renamed into place (a reader never sees half)."""
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "int.crl").write_bytes(self.intermediate_crl())
-        (directory / "root.crl").write_bytes(self.root_crl())
+        int_name, root_name = self.crl_names()
+        for file_name, data in ((int_name, self.intermediate_crl()), (root_name, self.root_crl())):
+            partial = directory / f".{file_name}.tmp"
+            partial.write_bytes(data)
+            partial.replace(directory / file_name)
 
     def pkcs12(self, leaf: Issued, password: str) -> bytes:
         friendly = leaf.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
@@ -241,6 +265,13 @@ class TestPki:
             )
             (directory / f"{stem}.key.pem").chmod(0o600)
         (directory / "crl-base-url.txt").write_text(self.crl_base_url)
+        (directory / "crl-prefix.txt").write_text(self.crl_prefix)
+        self.save_revocations(directory)
+
+    def save_revocations(self, directory: Path) -> None:
+        """One line per revoked certificate: serial (hex) and revocation time (ISO 8601, UTC)."""
+        lines = [f"{serial:x} {when.isoformat()}\n" for serial, when in self.revoked]
+        (directory / "revoked.txt").write_text("".join(lines))
 
     @classmethod
     def load(cls, directory: Path, password: str) -> TestPki:
@@ -252,4 +283,18 @@ class TestPki:
             assert isinstance(key, rsa.RSAPrivateKey)
             return Issued(cert, key)
 
-        return cls(one("root"), one("intermediate"), (directory / "crl-base-url.txt").read_text().strip())
+        def text(file_name: str) -> str:
+            path = directory / file_name
+            return path.read_text().strip() if path.exists() else ""
+
+        revoked = []
+        for line in text("revoked.txt").splitlines():
+            serial, when = line.split()
+            revoked.append((int(serial, 16), dt.datetime.fromisoformat(when)))
+        return cls(
+            one("root"),
+            one("intermediate"),
+            text("crl-base-url.txt"),
+            revoked=revoked,
+            crl_prefix=text("crl-prefix.txt"),
+        )

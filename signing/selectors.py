@@ -29,6 +29,28 @@ def certificates_for_user(user: User) -> QuerySet[Certificate]:
     )
 
 
+def personal_certificates(user: User) -> QuerySet[Certificate]:
+    """The person's active certificates that are valid now, newest expiry first (what they sign with)."""
+    now = timezone.now()
+    return Certificate.objects.filter(
+        person=user, is_active=True, not_before__lte=now, not_after__gt=now
+    ).order_by("-not_after", "-id")
+
+
+def seal_certificate(organization_id: int | None) -> Certificate | None:
+    """The organisation's active seal certificate valid now (the one expiring last), or None."""
+    if organization_id is None:
+        return None
+    now = timezone.now()
+    return (
+        Certificate.objects.filter(
+            organization_id=organization_id, is_active=True, not_before__lte=now, not_after__gt=now
+        )
+        .order_by("-not_after", "-id")
+        .first()
+    )
+
+
 def expiry_state(certificate: Certificate) -> str:
     """``expired``, ``expiring`` (within EXPIRY_WARNING_DAYS), ``not_yet_valid`` or ``ok``."""
     now = timezone.now()
@@ -58,12 +80,31 @@ VERDICT_LABELS = {
     "unsigned": ("Không có chữ ký số", "text-bg-secondary"),
     FileValidation.PENDING: ("Đang kiểm tra…", "text-bg-info"),
 }
-ROLE_LABELS = {
-    "person": "Chữ ký của người có thẩm quyền",
-    "seal": "Chữ ký số của cơ quan",
-    "stamp": "Chữ ký số của cơ quan (phụ lục, bản sao)",
-    "unknown": "Chữ ký số",
-}
+UNKNOWN_ROLE_LABEL = "Chữ ký số"
+
+
+def role_label(role: str) -> str:
+    """The label of a signature's role (SignatureRole); "Chữ ký số" for a signature of unknown role."""
+    return SignatureRole(role).label if role in SignatureRole.values else UNKNOWN_ROLE_LABEL
+
+
+def recorded_roles(reports: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """The role recorded when this system made a signature (SignatureEvent), by (field name, certificate
+    serial), for the signatures of these stored reports; one query, none when there is no signature."""
+    pairs = {
+        (s["field_name"], s["certificate"]["serial"])
+        for report in reports
+        for s in report.get("signatures", [])
+        if s.get("field_name") and s["certificate"].get("serial")
+    }
+    if not pairs:
+        return {}
+    events = SignatureEvent.objects.filter(
+        field_name__in={f for f, _ in pairs}, certificate__serial_hex__in={c for _, c in pairs}
+    ).values_list("field_name", "certificate__serial_hex", "role")
+    return {(field, serial): role for field, serial, role in events if (field, serial) in pairs}
+
+
 LATER_CHANGES = {
     "FORM_FILLING": "Sau chữ ký chỉ có thêm chữ ký số khác hoặc nội dung điền vào ô (được phép).",
     "LTA_UPDATES": "Sau chữ ký chỉ có thêm dữ liệu kiểm tra chữ ký, dấu thời gian (được phép).",
@@ -126,7 +167,7 @@ def _when(value: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return datetime.fromisoformat(value).astimezone(VN_TZ).strftime(fmt)
 
 
-def _signature_view(s: dict[str, Any]) -> dict[str, Any]:
+def _signature_view(s: dict[str, Any], roles: dict[tuple[str, str], str]) -> dict[str, Any]:
     label, badge = VERDICT_LABELS.get(s["verdict"], (s["verdict"], "text-bg-secondary"))
     if s["covers_whole_document"]:
         coverage = "Chữ ký bao trùm toàn bộ tài liệu."
@@ -148,7 +189,8 @@ def _signature_view(s: dict[str, Any]) -> dict[str, Any]:
     cert = s["certificate"]
     return {
         "signer": s["signer"],
-        "role": ROLE_LABELS.get(s["role"], "Chữ ký số"),
+        # the role this system recorded when it signed; else what the field's name tells (other systems)
+        "role": role_label(roles.get((s.get("field_name", ""), cert["serial"]), s["role"])),
         "organization": cert.get("organization") or cert["subject"],
         "subject": cert["subject"],
         "signed_at": _when(s["signed_at"]),
@@ -166,15 +208,21 @@ def _signature_view(s: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def file_signature_view(attachment: Any, row: FileValidation | None) -> dict[str, Any]:
-    """What the partial web/_signature_report.html shows for one attachment."""
+def file_signature_view(
+    attachment: Any, row: FileValidation | None, roles: dict[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
+    """What the partial web/_signature_report.html shows for one attachment; ``roles`` from
+    ``recorded_roles`` (looked up here when not given)."""
     is_pdf = attachment.stored.content_type == "application/pdf"
     if row is None:
         state = "none" if is_pdf else "not_pdf"
         return {"attachment": attachment, "state": state, "is_pdf": is_pdf, "signatures": []}
     verdict = FileValidation.PENDING if row.is_pending else row.verdict
     label, badge = VERDICT_LABELS.get(verdict, (verdict, "text-bg-secondary"))
-    signatures = [] if row.is_pending else [_signature_view(s) for s in row.report.get("signatures", [])]
+    signatures = []
+    if not row.is_pending:
+        roles = recorded_roles([row.report]) if roles is None else roles
+        signatures = [_signature_view(s, roles) for s in row.report.get("signatures", [])]
     return {
         "attachment": attachment,
         "state": verdict,
@@ -193,7 +241,8 @@ def signature_report_context(attachments: list[Any]) -> dict[str, Any]:
     ``{% include "web/_signature_report.html" with signature_files=... %}`` or merge this dict."""
     pdfs = [a for a in attachments if a.stored.content_type == "application/pdf"]
     rows = {r.stored_id: r for r in FileValidation.objects.filter(stored_id__in={a.stored_id for a in pdfs})}
-    return {"signature_files": [file_signature_view(a, rows.get(a.stored_id)) for a in pdfs]}
+    roles = recorded_roles([r.report for r in rows.values() if not r.is_pending])
+    return {"signature_files": [file_signature_view(a, rows.get(a.stored_id), roles) for a in pdfs]}
 
 
 # --- statistics: share of issued outgoing documents signed by a person and sealed by the organisation ---

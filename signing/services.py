@@ -24,7 +24,7 @@ from core import audit
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.models import StoredFile
 from orgs.models import Organization, User
-from signing import appearance, keys, pades, storage
+from signing import appearance, keys, pades, selectors, storage
 from signing.models import (
     Certificate,
     CertificateKind,
@@ -37,6 +37,10 @@ from signing.permissions import may_manage, may_use
 from signing.validation import Report, validate_pdf
 
 MAX_PKCS12_BYTES = 64 * 1024
+DEFAULT_SEAL_MM = 35.0
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_PIXELS = 4000 * 4000
+REASON_IMAGE = "Ảnh chữ ký, con dấu phải là tệp PNG nền trong suốt."
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +85,44 @@ def _check_usage(cert: x509.Certificate) -> None:
     except x509.ExtensionNotFound:
         return
     if not (usage.digital_signature or usage.content_commitment):
-        raise InvalidInput("Chứng thư số này không dùng để ký số.", code="not_a_signing_certificate")
+        raise InvalidInput(
+            "Chứng thư số này không dùng để ký số (thiếu mục đích sử dụng khóa digitalSignature "
+            "hoặc nonRepudiation).",
+            code="not_a_signing_certificate",
+        )
+
+
+def check_pkcs12(data: bytes, password: str) -> tuple[Any, x509.Certificate, list[x509.Certificate]]:
+    """A PKCS#12 file fit for signing: not empty or too large, the password opens it, its certificate
+    is for signing. InvalidInput / NotAllowed with a Vietnamese message otherwise (the admin form and
+    ``certificate_import_pkcs12`` share it)."""
+    if not data or len(data) > MAX_PKCS12_BYTES:
+        raise InvalidInput("Tệp khóa ký rỗng hoặc quá lớn.", code="invalid_pkcs12")
+    key, cert, chain = keys.read_pkcs12(data, password)
+    _check_usage(cert)
+    return key, cert, chain
+
+
+def check_image(image: bytes) -> None:
+    """A signature or seal image: a PNG, not too large, with a transparent background (an alpha
+    channel or a transparent colour that some pixels use) — an opaque image would hide the text."""
+    from PIL import Image, UnidentifiedImageError
+
+    refused = InvalidInput(REASON_IMAGE, code="invalid_image")
+    if not image.startswith(b"\x89PNG\r\n\x1a\n") or len(image) > MAX_IMAGE_BYTES:
+        raise refused
+    try:
+        with Image.open(io.BytesIO(image)) as picture:
+            if picture.format != "PNG" or picture.width * picture.height > MAX_IMAGE_PIXELS:
+                raise refused
+            if picture.mode not in ("RGBA", "LA", "PA") and "transparency" not in picture.info:
+                raise refused
+            alpha = picture.convert("RGBA").getchannel("A")
+            lowest, _highest = alpha.getextrema()
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise refused from exc
+    if lowest == 255:  # an alpha channel, but every pixel opaque
+        raise refused
 
 
 def certificate_import_pkcs12(
@@ -97,12 +138,9 @@ def certificate_import_pkcs12(
     ``actor`` None: a management command (demo_ca)."""
     if actor is not None and not may_manage(actor, owner):
         raise NotAllowed()
-    if not data or len(data) > MAX_PKCS12_BYTES:
-        raise InvalidInput("Tệp khóa ký rỗng hoặc quá lớn.", code="invalid_pkcs12")
-    _key, cert, chain = keys.read_pkcs12(data, password)
-    _check_usage(cert)
-    if image is not None and not image.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise InvalidInput("Ảnh chữ ký, con dấu phải là tệp PNG nền trong suốt.", code="invalid_image")
+    _key, cert, chain = check_pkcs12(data, password)
+    if image is not None:
+        check_image(image)
     images = _default_images(owner)
     if image is not None:
         images = {next(iter(images)): image}
@@ -143,6 +181,8 @@ def certificate_register_pkcs11(
         cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
     chain = [x509.load_der_x509_certificate(d) for d in chain_der or []]
     _check_usage(cert)
+    if image is not None:
+        check_image(image)
     images = _default_images(owner) if image is None else {next(iter(_default_images(owner))): image}
     with transaction.atomic():
         certificate = Certificate.objects.create(
@@ -214,14 +254,9 @@ def _page_size(pdf: bytes, page: int) -> tuple[float, float]:
 
 
 def _seal_size_for(organization_id: int | None) -> float:
-    cert = (
-        Certificate.objects.filter(organization_id=organization_id, is_active=True)
-        .order_by("-not_after")
-        .first()
-        if organization_id
-        else None
-    )
-    return float(cert.seal_size_mm) if cert else 35.0
+    """The real size of the seal that will be applied (the organisation's seal certificate valid now)."""
+    cert = selectors.seal_certificate(organization_id)
+    return float(cert.seal_size_mm) if cert else DEFAULT_SEAL_MM
 
 
 @dataclass(frozen=True)

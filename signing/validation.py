@@ -126,8 +126,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def role_of(field_name: str) -> str:
-    """Our own fields are named by role (see signing.pades.field_name); others are 'unknown'."""
-    for role in ("person", "seal", "stamp"):
+    """The role a field's name tells: this system names its fields by role (``person``, ``seal``,
+    ``stamp2``… see ``signing.services._free_field``); others are 'unknown'. Where this system recorded
+    the signature, ``signing.selectors.recorded_roles`` has the role it was made with."""
+    from signing.models import SignatureRole
+
+    for role in SignatureRole.values:
         if field_name.lower().startswith(role):
             return role
     return "unknown"

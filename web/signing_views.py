@@ -1,18 +1,21 @@
 """Pages of digital signatures: a file's validation result (polled, re-validated), the caller's
-certificates, and the signing statistics."""
+certificates, the signing statistics, and the CRLs this installation publishes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from core.errors import ApplicationError, NotFound
 from documents.models import Attachment
@@ -110,3 +113,29 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "web/signature_statistics.html",
         {"stats": stats, "start": start, "end": end, "date_attrs": DATE_ATTRS},
     )
+
+
+# --- CRLs (no login: other installations and any validator fetch them) -------------------------------
+
+CRL_MAX_AGE = 3600  # seconds a cache may keep a CRL: a re-issued CRL (a revocation) shows within the hour
+
+
+def _crl_path(name: str) -> Path:
+    """A CRL file directly in SIGNING_CRL_DIR (the URL pattern admits no slash); 404 for anything else."""
+    directory = Path(settings.SIGNING_CRL_DIR).resolve()
+    path = (directory / name).resolve()
+    if path.parent != directory or path.suffix != ".crl" or not path.is_file():
+        raise Http404("Không có CRL này.")
+    return path
+
+
+def _crl_modified(request: HttpRequest, name: str) -> datetime:
+    return datetime.fromtimestamp(_crl_path(name).stat().st_mtime, tz=UTC)
+
+
+@require_safe
+@cache_control(public=True, max_age=CRL_MAX_AGE)
+@condition(last_modified_func=_crl_modified)
+def crl(request: HttpRequest, name: str) -> FileResponse:
+    """``/pki/crl/<name>.crl``: a CRL of SIGNING_CRL_DIR as published (DER, application/pkix-crl)."""
+    return FileResponse(_crl_path(name).open("rb"), content_type="application/pkix-crl")

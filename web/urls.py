@@ -1,5 +1,5 @@
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import path, re_path
 
 from web import outgoing_review_views, outgoing_views, remote_signing_views, signing_views, views
 
@@ -27,6 +27,7 @@ urlpatterns = [
         remote_signing_views.outgoing_remote_panel,
         name="outgoing_remote_panel",
     ),
+    re_path(r"^pki/crl/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.crl)$", signing_views.crl, name="crl"),
     path("qua-han/", views.overdue, name="overdue"),
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),

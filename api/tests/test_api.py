@@ -7,21 +7,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from api.tests.helpers import authed, token
 from conftest import World
 
 pytestmark = pytest.mark.django_db
-
-
-def token(client: Client, username: str, password: str = "Demo@2026") -> Any:
-    return client.post(
-        "/api/v1/auth/token",
-        data={"username": username, "password": password},
-        content_type="application/json",
-    )
-
-
-def authed(client: Client, username: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token(client, username).json()['token']}")
 
 
 def test_token_then_me(world: World) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from api.tests.helpers import client_for
 from conftest import make_pdf
-from core import tokens
 from core.errors import ApplicationError, InvalidInput, NotAllowed, WrongState
 from core.models import AuditEvent, StoredFile
 from incoming.models import IncomingDocument
@@ -18,15 +18,9 @@ from outgoing import after_issue, services
 from outgoing.models import OutgoingDocument
 from outgoing.states import Status
 from outgoing.tests.conftest import OutgoingWorld
+from outgoing.tests.helpers import PERSONAS
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    if user is None:
-        return Client()
-    key, _ = tokens.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 def login(user: Any) -> Client:
@@ -260,7 +254,6 @@ def test_refused_cases_change_nothing(ow: OutgoingWorld, start: str) -> None:
 
 # ---------------------------------------------------------------- authorisation matrix (API)
 
-PERSONAS = ["anonymous", "other_organization", "no_role", "secrecy_too_high", "allowed"]
 OPERATIONS = {
     "replace": ("/api/v1/outgoing/{id}/replace", "clerk"),
     "correct": ("/api/v1/outgoing/{id}/correct", "leader"),

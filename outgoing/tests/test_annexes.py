@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from api.tests.helpers import client_for
 from conftest import make_pdf
 from core.errors import ApplicationError, InvalidInput, NotAllowed, WrongState
 from core.models import AuditEvent, StoredFile
@@ -15,7 +16,7 @@ from incoming.models import IncomingDocument
 from outgoing import annexes, services
 from outgoing.models import Annex
 from outgoing.tests.conftest import OutgoingWorld
-from outgoing.tests.test_authorization import PERSONAS, client_for
+from outgoing.tests.helpers import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

@@ -8,22 +8,15 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
+from api.tests.helpers import client_for
 from conftest import make_pdf
-from core import tokens
 from core.models import AuditEvent, StoredFile
 from outgoing.models import Approval, OutgoingDocument, Version
 from outgoing.tests.conftest import OutgoingWorld
+from outgoing.tests.helpers import PERSONAS, persona_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    if user is None:
-        return Client()
-    key, _ = tokens.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 def snapshot(doc: OutgoingDocument) -> tuple[Any, ...]:
@@ -81,11 +74,10 @@ OPERATIONS: dict[str, tuple[Callable[[OutgoingWorld, str], OutgoingDocument], st
     "issue": (approved, "post", "/api/v1/outgoing/{id}/issue", {}, "clerk", "issued"),
     "recall": (issued, "post", "/api/v1/outgoing/{id}/recall", {"reason": "Sai sót"}, "clerk", "recalled"),
 }
+
+
 # Elsewhere: reviews, comments, answers and compare in test_reviews.py; replace and correct in
 # test_after_issue.py. Create, list and the register export have their own matrices below.
-PERSONAS = ["anonymous", "other_organization", "no_role", "secrecy_too_high", "allowed"]
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 def test_outgoing_authorization_matrix(ow: OutgoingWorld, operation: str, persona: str) -> None:
@@ -166,16 +158,6 @@ def test_full_flow_through_the_api(ow: OutgoingWorld) -> None:
 
 
 # ------------------------------------------------------------------ create (from a file, from fields)
-
-
-def persona_user(ow: OutgoingWorld, persona: str, allowed: str) -> Any:
-    return {
-        "anonymous": None,
-        "other_organization": ow.w.outsider,
-        "no_role": ow.w.norole,
-        "secrecy_too_high": ow.w.lowclear,
-        "allowed": getattr(ow.w, allowed),
-    }[persona]
 
 
 def created_snapshot() -> tuple[int, ...]:

@@ -10,12 +10,12 @@ from django.core import mail
 from django.utils import timezone
 from django_otp.oath import TOTP
 
+from api.tests.helpers import client_for
 from core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
 from core.files import open_blob
 from core.models import AuditEvent
 from notifications.models import Notification
 from outgoing.remote_signing import confirm_remote_sign, request_remote_sign
-from outgoing.tests.test_authorization import client_for
 from outgoing.tests.test_signatures import Signed, signed, snapshot  # noqa: F401 - fixture
 from signing import remote
 from signing.models import Certificate, RemoteMethod, RemoteStatus, SignatureRequest

@@ -2,72 +2,31 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from core import tokens
+from api.tests.helpers import client_for
 from core.calendar import add_working_days
 from core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from core.models import AuditEvent
 from documents.selectors import document_get_for_user
-from notifications.tests.test_reminders import Inbox, smtp_server, wait_for  # noqa: F401  (fixture)
+from notifications.tests.smtp import Inbox, wait_for
 from outgoing import reviews
 from outgoing.models import Comment, OutgoingDocument, ReviewRequest, ReviewRound, Version
 from outgoing.selectors import awaiting_review
-from outgoing.services import Draft, outgoing_add_version, outgoing_create, outgoing_submit
+from outgoing.services import outgoing_add_version, outgoing_submit
 from outgoing.tests.conftest import OutgoingWorld
+from outgoing.tests.helpers import PERSONAS, V1, V2, docx_draft, make_docx
 
 pytestmark = pytest.mark.django_db
-
-V1 = [
-    "THÔNG BÁO",
-    "Kết luận của Ban Thường vụ Tỉnh ủy về công tác cán bộ",
-    "1. Giao Ban Tổ chức chuẩn bị nhân sự trước ngày 15/01/2027.",
-    "2. Văn phòng Tỉnh ủy theo dõi, đôn đốc.",
-]
-V2 = [
-    "THÔNG BÁO",
-    "Kết luận của Ban Thường vụ Tỉnh ủy về công tác cán bộ",
-    "1. Giao Ban Tổ chức chuẩn bị nhân sự trước ngày 31/01/2027.",
-    "2. Văn phòng Tỉnh ủy theo dõi, đôn đốc.",
-    "3. Ủy ban Kiểm tra giám sát việc thực hiện.",
-]
-
-
-def make_docx(paragraphs: list[str]) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def docx_draft(ow: OutgoingWorld, *, secrecy: str = "none") -> OutgoingDocument:
-    return outgoing_create(
-        actor=ow.w.specialist,
-        data=Draft(doc_type="TB", subject="Thông báo kết luận về công tác cán bộ", secrecy=secrecy),
-        upload=("thong-bao.docx", make_docx(V1)),
-    )
 
 
 def in_days(days: int) -> date:
     return date.today() + timedelta(days=days)
-
-
-def client_for(user: Any) -> Client:
-    if user is None:
-        return Client()
-    key, _ = tokens.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 def test_full_round_comments_answered_in_the_next_version_and_compared(ow: OutgoingWorld) -> None:
@@ -278,7 +237,7 @@ def test_uncleared_person_cannot_be_asked_on_a_secret_draft(ow: OutgoingWorld) -
 
 def test_reminder_the_working_day_before_the_deadline_once(
     ow: OutgoingWorld,
-    smtp_server: Inbox,  # noqa: F811
+    smtp_server: Inbox,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from notifications.reminders import send_reminders
@@ -442,7 +401,6 @@ OPERATIONS: dict[str, tuple[Callable[[OutgoingWorld, str], tuple[OutgoingDocumen
     "answer": (_answer, "specialist"),
     "compare": (_compare, "head"),
 }
-PERSONAS = ["anonymous", "other_organization", "no_role", "secrecy_too_high", "allowed"]
 
 
 def snapshot(doc: OutgoingDocument) -> tuple[Any, ...]:

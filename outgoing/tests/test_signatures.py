@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from api.tests.helpers import client_for
 from conftest import make_pdf
 from core import worker
 from core.files import open_blob
 from core.models import AuditEvent, Counter, StoredFile
 from outgoing.models import Approval, OutgoingDocument, Version
 from outgoing.tests.conftest import OutgoingWorld
-from outgoing.tests.test_authorization import PERSONAS, client_for, persona_user
-from outgoing.tests.test_templates import CONTENT
+from outgoing.tests.helpers import CONTENT, PERSONAS, persona_user
 from signing.models import SignatureEvent
 from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the signing tests
     P12_PASSWORD,
@@ -180,7 +180,7 @@ def _main_attachment(incoming: Any) -> Any:
 def test_pdfsig_says_both_signatures_are_valid(signed: Signed, pki: Pki, tmp_path: Path) -> None:  # noqa: F811
     from outgoing.services import outgoing_issue
     from outgoing.signatures import outgoing_sign
-    from signing.tests.test_pdfsig import nss_db, pdfsig
+    from signing.tests.helpers import nss_db, pdfsig
 
     signed.add_seal()
     doc = outgoing_sign(actor=signed.ow.secretary, document=signed.at_signer_step(), secret=P12_PASSWORD)

@@ -18,18 +18,13 @@ from conftest import World
 from core import worker
 from core.files import open_blob
 from outgoing.tests.conftest import OutgoingWorld, StateWorld
+from outgoing.tests.helpers import CONTENT
 from outgoing.tests.pdftext import Line, find, lines, page_text
 
 PAGE_WIDTH = 595.3  # A4 in points
 LEFT_MARGIN = 30 / 25.4 * 72  # 30 mm
 RIGHT_MARGIN = 15 / 25.4 * 72
 TEXT_CENTRE = (LEFT_MARGIN + PAGE_WIDTH - RIGHT_MARGIN) / 2
-
-CONTENT = "\n".join(
-    f"Đoạn {i}: Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng tập trung lãnh đạo, chỉ đạo "
-    f"thực hiện tốt nhiệm vụ chuyển đổi số trong cơ quan đảng, bảo đảm an toàn thông tin & tiến độ."
-    for i in range(1, 16)
-)
 
 
 def _pdf(attachment: Any) -> bytes:

@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
 from django.utils import timezone
 
+from api.tests.helpers import client_for
 from core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from core.files import open_blob
 from core.models import AuditEvent
 from outgoing.tests.conftest import ow  # noqa: F401 - fixture
-from outgoing.tests.test_authorization import client_for
 from outgoing.tests.test_signatures import Signed, signed, snapshot  # noqa: F401 - fixture
 from outgoing.token_signing import outgoing_sign_complete, outgoing_sign_prepare
 from signing.client_signing import register_client_certificate

@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from api.tests.test_api import authed
+from api.tests.helpers import authed
 from conftest import World
 from documents.models import Attachment
 from signing.tests.conftest import Certs
-from signing.tests.test_sign_validate import signed_and_sealed
+from signing.tests.helpers import signed_and_sealed
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/signatures/validate"

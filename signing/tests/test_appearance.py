@@ -16,8 +16,7 @@ from conftest import World
 from signing.appearance import MM
 from signing.services import sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
-from signing.tests.test_pdfsig import need
-from signing.tests.test_sign_validate import signed_and_sealed
+from signing.tests.helpers import need, signed_and_sealed
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db

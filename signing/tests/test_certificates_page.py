@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from conftest import World
 from notifications.models import Notification
-from notifications.tests.test_reminders import Inbox, wait_for
-from notifications.tests.test_reminders import smtp_server as smtp_server  # the fixture
+from notifications.tests.smtp import Inbox, wait_for
 from orgs.selectors import today
 from signing.models import Certificate, CertificateReminder
 from signing.tests.conftest import Certs

@@ -8,13 +8,13 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from api.tests.test_api import authed
+from api.tests.helpers import authed
 from conftest import World, make_pdf
 from core import worker
 from documents.models import Attachment
 from signing.models import FileValidation
 from signing.tests.conftest import Certs
-from signing.tests.test_sign_validate import signed_and_sealed
+from signing.tests.helpers import signed_and_sealed
 
 pytestmark = pytest.mark.django_db
 

@@ -5,23 +5,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import World
-from signing.appearance import Box
 from signing.models import SignatureEvent
-from signing.services import sign_bytes
-from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
+from signing.tests.conftest import Certs
+from signing.tests.helpers import signed_and_sealed
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_and_sealed(world: World, certs: Certs, pdf: bytes) -> bytes:
-    box = Box(9, *SIGNATURE_BOX)
-    signed = sign_bytes(
-        actor=world.leader, certificate=certs.person, secret=P12_PASSWORD, pdf=pdf, role="person", box=box
-    )
-    return sign_bytes(
-        actor=world.clerk, certificate=certs.org, secret=P12_PASSWORD, pdf=signed, role="seal", box=box
-    )
 
 
 def test_person_and_seal_validate_as_valid(world: World, certs: Certs, ten_pages: bytes) -> None:

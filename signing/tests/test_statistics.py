@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from api.tests.test_api import authed
+from api.tests.helpers import authed
 from conftest import World
 from documents.models import DocType
 from orgs.models import User

@@ -14,7 +14,7 @@ from signing import validation as v
 from signing.appearance import Box
 from signing.services import certificate_import_pkcs12, sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs, Pki
-from signing.tests.test_sign_validate import signed_and_sealed
+from signing.tests.helpers import signed_and_sealed
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db

@@ -2,58 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from conftest import World, make_pdf
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from web.tests.helpers import browser_login
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-def login(browser: Any, base: str, username: str, **context: Any) -> Any:
-    page = browser.new_context(locale="vi-VN", **context).new_page()
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Demo@2026")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_clerk_leader_head_specialist_journey(
@@ -64,7 +24,7 @@ def test_clerk_leader_head_specialist_journey(
     pdf.write_bytes(make_pdf("Cong van 12"))
 
     # the clerk registers a document with the keyboard-friendly form and presents it
-    clerk = login(browser, base, "vanthu")
+    clerk = browser_login(browser, base, "vanthu")
     clerk.click("text=Vào sổ văn bản đến >> nth=0")
     clerk.set_input_files("input[name=files]", str(pdf))
     clerk.fill("#id_issuer_name", "Ban Tổ chức Trung ương")
@@ -81,7 +41,7 @@ def test_clerk_leader_head_specialist_journey(
     assert clerk.inner_text("#doc-status") == "Chờ phân phối"
 
     # the leader distributes it to Phòng Tổng hợp with a deadline, from a phone (the list is stacked there)
-    leader = login(browser, base, "lanhdao", viewport={"width": 390, "height": 844}, is_mobile=True)
+    leader = browser_login(browser, base, "lanhdao", viewport={"width": 390, "height": 844}, is_mobile=True)
     width = leader.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] + 1, f"queue wider than the phone screen: {width}"
     leader.click("#q-to_distribute .list-group >> text=12-CV/BTCTW")
@@ -95,14 +55,14 @@ def test_clerk_leader_head_specialist_journey(
     assert width[0] <= width[1] + 1, f"page wider than the phone screen: {width}"
 
     # the unit head passes it to the specialist
-    head = login(browser, base, "truongphong")
+    head = browser_login(browser, base, "truongphong")
     head.click("#q-to_forward table >> text=12-CV/BTCTW")
     head.select_option("#forward-lead", label="Phạm Thị Chuyên")
     head.click("#btn-forward")
     head.wait_for_selector("text=Đã chuyển văn bản cho chuyên viên.")
 
     # the specialist completes it with a reply
-    specialist = login(browser, base, "chuyenvien")
+    specialist = browser_login(browser, base, "chuyenvien")
     specialist.click("#q-to_process table >> text=12-CV/BTCTW")
     specialist.fill("input[name=reply_number_symbol]", "25-CV/TU")
     specialist.fill("form[action$='/complete/'] textarea[name=note]", "Đã có Công văn 25-CV/TU trả lời.")

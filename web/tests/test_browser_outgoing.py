@@ -14,10 +14,9 @@ import pytest
 from conftest import World
 from core import worker
 from core.files import open_blob
-from outgoing.tests.conftest import OutgoingWorld
+from outgoing.tests.conftest import OutgoingWorld, StateWorld
 from outgoing.tests.pdftext import page_text
-from outgoing.tests.test_templates import StateWorld
-from web.tests.test_browser import browser, login  # noqa: F401  (fixture)
+from web.tests.helpers import browser_login
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
@@ -29,7 +28,7 @@ pytestmark = [
 
 
 def _journey(
-    browser: Any,  # noqa: F811
+    browser: Any,
     base: str,
     *,
     drafter: str,
@@ -47,7 +46,7 @@ def _journey(
 
     deadline = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")
     # the drafter picks the type and fills the form of the template
-    page = login(browser, base, drafter)
+    page = browser_login(browser, base, drafter)
     page.goto(f"{base}/van-ban-di/du-thao-moi/")
     page.click(f"#main-types >> text={type_name}")
     page.fill("#id_subject", subject)
@@ -71,7 +70,7 @@ def _journey(
     page.click("text=Gửi xin ý kiến")
     page.wait_for_selector(f"text=Đã gửi xin ý kiến góp ý, hạn {deadline}.")
     for username, text in (("chuyenvien2", "Làm rõ thời hạn."), ("ngoai", "Bổ sung đơn vị phối hợp.")):
-        reviewer = login(browser, base, username)
+        reviewer = browser_login(browser, base, username)
         reviewer.goto(url)
         reviewer.fill("#comment-text", text)
         reviewer.click("#form-comment button[type=submit]")
@@ -103,7 +102,7 @@ def _journey(
 
     # three steps approve; the last one signs — from a phone, where the page must fit the screen
     for username in approvers:
-        approver = login(browser, base, username, **PHONE)
+        approver = browser_login(browser, base, username, **PHONE)
         approver.goto(url)
         width = approver.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1] + 1, f"draft page wider than the phone screen: {width}"
@@ -112,7 +111,7 @@ def _journey(
         approver.context.close()
 
     # the clerk numbers and issues from the "to be issued" queue
-    issuer = login(browser, base, clerk)
+    issuer = browser_login(browser, base, clerk)
     issuer.goto(f"{base}/van-ban-di/")
     issuer.click(f"#q-to-issue >> text={subject}")
     issuer.click("#btn-issue")
@@ -123,7 +122,7 @@ def _journey(
     issuer.context.close()
 
     # the recipient's clerk finds it among the new incoming documents
-    receiver = login(browser, base, recipient_clerk)
+    receiver = browser_login(browser, base, recipient_clerk)
     receiver.goto(f"{base}/van-ban-den/?q={doc.number_symbol}")
     receiver.click(f"text={doc.number_symbol} >> nth=0")
     receiver.wait_for_selector(f"text={subject}")
@@ -134,7 +133,7 @@ def _journey(
 
 
 def test_three_documents_from_templates_to_recipients(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     world: World,
 ) -> None:

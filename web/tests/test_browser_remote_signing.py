@@ -19,7 +19,7 @@ from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the si
     trusted,
 )
 from signing.tests.test_appearance import artifact_dir
-from web.tests.test_browser import browser, login  # noqa: F401  (fixture)
+from web.tests.helpers import browser_login
 from web.tests.test_browser_outgoing import PHONE
 
 pytestmark = [
@@ -30,7 +30,7 @@ pytestmark = [
 
 
 def test_sign_from_a_phone_with_the_authenticator_code(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     signed: Signed,  # noqa: F811
 ) -> None:
@@ -43,13 +43,13 @@ def test_sign_from_a_phone_with_the_authenticator_code(
     remote.enable(actor=world.secretary, certificate=signed.person, secret=P12_PASSWORD)
 
     # the drafter, at a desk, sends the request from the document page
-    desk = login(browser, base, "chuyenvien")
+    desk = browser_login(browser, base, "chuyenvien")
     desk.goto(f"{base}/van-ban-di/{doc.pk}/")
     desk.click("#btn-remote-send")
     desk.wait_for_selector("#remote-waiting")
 
     # the signer, on the phone, finds it on "Việc của tôi" and opens it
-    phone = login(browser, base, "bithu", **PHONE)
+    phone = browser_login(browser, base, "bithu", **PHONE)
     phone.click("#q-remote-sign a")
     phone.wait_for_selector("#remote-code")
     assert "Kết luận của Ban Thường vụ Tỉnh ủy" in phone.inner_text("#remote-title")

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import World
 from outgoing.tests.conftest import OutgoingWorld
-from outgoing.tests.test_reviews import V2, docx_draft, make_docx
-from web.tests.test_browser import browser, login  # noqa: F401  (fixture)
+from outgoing.tests.helpers import V2, docx_draft, make_docx
+from web.tests.helpers import browser_login
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,7 +26,7 @@ def fits(page: Any) -> None:
     assert width[0] <= width[1] + 1, f"page wider than the phone screen: {width}"
 
 
-def test_review_journey_on_a_phone(browser: Any, live_server: Any, world: World) -> None:  # noqa: F811
+def test_review_journey_on_a_phone(browser: Any, live_server: Any, world: World) -> None:
     from outgoing.services import outgoing_add_version
 
     ow = OutgoingWorld(world)
@@ -35,7 +35,7 @@ def test_review_journey_on_a_phone(browser: Any, live_server: Any, world: World)
     deadline = (date.today() + timedelta(days=5)).strftime("%d/%m/%Y")
 
     # the drafter asks a leader of another organization for comments, from a phone
-    drafter = login(browser, base, "chuyenvien", **PHONE)
+    drafter = browser_login(browser, base, "chuyenvien", **PHONE)
     drafter.goto(f"{base}/van-ban-di/{doc.pk}/")
     drafter.click("text=Xin ý kiến góp ý")
     drafter.select_option("#id_reviewers", label="Hoàng Văn Ngoại")
@@ -47,7 +47,7 @@ def test_review_journey_on_a_phone(browser: Any, live_server: Any, world: World)
     fits(drafter)
 
     # the reviewer finds it in the queue and comments
-    reviewer = login(browser, base, "ngoai", **PHONE)
+    reviewer = browser_login(browser, base, "ngoai", **PHONE)
     reviewer.goto(f"{base}/van-ban-di/")
     reviewer.click("#q-awaiting-review .list-group >> text=Thông báo kết luận")
     reviewer.fill("#comment-text", "Bổ sung vai trò Ủy ban Kiểm tra.")

@@ -18,16 +18,11 @@ from documents.models import Attachment
 from outgoing.models import OutgoingDocument, Version
 from outgoing.tests.conftest import OutgoingWorld, ow  # noqa: F401  (fixture)
 from outgoing.tests.pdftext import page_text
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
 CONTENT = "Văn phòng Tỉnh ủy thông báo lịch làm việc tuần tới.\nĐề nghị các đồng chí bố trí thời gian dự họp."
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def template_draft(ow: OutgoingWorld, doc_type: str = "TB", content: str = CONTENT) -> Any:  # noqa: F811

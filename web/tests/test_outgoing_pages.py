@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from conftest import make_pdf
 from incoming.models import IncomingDocument
 from outgoing.models import OutgoingDocument
 from outgoing.tests.conftest import OutgoingWorld, ow  # noqa: F401  (fixture)
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_draft_to_issue_through_the_screens(ow: OutgoingWorld) -> None:  # noqa: F811

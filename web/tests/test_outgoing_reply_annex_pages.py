@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import make_pdf
 from outgoing.models import Annex, OutgoingDocument
 from outgoing.tests.conftest import OutgoingWorld, ow  # noqa: F401  (fixture)
-from web.tests.test_outgoing_pages import login
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from outgoing.models import Comment, ReviewRequest, ReviewRound
 from outgoing.tests.conftest import OutgoingWorld, ow  # noqa: F401  (fixture)
-from outgoing.tests.test_reviews import V1, V2, docx_draft, make_docx
+from outgoing.tests.helpers import V1, V2, docx_draft, make_docx
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_review_round_through_the_screens(ow: OutgoingWorld) -> None:  # noqa: F811

@@ -10,14 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conftest import World, make_pdf
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_login_page_and_wrong_password_message(world: World) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.test import Client
 
 from outgoing.tests.conftest import ow  # noqa: F401 - fixture
 from outgoing.tests.test_remote_signing import app_code, s  # noqa: F401 - fixture
@@ -19,14 +16,9 @@ from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the si
     pki,
     trusted,
 )
+from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_enrol_the_phone_and_entrust_the_certificate_on_the_certificates_page(s: Signed) -> None:  # noqa: F811
