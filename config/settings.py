@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "incoming",
     "outgoing",
     "signing",
+    "copies",
     "notifications",
     "reports",
     "api",

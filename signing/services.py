@@ -243,7 +243,8 @@ def sign_bytes(
       The first signature also creates the seal's field in the same update (seal over the left third).
     * ``seal``: the organisation's seal at real size over the left third of ``box`` (the same signature
       box), or in the field prepared by the person's signature.
-    * ``stamp``: the text stamp (``stamp_text`` + signing time) at the top right of page 1.
+    * ``stamp``: the text stamp (``stamp_text`` + signing time) at the top right of page 1: the
+      number-symbol on an annex, ``appearance.copy_stamp_text`` on an electronic copy.
     ``expected_sha256``: the approved version's hash; signing anything else is refused."""
     if role not in SignatureRole.values:
         raise InvalidInput("Loại chữ ký không hợp lệ.")
@@ -256,7 +257,8 @@ def sign_bytes(
         raise Conflict("Tệp cần ký không đúng phiên bản đã được duyệt.", code="version_mismatch")
     if role == SignatureRole.STAMP and not stamp_text.strip():
         raise InvalidInput(
-            "Thiếu số, ký hiệu văn bản để ghi trên dấu thời gian ký.", code="missing_stamp_text"
+            "Thiếu nội dung ghi trên chữ ký số (số, ký hiệu văn bản hoặc hình thức sao).",
+            code="missing_stamp_text",
         )
 
     field_name = _free_field(pdf, role)
@@ -272,7 +274,7 @@ def sign_bytes(
         if box is not None:
             field_box = appearance.seal_box(box, float(certificate.seal_size_mm))
     else:
-        field_box = box or appearance.stamp_box(*_page_size(pdf, 0))
+        field_box = box or appearance.stamp_box(*_page_size(pdf, 0), text=stamp_text)
 
     with keys.signer_for(certificate, secret) as signer:
         signed = pades.sign_pdf(
