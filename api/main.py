@@ -63,6 +63,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 from api import (  # noqa: E402  (routers register themselves on ``api``)
     auth_api,
+    copies_api,
     incoming_api,
     orgs_api,
     outgoing_api,
@@ -75,4 +76,5 @@ api.add_router("", orgs_api.router)
 api.add_router("", incoming_api.router)
 api.add_router("", outgoing_api.router)
 api.add_router("", signing_api.router)
+api.add_router("", copies_api.router)
 api.add_router("", system_api.router)
