@@ -131,3 +131,31 @@ def deciders(organization_id: int) -> list[User]:
         "position"
     )
     return sorted(people, key=lambda u: (u.position.rank if u.position else 999, sort_key(u.display_name)))
+
+
+def register_rows(user: User, year: int) -> list[dict[str, Any]]:
+    """One dict per copy of the year's register (the page, the PDF and the Excel file share it)."""
+    from django.utils import timezone
+
+    rows = []
+    for copy in copy_register(user, year):
+        recipients = [r.name for r in copy.recipients.all()]
+        rows.append(
+            {
+                "copy": copy,
+                "document_id": copy.pk,
+                "year": copy.year,
+                "number": copy.number,
+                "number_symbol": copy.number_symbol,
+                "copied_on": timezone.localdate(copy.created_at),
+                "form": copy.get_form_display(),
+                "source": f"{copy.source_label}: {copy.subject}",
+                "pages": copy.pages or "Toàn văn",
+                "decided_by": copy.decided_by.display_name,
+                "created_by": copy.created_by.display_name,
+                "recipients": "; ".join([*recipients, "Lưu: VT"]),
+                "note": "Sao từ bản giấy (số hóa)" if copy.from_paper else "",
+                "organization": copy.organization,
+            }
+        )
+    return rows
