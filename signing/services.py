@@ -212,6 +212,37 @@ def _page_size(pdf: bytes, page: int) -> tuple[float, float]:
     return float(box.width), float(box.height)
 
 
+def _signature_rects(pdf: bytes, page: int) -> list[tuple[float, float, float, float]]:
+    """Rectangles of the signature fields on a page."""
+    from pypdf import PdfReader
+
+    rects = []
+    for ref in PdfReader(io.BytesIO(pdf)).pages[page].get("/Annots") or []:
+        annot = ref.get_object()
+        parent = annot.get("/Parent")
+        field_type = annot.get("/FT") or (parent.get_object().get("/FT") if parent is not None else None)
+        if annot.get("/Subtype") == "/Widget" and field_type == "/Sig" and "/Rect" in annot:
+            x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+            rects.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return rects
+
+
+def _stamp_box(pdf: bytes, text: str) -> appearance.Box:
+    """Top right of page 1, moved down below any signature field already there (a sao lục of a sao y
+    keeps both stamps readable)."""
+    box = appearance.stamp_box(*_page_size(pdf, 0), text=text)
+    rects = _signature_rects(pdf, 0)
+    moved = True
+    while moved:
+        moved = False
+        for x1, y1, x2, y2 in rects:
+            if x1 < box.x2 and box.x1 < x2 and y1 < box.y2 and box.y1 < y2:
+                top = y1 - 4
+                box = appearance.Box(0, box.x1, top - box.height, box.x2, top)
+                moved = True
+    return box
+
+
 def _seal_size_for(organization_id: int | None) -> float:
     cert = (
         Certificate.objects.filter(organization_id=organization_id, is_active=True)
@@ -274,7 +305,7 @@ def sign_bytes(
         if box is not None:
             field_box = appearance.seal_box(box, float(certificate.seal_size_mm))
     else:
-        field_box = box or appearance.stamp_box(*_page_size(pdf, 0), text=stamp_text)
+        field_box = box or _stamp_box(pdf, stamp_text)
 
     with keys.signer_for(certificate, secret) as signer:
         signed = pades.sign_pdf(

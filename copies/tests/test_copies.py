@@ -118,7 +118,13 @@ def test_numbering_is_common_to_all_forms_gap_free_and_restarts_on_1_january(
         ("sao_luc", "03-BS/TU"),
     ]
     assert sao_luc.source_copy == sao_y and sao_luc.source_incoming == source
-    assert appearance_text(stamp_widgets(pdf_of(sao_luc))[-1][2]).splitlines()[0].strip() == "SAO LỤC"
+    # the sao lục's stamp sits right below the sao y's, both readable, both signatures valid
+    (_, first, sy), (_, second, sl) = stamp_widgets(pdf_of(sao_luc))
+    assert appearance_text(sy).splitlines()[0].strip() == "SAO Y"
+    assert appearance_text(sl).splitlines()[0].strip() == "SAO LỤC"
+    assert second[3] == pytest.approx(first[1] - 4, abs=0.2) and second[2] == first[2]
+    report = validate_pdf(pdf_of(sao_luc))
+    assert [s.verdict for s in report.signatures] == ["valid", "valid"]
     # when the year turns, the sequence starts again from 01
     monkeypatch.setattr(copies.services, "today", lambda: date(2027, 1, 1))
     next_year = make(cw, source)
@@ -156,7 +162,11 @@ def test_secret_documents_are_refused(cw: CopyWorld, secrecy: str) -> None:
     with pytest.raises(NotAllowed) as refused:
         make(cw, source)
     assert refused.value.code == "secret_document" and "bí mật nhà nước" in refused.value.message
-    assert snapshot()[:5] == before[:5] and snapshot()[6] == before[6]
+    # nothing changed but the audited read of the restricted document
+    after = snapshot()
+    assert after[:5] == before[:5] and after[6] == before[6]
+    new_events = AuditEvent.objects.order_by("-seq")[: after[5] - before[5]]
+    assert [e.action for e in new_events] == ["incoming.read.file"]
 
 
 def test_wrong_password_stores_nothing_and_takes_no_number(cw: CopyWorld) -> None:
