@@ -63,6 +63,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 from api import (  # noqa: E402  (routers register themselves on ``api``)
     auth_api,
+    copies_api,
     incoming_api,
     orgs_api,
     outgoing_api,
@@ -79,4 +80,5 @@ api.add_router("", outgoing_api.router)
 api.add_router("", signing_api.router)
 api.add_router("", remote_signing_api.router)
 api.add_router("", token_signing_api.router)
+api.add_router("", copies_api.router)
 api.add_router("", system_api.router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "incoming",
     "outgoing",
     "signing",
+    "copies",
     "notifications",
     "reports",
     "api",

@@ -679,9 +679,14 @@ def receive_internal(
     organization: Organization,
     attachment: Attachment,
     annexes: list[Attachment] | None = None,
+    sender_kind: str = "outgoing",
+    description: str = "",
 ) -> IncomingDocument:
     """A document issued by another organization of this installation arrives at once: registered in the
-    recipient's incoming register with its metadata filled and ``channel=internal``; its clerks are told."""
+    recipient's incoming register with its metadata filled and ``channel=internal``; its clerks are told.
+
+    ``sender`` is an issued outgoing document, or an electronic copy (``sender_kind="copy"``, with a
+    ``description`` saying what it is a copy of)."""
     secret = sender.secrecy != Secrecy.NONE
     registers = Register.objects.filter(organization=organization, kind=RegisterKind.INCOMING, is_active=True)
     register = registers.filter(for_secret=secret).order_by("id").first() or registers.order_by("id").first()
@@ -712,6 +717,7 @@ def receive_internal(
         secrecy=sender.secrecy,
         channel=Channel.INTERNAL,
         page_count=attachment.stored.page_count,
+        description=description[:500],
         created_by=actor,
         status=Status.REGISTERED,
     )
@@ -740,7 +746,7 @@ def receive_internal(
         action="incoming.receive_internal",
         target=doc,
         organization_id=organization.pk,
-        data={"arrival_number": number, "year": arrival.year, "from_outgoing": sender.pk},
+        data={"arrival_number": number, "year": arrival.year, f"from_{sender_kind}": sender.pk},
     )
     clerks = people_with_roles({"clerk"}, {organization.pk})
     notify.notify_many(clerks, doc, "Văn bản đến mới từ hệ thống")

@@ -9,7 +9,7 @@ from core import audit
 from core.errors import InvalidInput, NotFound
 from documents.models import Register, RegisterKind
 from incoming.permissions import OVERSEER_ROLES, orgs_with_roles
-from orgs.models import Profile, User
+from orgs.models import Organization, Profile, User
 from orgs.selectors import today
 from reports import registers as printing
 
@@ -115,3 +115,41 @@ def register_export(
     )
     name = f"so-{FILE_NAMES[kind]}-{register.pk}-{year}.{fmt}"
     return Export(data, name, "application/pdf" if fmt == "pdf" else XLSX)
+
+
+def copy_register_export(user: User, year: int, *, fmt: str) -> Export:
+    """The copy register (sổ theo dõi bản sao) of a year, for the organisations the user keeps or leads,
+    as PDF or Excel; audited like the other registers."""
+    from copies.selectors import may_see_register, register_rows
+
+    if not may_see_register(user):
+        raise NotFound("Không tìm thấy sổ hoặc bạn không có quyền xem.")
+    if fmt not in {"pdf", "xlsx"}:
+        raise InvalidInput("Định dạng phải là pdf hoặc xlsx.", details={"format": fmt})
+    rows = register_rows(user, year)
+    organizations = sorted({r["organization"].name for r in rows}) or [
+        o.name for o in Organization.objects.filter(pk__in=orgs_with_roles(user, OVERSEER_ROLES))[:1]
+    ]
+    book = CopyBook(name=f"Bản sao điện tử năm {year}")
+    builder = printing.export_pdf if fmt == "pdf" else printing.export_xlsx
+    data = builder(
+        printing.COPIES,
+        book,
+        rows,
+        date_from=None if rows else date(year, 1, 1),  # an empty book still names its year
+        date_to=None,
+        organization_name=", ".join(organizations),
+    )
+    audit.record(
+        actor=user,
+        action="register.export",
+        target=None,
+        organization_id=rows[0]["organization"].pk if rows else None,
+        data={"format": fmt, "kind": printing.COPIES, "year": year, "rows": len(rows)},
+    )
+    return Export(data, f"so-ban-sao-{year}.{fmt}", "application/pdf" if fmt == "pdf" else XLSX)
+
+
+@dataclass(frozen=True)
+class CopyBook:
+    name: str

@@ -4,12 +4,15 @@
   centred between the position line and the name;
 * the organisation's seal: the red seal at its real size, overlapping about a third of the signature box
   on its left, vertically centred on it;
-* the text stamp of annexes in separate files and of electronic copies: number-symbol and signing time
-  (ISO 8601, +07:00), Times 10, black, top right of page 1, no image.
+* the text stamp, Times 10, black, top right of page 1, no image: on annexes in separate files the
+  number-symbol and the signing time (ISO 8601, +07:00); on electronic copies (cell 14) the copy form
+  ("SAO Y", "SAO LỤC", "TRÍCH SAO"), the copying body's name and the signing time
+  (``copy_stamp_text``). The box grows with the text (never smaller than the annex stamp's 160 × 40 pt).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import threading
@@ -29,8 +32,11 @@ from pyhanko.stamp import StaticStampStyle, TextStampStyle
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MM = 72 / 25.4  # PDF points per millimetre
 STAMP_FONT_SIZE = 10
-STAMP_SIZE = (160.0, 40.0)  # width, height in points
+STAMP_SIZE = (160.0, 40.0)  # width, height in points (the smallest box)
 STAMP_MARGIN = 20.0
+STAMP_LEADING = 12  # points from line to line: single spacing for Times 10 with Vietnamese accents
+STAMP_MAX_WIDTH = 240.0  # a longer body name wraps onto the next line
+SAMPLE_TIME = "2026-12-28T20:28:28+07:00"  # as wide as any signing time
 BLUE = (22, 50, 170, 255)
 RED = (215, 25, 32, 255)
 
@@ -73,9 +79,11 @@ def seal_box(signature: Box, size_mm: float = 35.0) -> Box:
     )
 
 
-def stamp_box(page_width: float, page_height: float) -> Box:
-    """Top right of page 1."""
-    width, height = STAMP_SIZE
+def stamp_box(page_width: float, page_height: float, text: str = "") -> Box:
+    """Top right of page 1, large enough for the lines of ``text`` followed by the signing time."""
+    lines = [*text.splitlines(), SAMPLE_TIME] if text else []
+    width = max([STAMP_SIZE[0], *(math.ceil(text_width(line)) + 2 for line in lines)])
+    height = max(STAMP_SIZE[1], len(lines) * STAMP_LEADING + 4)
     return Box(
         0,
         page_width - STAMP_MARGIN - width,
@@ -83,6 +91,33 @@ def stamp_box(page_width: float, page_height: float) -> Box:
         page_width - STAMP_MARGIN,
         page_height - STAMP_MARGIN,
     )
+
+
+def text_width(text: str, size: float = STAMP_FONT_SIZE) -> float:
+    """Width in points of ``text`` in the stamp font at ``size``."""
+    return _measuring_font(stamp_font()).getlength(text) * size / 1000
+
+
+@functools.lru_cache(maxsize=4)
+def _measuring_font(path: str) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, 1000)  # 1000 px per em: lengths in thousandths of the font size
+
+
+def wrap(text: str, width: float = STAMP_MAX_WIDTH) -> list[str]:
+    """``text`` in lines no wider than ``width`` points (a single word longer than that stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def copy_stamp_text(form_label: str, body_name: str) -> str:
+    """The lines an electronic copy's stamp shows before the signing time (NĐ 30 PL-I, cell 14): the
+    copy form ("SAO Y", "SAO LỤC", "TRÍCH SAO") and the copying body's name, wrapped to the stamp."""
+    return "\n".join([form_label, *wrap(body_name)])
 
 
 def now_iso() -> str:
@@ -143,12 +178,14 @@ def stamp_font() -> str:
 
 
 def text_stamp_style() -> TextStampStyle:
-    """Two lines, flush top right: ``%(number)s`` and ``%(signed_at)s``, 10 pt, black, no border."""
+    """``%(number)s`` (one or more lines: the number-symbol, or a copy's form and body) and
+    ``%(signed_at)s``, flush top right, 10 pt, black, no border."""
     return TextStampStyle(
         stamp_text="%(number)s\n%(signed_at)s",
         text_box_style=TextBoxStyle(
             font=GlyphAccumulatorFactory(stamp_font(), font_size=STAMP_FONT_SIZE),
             font_size=STAMP_FONT_SIZE,
+            leading=STAMP_LEADING,
             box_layout_rule=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MIN,
                 y_align=layout.AxisAlignment.ALIGN_MAX,

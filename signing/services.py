@@ -253,6 +253,37 @@ def _page_size(pdf: bytes, page: int) -> tuple[float, float]:
     return float(box.width), float(box.height)
 
 
+def _signature_rects(pdf: bytes, page: int) -> list[tuple[float, float, float, float]]:
+    """Rectangles of the signature fields on a page."""
+    from pypdf import PdfReader
+
+    rects = []
+    for ref in PdfReader(io.BytesIO(pdf)).pages[page].get("/Annots") or []:
+        annot = ref.get_object()
+        parent = annot.get("/Parent")
+        field_type = annot.get("/FT") or (parent.get_object().get("/FT") if parent is not None else None)
+        if annot.get("/Subtype") == "/Widget" and field_type == "/Sig" and "/Rect" in annot:
+            x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+            rects.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return rects
+
+
+def _stamp_box(pdf: bytes, text: str) -> appearance.Box:
+    """Top right of page 1, moved down below any signature field already there (a sao lục of a sao y
+    keeps both stamps readable)."""
+    box = appearance.stamp_box(*_page_size(pdf, 0), text=text)
+    rects = _signature_rects(pdf, 0)
+    moved = True
+    while moved:
+        moved = False
+        for x1, y1, x2, y2 in rects:
+            if x1 < box.x2 and box.x1 < x2 and y1 < box.y2 and box.y1 < y2:
+                top = y1 - 4
+                box = appearance.Box(0, box.x1, top - box.height, box.x2, top)
+                moved = True
+    return box
+
+
 def _seal_size_for(organization_id: int | None) -> float:
     """The real size of the seal that will be applied (the organisation's seal certificate valid now)."""
     cert = selectors.seal_certificate(organization_id)
@@ -288,7 +319,8 @@ def plan_signature(
       The first signature also creates the seal's field in the same update (seal over the left third).
     * ``seal``: the organisation's seal at real size over the left third of ``box`` (the same signature
       box), or in the field prepared by the person's signature.
-    * ``stamp``: the text stamp (``stamp_text`` + signing time) at the top right of page 1.
+    * ``stamp``: the text stamp (``stamp_text`` + signing time) at the top right of page 1: the
+      number-symbol on an annex, ``appearance.copy_stamp_text`` on an electronic copy.
     ``expected_sha256``: the approved version's hash; signing anything else is refused."""
     if role not in SignatureRole.values:
         raise InvalidInput("Loại chữ ký không hợp lệ.")
@@ -301,7 +333,8 @@ def plan_signature(
         raise Conflict("Tệp cần ký không đúng phiên bản đã được duyệt.", code="version_mismatch")
     if role == SignatureRole.STAMP and not stamp_text.strip():
         raise InvalidInput(
-            "Thiếu số, ký hiệu văn bản để ghi trên dấu thời gian ký.", code="missing_stamp_text"
+            "Thiếu nội dung ghi trên chữ ký số (số, ký hiệu văn bản hoặc hình thức sao).",
+            code="missing_stamp_text",
         )
 
     field_name = _free_field(pdf, role)
@@ -317,7 +350,7 @@ def plan_signature(
         if box is not None:
             field_box = appearance.seal_box(box, float(certificate.seal_size_mm))
     else:
-        field_box = box or appearance.stamp_box(*_page_size(pdf, 0))
+        field_box = box or _stamp_box(pdf, stamp_text)
     text = stamp_text if role == SignatureRole.STAMP else None
     return Plan(pdf=pdf, field_name=field_name, box=field_box, image=image, stamp_text=text, before=before)
 

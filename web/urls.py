@@ -1,7 +1,14 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path, re_path
 
-from web import outgoing_review_views, outgoing_views, remote_signing_views, signing_views, views
+from web import (
+    copies_views,
+    outgoing_review_views,
+    outgoing_views,
+    remote_signing_views,
+    signing_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -32,6 +39,10 @@ urlpatterns = [
     path("so/", views.registers, name="registers"),
     path("so/<int:pk>/in/", views.register_export, name="register_export"),
     path("thong-bao/", views.notifications, name="notifications"),
+    path("ban-sao/", copies_views.copy_register, name="copy_register"),
+    path("ban-sao/in/", copies_views.copy_register_export, name="copy_register_export"),
+    path("ban-sao/<int:pk>/", copies_views.copy_detail, name="copy_detail"),
+    path("ban-sao/tao/<str:kind>/<int:pk>/", copies_views.copy_new, name="copy_new"),
     path("van-ban-di/", outgoing_views.outgoing_list, name="outgoing_list"),
     path("van-ban-di/du-thao-moi/", outgoing_views.outgoing_new, name="outgoing_new"),
     path("van-ban-di/<int:pk>/", outgoing_views.outgoing_detail, name="outgoing_detail"),

@@ -34,6 +34,7 @@ from orgs.selectors import working_lineage_ids
 from outgoing import selectors as outgoing_selectors
 from reports import exports as register_exports
 from signing.selectors import signature_report_context
+from web.copies_views import document_copies_context
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
 
@@ -262,6 +263,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # issued outgoing replies (lazy: queried only where the page offers completion)
             "issued_replies": outgoing_selectors.issued_replies(user, doc.pk),
             **signature_report_context(files),
+            **document_copies_context(user, "incoming", doc),
         },
     )
 

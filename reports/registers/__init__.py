@@ -12,12 +12,13 @@ printed from an incoming register, or "outgoing" (sổ đăng ký văn bản đi
 Auditing the export is the caller's job.
 """
 
-from reports.registers.layout import FOLLOWUP, INCOMING, INCOMING_KINDS, KINDS, OUTGOING, headers
+from reports.registers.layout import COPIES, FOLLOWUP, INCOMING, INCOMING_KINDS, KINDS, OUTGOING, headers
 from reports.registers.pdf import export_pdf
 from reports.registers.rows import incoming_register_rows, outgoing_register_rows
 from reports.registers.xlsx import export_xlsx
 
 __all__ = [
+    "COPIES",
     "FOLLOWUP",
     "INCOMING",
     "INCOMING_KINDS",

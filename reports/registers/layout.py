@@ -2,6 +2,8 @@
 
 Three kinds share one layout: the incoming register, the follow-up register (both printed from an
 incoming register) and the outgoing register (sổ đăng ký văn bản đi, printed from an outgoing register).
+The copy register (sổ theo dõi bản sao, ``COPIES``) uses it too; PL-IV prescribes no columns for it, so
+they follow the copy's format components (PL-I Part II.II) and what the copy register page shows.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from documents.models import Register
 from orgs.selectors import today
 
 INCOMING = "incoming"
 FOLLOWUP = "followup"
 OUTGOING = "outgoing"
+COPIES = "copies"  # not a Register: one book per organisation and year
 INCOMING_KINDS = (INCOMING, FOLLOWUP)  # printed from an incoming register
 KINDS = (INCOMING, FOLLOWUP, OUTGOING)
 
@@ -25,17 +27,20 @@ TITLES = {
     INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
     FOLLOWUP: "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN",
     OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
+    COPIES: "SỔ THEO DÕI BẢN SAO VĂN BẢN",
 }
 SHEET_TITLES = {
     INCOMING: "Sổ đăng ký VB đến",
     FOLLOWUP: "Sổ theo dõi giải quyết",
     OUTGOING: "Sổ đăng ký VB đi",
+    COPIES: "Sổ theo dõi bản sao",
 }
 # The row keys the cover reads its date range and its number range from.
 COVER_KEYS = {
     INCOMING: ("arrival_date", "arrival_number"),
     FOLLOWUP: ("arrival_date", "arrival_number"),
     OUTGOING: ("issued_date", "book_number"),
+    COPIES: ("copied_on", "number_symbol"),
 }
 VOLUME = "01"
 EMPTY = "…"
@@ -87,10 +92,23 @@ OUTGOING_COLUMNS: tuple[Column, ...] = (
     Column("Ghi chú", "note", 30),
 )
 
+COPIES_COLUMNS: tuple[Column, ...] = (
+    Column("Số, ký hiệu bản sao", "number_symbol", 24),
+    Column("Ngày sao", "copied_on", 20, is_date=True, centered=True),
+    Column("Hình thức sao", "form", 18, centered=True),
+    Column("Văn bản được sao (tên loại, số, ký hiệu, ngày, cơ quan ban hành, trích yếu)", "source", 80),
+    Column("Trang", "pages", 14, centered=True),
+    Column("Người quyết định sao", "decided_by", 30),
+    Column("Người sao", "created_by", 28),
+    Column("Nơi nhận", "recipients", 45),
+    Column("Ghi chú", "note", 25),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     INCOMING: INCOMING_COLUMNS,
     FOLLOWUP: FOLLOWUP_COLUMNS,
     OUTGOING: OUTGOING_COLUMNS,
+    COPIES: COPIES_COLUMNS,
 }
 
 
@@ -127,6 +145,13 @@ def cell_text(row: dict[str, Any], column: Column) -> str:
     return clean(value)
 
 
+class Book(Protocol):
+    """What the cover reads of the book: a ``documents.Register``, or the copy register."""
+
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Cover:
     """The first block of a register (NĐ 30 PL-IV): body, title, year, date range, number range, volume.
@@ -150,7 +175,7 @@ class Cover:
 
 def cover_for(
     kind: str,
-    register: Register,
+    register: Book,
     rows: list[dict[str, Any]],
     *,
     date_from: date | None,

@@ -16,9 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from documents.models import Register
 from reports.fonts import register_fonts
-from reports.registers.layout import Column, Cover, cell_text, clean, columns_for, cover_for
+from reports.registers.layout import Book, Column, Cover, cell_text, clean, columns_for, cover_for
 
 PAGE = landscape(A4)
 MARGIN_X = 10 * mm
@@ -125,7 +124,7 @@ def _numbered_canvas(footer: str, font: str) -> type[Canvas]:
 
 def export_pdf(
     kind: str,
-    register: Register,
+    register: Book,
     rows: list[dict[str, Any]],
     *,
     date_from: date | None = None,

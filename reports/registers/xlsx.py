@@ -11,8 +11,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from documents.models import Register
-from reports.registers.layout import SHEET_TITLES, Column, Cover, cell_text, clean, columns_for, cover_for
+from reports.registers.layout import (
+    SHEET_TITLES,
+    Book,
+    Column,
+    Cover,
+    cell_text,
+    clean,
+    columns_for,
+    cover_for,
+)
 
 FONT = "Times New Roman"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -101,7 +109,7 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
 
 def export_xlsx(
     kind: str,
-    register: Register,
+    register: Book,
     rows: list[dict[str, Any]],
     *,
     date_from: date | None = None,
