@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from core import audit, files
@@ -38,7 +39,7 @@ from outgoing.permissions import may_approve_step, may_issue
 from outgoing.states import Decision, RenditionStatus, Status, check_transition
 from signing import keys
 from signing.appearance import Box
-from signing.models import Certificate, SignatureEvent, SignatureRole
+from signing.models import Certificate, CertificateKind, SignatureEvent, SignatureRole
 from signing.permissions import may_use
 from signing.selectors import personal_certificates, seal_certificate
 from signing.services import schedule_validation, sign_bytes
@@ -206,8 +207,14 @@ def _rendition(version: Version) -> bytes:
     return data
 
 
+def server_key_certificates(user: User) -> QuerySet[Certificate]:
+    """The person's valid certificates whose key the server can use with a password/PIN (not a token on
+    the signer's own PC, which signs in two steps: ``outgoing.token_signing``)."""
+    return personal_certificates(user).exclude(kind=CertificateKind.CLIENT)
+
+
 def _certificate(actor: User, certificate_id: int | None) -> Certificate:
-    found = personal_certificates(actor)
+    found = server_key_certificates(actor)
     certificate = found.filter(pk=certificate_id).first() if certificate_id else found.first()
     if certificate is None:
         raise InvalidInput(

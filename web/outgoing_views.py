@@ -403,10 +403,13 @@ def _signing_context(
     user: User, doc: OutgoingDocument, step: Any, latest: Version | None
 ) -> dict[str, object]:
     """ "Ký số" for the signer who has a certificate; the seal password for the clerk; who signed."""
+    from outgoing.token_signing import token_certificates
+
     signer_step = step is not None and step.is_signer and may_approve_step(user, doc, step)
-    certificates = list(signatures.personal_certificates(user)) if signer_step else []
+    certificates = list(signatures.server_key_certificates(user)) if signer_step else []
     return {
         "sign_certificates": certificates,
+        "token_certificates": list(token_certificates(user)) if signer_step else [],
         "sign_version": latest,
         "issue_seal_secret": doc.status == Status.APPROVED
         and may_issue(user, doc)

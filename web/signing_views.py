@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, InvalidInput, NotFound
 from documents.models import Attachment
 from documents.selectors import attachment_get_for_user
 from orgs.models import User
@@ -139,3 +140,34 @@ def _crl_modified(request: HttpRequest, name: str) -> datetime:
 def crl(request: HttpRequest, name: str) -> FileResponse:
     """``/pki/crl/<name>.crl``: a CRL of SIGNING_CRL_DIR as published (DER, application/pkix-crl)."""
     return FileResponse(_crl_path(name).open("rb"), content_type="application/pkix-crl")
+
+
+TOKEN_TOOL = Path(settings.BASE_DIR) / "tools" / "dieuhanh_token_sign.py"
+
+
+@login_required
+def token_tool(request: HttpRequest) -> HttpResponse:
+    """The signer's two-step signing tool, served from the installation (closed networks: no internet)."""
+    response = HttpResponse(TOKEN_TOOL.read_bytes(), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dieuhanh_token_sign.py"'
+    return response
+
+
+@login_required
+@require_POST
+def token_certificate_register(request: HttpRequest) -> HttpResponse:
+    """Register the certificate of the signer's own token (the .cer file; the key stays on the token)."""
+    from signing.client_signing import register_client_certificate
+
+    upload = request.FILES.get("certificate")
+    try:
+        if upload is None or (upload.size or 0) > 64 * 1024:
+            raise InvalidInput("Vui lòng chọn tệp chứng thư số (.cer, .crt, .pem) của thiết bị ký.")
+        cert = register_client_certificate(
+            actor=_user(request), owner=_user(request), certificate=upload.read()
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã đăng ký chứng thư số {cert.subject_cn} trên thiết bị ký của bạn.")
+    return HttpResponseRedirect(reverse("web:certificates"))

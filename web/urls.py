@@ -26,6 +26,12 @@ urlpatterns = [
     path("tep/<int:pk>/kiem-tra-lai/", signing_views.file_revalidate, name="file_revalidate"),
     path("chung-thu-so/", signing_views.certificates, name="certificates"),
     path("thong-ke/ky-so/", signing_views.statistics, name="signature_statistics"),
+    path(
+        "chung-thu-so/thiet-bi-ky/",
+        signing_views.token_certificate_register,
+        name="token_certificate_register",
+    ),
+    path("cong-cu/dieuhanh_token_sign.py", signing_views.token_tool, name="token_tool"),
     path("chung-thu-so/ky-tu-xa/", remote_signing_views.remote_settings, name="remote_settings"),
     path("ky-tu-xa/", remote_signing_views.remote_requests, name="remote_requests"),
     path("ky-tu-xa/<str:token>/", remote_signing_views.remote_confirm, name="remote_confirm"),

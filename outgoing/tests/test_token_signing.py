@@ -240,3 +240,35 @@ def test_the_client_tool_signs_with_a_softhsm_token_over_http(
     with pytest.raises(tool.ApiError) as again:
         tool.sign_document(api, doc.pk, tool.token_signer(SOFTHSM_MODULE, label, "bithu", PIN))
     assert again.value.status == 409 and again.value.message
+
+
+# --- screens -----------------------------------------------------------------------------------------------
+
+
+def test_screens_register_the_token_certificate_and_show_how_to_sign(signed: Signed, pki: Any) -> None:  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from web.tests.helpers import login
+
+    o = signed.ow
+    signed.person.is_active = False
+    signed.person.save()
+    leaf = pki.ca.issue("Lê Văn Bí", "Tỉnh ủy Sông Lam")
+    page = login(o.secretary)
+    assert "Ký bằng thiết bị ký (USB token)" in page.get("/chung-thu-so/").content.decode()
+    bad = page.post(
+        "/chung-thu-so/thiet-bi-ky/", {"certificate": SimpleUploadedFile("x.cer", b"nope")}, follow=True
+    )
+    assert "Tệp chứng thư số không hợp lệ" in bad.content.decode()
+    page.post("/chung-thu-so/thiet-bi-ky/", {"certificate": SimpleUploadedFile("bithu.cer", leaf.der)})
+    cert = Certificate.objects.get(kind="client")
+    assert cert.person == o.secretary and cert.chain_der  # the intermediate found among known certificates
+    doc = signed.at_signer_step()
+    html = page.get(f"/van-ban-di/{doc.pk}/").content.decode()
+    # the token's way is shown with the command for this document; the password form is not offered for it
+    assert 'id="token-command"' in html and "--user bithu" in html and f"sign {doc.pk}</pre>" in html
+    assert 'id="form-sign"' not in html
+    tool = page.get("/cong-cu/dieuhanh_token_sign.py")
+    assert tool.status_code == 200 and b"def sign_document" in tool.content
+    # someone who is not at the signer's step sees none of it
+    assert 'id="token-command"' not in login(o.w.specialist).get(f"/van-ban-di/{doc.pk}/").content.decode()
