@@ -76,7 +76,9 @@ def request_remote_sign(
         )
     version = _approved_version(doc, version_sha256)
     _rendition(version)  # the PDF must be ready before the signer is disturbed
-    title = f"{doc.doc_type.name} — {doc.subject} (phiên bản {version.number})"
+    # the title travels in the notification and the e-mail: a secret document's subject stays out of them
+    about = doc.subject if doc.secrecy == "none" else "(văn bản mật)"
+    title = f"{doc.doc_type.name} — {about} (phiên bản {version.number})"
     with transaction.atomic():
         return remote.open_request(
             requested_by=actor,

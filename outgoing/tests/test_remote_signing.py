@@ -271,6 +271,22 @@ def test_turning_remote_signing_off_erases_the_secret_and_cancels_open_requests(
     assert off.value.code == "remote_not_enabled"
 
 
+def test_a_secret_documents_subject_stays_out_of_the_notification_and_the_email(
+    s: Signed, django_capture_on_commit_callbacks: Any
+) -> None:
+    o = s.ow
+    o.secretary.email = "bithu@example.test"
+    o.secretary.save()
+    entrust(s)
+    doc = s.at_signer_step(secrecy="confidential")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = request_remote_sign(actor=o.w.clerk, document=doc)
+    assert "chuyển đổi số" not in request.title and "(văn bản mật)" in request.title
+    note = Notification.objects.get(user=o.secretary, kind="sign")
+    assert "chuyển đổi số" not in note.text
+    assert "chuyển đổi số" not in mail.outbox[-1].body and "chuyển đổi số" not in mail.outbox[-1].subject
+
+
 def test_not_at_the_signer_step_no_request(s: Signed) -> None:
     from outgoing.services import outgoing_submit
 
