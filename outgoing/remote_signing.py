@@ -100,15 +100,18 @@ def confirm_remote_sign(*, actor: User, token: str, code: str, note: str = "") -
         if request.document_kind != KIND:
             raise InvalidInput("Loại yêu cầu ký không được hỗ trợ.", code="unsupported_request")
         document = OutgoingDocument.objects.get(pk=request.document_id)
-        return outgoing_sign(
-            actor=actor,
-            document=document,
-            secret=remote.entrusted_secret(request.certificate),
-            certificate_id=request.certificate_id,
-            version_sha256=request.sha256,
-            note=note,
-            how="remote",
-        )
+        with transaction.atomic():  # the document signed and the request done, together
+            signed = outgoing_sign(
+                actor=actor,
+                document=document,
+                secret=remote.entrusted_secret(request.certificate),
+                certificate_id=request.certificate_id,
+                version_sha256=request.sha256,
+                note=note,
+                how="remote",
+            )
+            remote.mark_signed(request, actor=actor)
+        return signed
     except ApplicationError as exc:
         remote.fail(request, exc.message)
         raise

@@ -192,6 +192,7 @@ class CertificateReminder(models.Model):
 
 class RemoteStatus(models.TextChoices):
     PENDING = "pending", "Chờ người ký xác nhận"
+    SIGNING = "signing", "Đã xác nhận, đang ký"
     SIGNED = "signed", "Đã ký"
     DECLINED = "declined", "Người ký từ chối"
     CANCELLED = "cancelled", "Đã hủy yêu cầu"
@@ -253,6 +254,11 @@ class SignatureRequest(models.Model):
 
     def is_open(self, at: object = None) -> bool:
         return self.status == RemoteStatus.PENDING and (at or timezone.now()) < self.expires_at  # type: ignore[operator]
+
+    @property
+    def is_waiting(self) -> bool:
+        """Not answered yet as far as the requester is concerned (waiting for the code, or signing)."""
+        return self.status in (RemoteStatus.PENDING, RemoteStatus.SIGNING)
 
 
 class ClientSigningSession(models.Model):

@@ -284,14 +284,22 @@ def get_for(user: User, token: str) -> SignatureRequest:
     return expire_if_due(request)
 
 
+STUCK = "Không hoàn tất được việc ký sau khi xác nhận; vui lòng gửi yêu cầu mới."
+
+
 def expire_if_due(request: SignatureRequest) -> SignatureRequest:
-    if request.status == RemoteStatus.PENDING and timezone.now() >= request.expires_at:
+    """A pending request past its time expires; one accepted but never finished (the process died while
+    signing) fails once its time is over — the document was not signed, or the request would say so."""
+    now = timezone.now()
+    if request.status in (RemoteStatus.PENDING, RemoteStatus.SIGNING) and now >= request.expires_at:
+        status = RemoteStatus.EXPIRED if request.status == RemoteStatus.PENDING else RemoteStatus.FAILED
+        reason = EXPIRED if status == RemoteStatus.EXPIRED else STUCK
         with transaction.atomic():
-            updated = SignatureRequest.objects.filter(pk=request.pk, status=RemoteStatus.PENDING).update(
-                status=RemoteStatus.EXPIRED, reason=EXPIRED, decided_at=timezone.now()
+            updated = SignatureRequest.objects.filter(pk=request.pk, status=request.status).update(
+                status=status, reason=reason, decided_at=now
             )
             if updated:
-                audit.record(actor=None, action="signing.remote_expired", target=request)
+                audit.record(actor=None, action=f"signing.remote_{status}", target=request)
         request.refresh_from_db()
     return request
 
@@ -318,9 +326,9 @@ def latest_for_document(document_kind: str, document_id: int) -> SignatureReques
 
 
 def consume(*, actor: User, token: str, code: str) -> SignatureRequest:
-    """Accept the signer's code: the request is used up (status ``signed`` until the caller reports a
-    failure with ``fail``). A wrong code counts; too many wrong codes end the request. The outcome of a
-    wrong code is committed before the error is raised."""
+    """Accept the signer's code: the request is used up (status ``signing``; the caller then signs and
+    calls ``mark_signed`` in the signing transaction, or ``fail``). A wrong code counts; too many wrong
+    codes end the request. The outcome of a wrong code is committed before the error is raised."""
     code = _digits(code)
     outcome: Exception | None = None
     with transaction.atomic():
@@ -358,7 +366,9 @@ def consume(*, actor: User, token: str, code: str) -> SignatureRequest:
                     f"{WRONG_CODE} Còn {left} lần thử.", code="wrong_code", details={"code": "sai"}
                 )
         else:
-            _close(request, RemoteStatus.SIGNED, "", actor=actor)
+            request.status = RemoteStatus.SIGNING
+            request.save(update_fields=["status"])
+            audit.record(actor=actor, action="signing.remote_confirmed", target=request)
     if outcome is not None:
         raise outcome
     return request
@@ -383,6 +393,11 @@ def _code_ok(request: SignatureRequest, code: str) -> bool:
         return hmac.compare_digest(request.code_hash, _code_hash(request.token, code))
     device = authenticator(request.signer)
     return device is not None and bool(device.verify_token(code))  # rejects a code already used
+
+
+def mark_signed(request: SignatureRequest, *, actor: User) -> None:
+    """In the transaction that recorded the signature: the request is done."""
+    _close(request, RemoteStatus.SIGNED, "", actor=actor)
 
 
 def fail(request: SignatureRequest, reason: str) -> None:

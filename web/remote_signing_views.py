@@ -20,7 +20,7 @@ from outgoing.permissions import may_approve_step
 from outgoing.selectors import current_step, outgoing_get_for_user
 from outgoing.states import Status
 from signing import remote
-from signing.models import Certificate, RemoteStatus
+from signing.models import Certificate
 
 
 def _user(request: HttpRequest) -> User:
@@ -115,7 +115,7 @@ def _panel_context(user: User, doc: OutgoingDocument) -> dict[str, Any] | None:
         "doc": doc,
         "signer": signer,
         "latest": latest,
-        "pending": latest is not None and latest.status == RemoteStatus.PENDING,
+        "pending": latest is not None and latest.is_waiting,
         "may_request": may_request,
         "signer_ready": bool(signer and remote.remote_certificates(signer)),
         "is_signer": signer is not None and signer.pk == user.pk,

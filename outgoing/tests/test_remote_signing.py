@@ -210,6 +210,27 @@ def test_expired_and_replaced_requests_cannot_be_confirmed(s: Signed) -> None:
     assert doc.status == "pending_approval" and doc.signed_file_id is None
 
 
+def test_an_accepted_code_keeps_the_requester_waiting_until_signed_and_a_stuck_one_fails(s: Signed) -> None:
+    o = s.ow
+    device = enrol(o.secretary)
+    entrust(s)
+    doc = s.at_signer_step()
+    request = request_remote_sign(actor=o.w.specialist, document=doc)
+    # the code accepted, the signature not yet recorded: still "waiting" for the page that polls
+    accepted = remote.consume(actor=o.secretary, token=request.token, code=app_code(device, offset=1))
+    assert accepted.status == RemoteStatus.SIGNING and accepted.is_waiting
+    latest = remote.latest_for_document("outgoing", doc.pk)
+    assert latest is not None and latest.is_waiting
+    with pytest.raises(Conflict):  # single use
+        remote.consume(actor=o.secretary, token=request.token, code=app_code(device, offset=1))
+    # the process died while signing: once the request's time is over it is failed, never "signed"
+    SignatureRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    stuck = remote.get_for(o.w.specialist, request.token)
+    assert stuck.status == RemoteStatus.FAILED and "Không hoàn tất" in stuck.reason
+    doc.refresh_from_db()
+    assert doc.status == "pending_approval"
+
+
 def test_a_request_for_another_version_fails_without_signing(s: Signed) -> None:
     ow = s.ow
     device = enrol(ow.secretary)
