@@ -72,7 +72,7 @@ def outgoing_sign_complete(
     ):
         raise NotFound()
     doc, version = check_signer_step(actor=actor, document=document, version_sha256=peek.expected_sha256)
-    ready = ToSign(doc, version, b"", Box(*peek.box))
+    ready = ToSign(doc, version, b"", Box(*peek.box) if peek.box else Box(0, 0.0, 0.0, 0.0, 0.0))
     with files.atomic_with_files():
         session = client_signing.open_session(actor, session_token)
         locked = _lock_unchanged(doc, version)

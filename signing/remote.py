@@ -258,7 +258,8 @@ def open_request(
         confirm_url = reverse("web:remote_confirm", args=[token])
         notify_users([signer], f"Yêu cầu ký số từ xa: {title}"[:300], confirm_url, kind="sign")
         if code:
-            transaction.on_commit(partial(_send_code, signer.email, title, code, minutes))
+            # robust: a mail server outage is logged, the request stays (the signer can be sent a new one)
+            transaction.on_commit(partial(_send_code, signer.email, title, code, minutes), robust=True)
     return request
 
 
