@@ -43,3 +43,5 @@ def test_demo_ca_is_idempotent_and_its_certificates_sign(
     cert = Certificate.objects.get(person=world.leader)
     pdf = sign_bytes(actor=world.leader, certificate=cert, secret="Demo@2026", pdf=ten_pages, role="person")
     assert validate_pdf(pdf).verdict == "valid"
+    # the demo signers with an e-mail address can sign remotely at once (codes e-mailed)
+    assert cert.remote_enabled and world.leader.email

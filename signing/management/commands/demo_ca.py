@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from orgs.models import Organization, Role, User
+from signing import remote
 from signing.models import Certificate, TrustAnchor
 from signing.pki import TestPki
 from signing.services import certificate_import_pkcs12, trust_anchor_add
@@ -86,10 +87,13 @@ class Command(BaseCommand):
         for person in signers:
             org_name = person.organization.name if person.organization else "dieuhanh"
             leaf = ca.issue(person.full_name or person.username, org_name)
-            certificate_import_pkcs12(
+            personal = certificate_import_pkcs12(
                 actor=None, owner=person, data=ca.pkcs12(leaf, password), password=password
             )
             news.append(f"Chứng thư cá nhân: {person.full_name} ({person.username})")
+            if person.email:
+                # the demo shows remote signing from a phone at once; the e-mailed codes land in DATA_DIR/mail
+                remote.enable(actor=person, certificate=personal, secret=password)
         orgs = Organization.objects.filter(Q(uses_system=True), merged_into__isnull=True).exclude(
             certificates__is_active=True
         )
