@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
@@ -159,3 +160,45 @@ def mark_pdf(data: bytes, text: str) -> MarkResult:
     if is_signed(reader):
         return _annotate(data, text)
     return _merge(data, text)
+
+
+@dataclass(frozen=True)
+class PrintedCopy:
+    data: bytes
+    name: str
+    incremental: bool
+    restricted: bool
+
+
+def printed_copy(user: Any, attachment_id: int) -> PrintedCopy:
+    """A file downloaded "for printing": through the owner document's door, marked with the person's name,
+    organisation and the time, audited. The stored file is never changed."""
+    from core import audit
+    from core.errors import InvalidInput
+    from core.files import PDF, open_blob
+    from documents.selectors import attachment_get_for_user
+
+    attachment, owner = attachment_get_for_user(user, attachment_id)
+    if attachment.stored.content_type != PDF:
+        raise InvalidInput("Chỉ in có đánh dấu được tệp PDF; hãy tải tệp về để in.", code="not_pdf")
+    organization = getattr(user, "organization", None)
+    text = mark_text(user.display_name, organization.name if organization else "")
+    result = mark_pdf(open_blob(attachment.stored), text)
+    audit.record(
+        actor=user,
+        action="document.print",
+        target=attachment,
+        organization_id=getattr(owner, "organization_id", None),
+        data={
+            "kind": attachment.owner_kind,
+            "document": attachment.owner_id,
+            "sha256": attachment.stored.sha256,
+            "pages": result.pages,
+            "incremental": result.incremental,
+            "mark": text,
+        },
+    )
+    stem = attachment.name.rsplit(".", 1)[0]
+    return PrintedCopy(
+        result.data, f"{stem} (ban in).pdf", result.incremental, getattr(owner, "is_restricted", True)
+    )
