@@ -70,6 +70,7 @@ def entries(items: list[DossierItem]) -> list[Entry]:
     incoming_files = _attachments("incoming", [i.incoming_id for i in items if i.incoming_id])
     result: list[Entry] = []
     for item in items:
+        doc: Any
         if item.incoming_id:
             doc = item.incoming
             files = incoming_files.get(doc.pk, [])
@@ -110,31 +111,31 @@ def entries(items: list[DossierItem]) -> list[Entry]:
                     _pages(None, issued),
                     "",
                     signer.display_name if signer else "",
-                    signer.position.name if signer and signer.position_id else "",  # type: ignore[union-attr]
+                    signer.position.name if signer and signer.position_id else "",
                     doc.secrecy,
                     issued,
                 )
             )
         else:
-            rec = item.record
-            files = [rec.file] if rec.file_id else []  # type: ignore[union-attr,list-item]
+            rec: Any = item.record
+            files = [rec.file] if rec.file_id else []
             result.append(
                 Entry(
                     item,
                     "archive",
                     rec,
-                    rec.issued_date,  # type: ignore[union-attr]
-                    rec.number_symbol,  # type: ignore[union-attr]
-                    rec.type_name,  # type: ignore[union-attr]
-                    rec.issuer_name,  # type: ignore[union-attr]
-                    rec.subject,  # type: ignore[union-attr]
-                    rec.language,  # type: ignore[union-attr]
-                    _pages(rec.page_count, files),  # type: ignore[union-attr,arg-type]
-                    rec.description,  # type: ignore[union-attr]
-                    rec.signer_name,  # type: ignore[union-attr]
-                    rec.signer_position,  # type: ignore[union-attr]
-                    rec.secrecy,  # type: ignore[union-attr]
-                    files,  # type: ignore[arg-type]
+                    rec.issued_date,
+                    rec.number_symbol,
+                    rec.type_name,
+                    rec.issuer_name,
+                    rec.subject,
+                    rec.language,
+                    _pages(rec.page_count, files),
+                    rec.description,
+                    rec.signer_name,
+                    rec.signer_position,
+                    rec.secrecy,
+                    files,
                 )
             )
     result.sort(key=lambda e: (e.date or date.max, e.item.pk))

@@ -426,7 +426,7 @@ def dossier_close(*, actor: User, dossier: Dossier, end_date: date | None = None
         if not found:
             raise InvalidInput("Hồ sơ chưa có văn bản nào: không kết thúc được.", code="empty_dossier")
         dates = [e.date for e in found if e.date]
-        end = end_date or (max(dates) if dates else today())
+        end = end_date or max([*dates, locked.start_date])
         if end < locked.start_date:
             raise InvalidInput("Ngày kết thúc trước ngày bắt đầu của hồ sơ.", details={"end_date": str(end)})
         locked.status = status

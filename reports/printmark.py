@@ -62,7 +62,7 @@ def mark_text(person_name: str, organization_name: str, at: datetime | None = No
 
 
 def is_signed(reader: PdfReader) -> bool:
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     acro = root.get("/AcroForm")
     if acro is None:
         return False
@@ -126,7 +126,7 @@ def _annotate(data: bytes, text: str) -> MarkResult:
         form[NameObject("/BBox")] = ArrayObject(
             [FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]
         )
-        form[NameObject("/Resources")] = source["/Resources"].clone(writer)  # type: ignore[union-attr]
+        form[NameObject("/Resources")] = source["/Resources"].clone(writer)
         # the annotation's rectangle: the left margin strip, where the text is
         strip = 2 * MARGIN + 2 * FONT_SIZE
         rect = [left, bottom, left + strip, bottom + height]
@@ -144,6 +144,7 @@ def _annotate(data: bytes, text: str) -> MarkResult:
                 NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(form)}),
             }
         )
+        annots: Any
         if "/Annots" in page:
             annots = page["/Annots"].get_object()
         else:

@@ -48,6 +48,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _org(value: Any) -> Organization | None:
+    pk = _int(value)
+    return Organization.objects.filter(pk=pk).first() if pk else None
+
+
 def _dossier(request: HttpRequest, pk: int) -> Dossier:
     try:
         return selectors.dossier_get_for_user(_user(request), pk)
@@ -77,7 +82,7 @@ def document_dossiers_context(user: User, kind: str, doc: Any) -> dict[str, Any]
 def plans(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = Organization.objects.filter(pk=_int(request.POST.get("organization"))).first()
+        org = _org(request.POST.get("organization"))
         try:
             if org is None:
                 raise NotFound()
@@ -111,7 +116,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "heading":
-                parent = plan.headings.filter(pk=_int(request.POST.get("parent"))).first()
+                parent_id = _int(request.POST.get("parent"))
+                parent = plan.headings.filter(pk=parent_id).first() if parent_id else None
                 services.plan_heading_add(
                     actor=user,
                     plan=plan,
@@ -161,7 +167,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "rows": rows,
             "headings": list(plan.headings.all()),
-            "units": plan.organization.units.all(),  # type: ignore[attr-defined]
+            "units": plan.organization.units.all(),
             "can_manage": permissions.may_manage(user, plan.organization_id),
             "permanent": sum(1 for i in items if i.retention_years is None),
             "term": sum(1 for i in items if i.retention_years is not None),
@@ -176,7 +182,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = Organization.objects.filter(pk=_int(request.POST.get("organization"))).first()
+        org = _org(request.POST.get("organization"))
         try:
             if org is None:
                 raise NotFound()
@@ -296,7 +302,7 @@ def dossier_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def transfers(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = Organization.objects.filter(pk=_int(request.POST.get("organization"))).first()
+        org = _org(request.POST.get("organization"))
         try:
             if org is None:
                 raise NotFound()
@@ -367,7 +373,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     if not permissions.managed_orgs(user):
         raise Http404()
     if request.method == "POST":
-        org = Organization.objects.filter(pk=_int(request.POST.get("organization"))).first()
+        org = _org(request.POST.get("organization"))
         sheet = request.FILES.get("spreadsheet")
         try:
             if org is None:

@@ -33,8 +33,10 @@ def test_plan_rows_and_copy_to_next_year(aw: ArchiveWorld) -> None:
     plan27 = services.plan_copy(actor=aw.w.clerk, plan=aw.plan, year=2027)
     # then the headings and dossiers come along, codes and retention kept
     copied = {i.code: i for i in PlanItem.objects.filter(plan=plan27)}
+    heading = copied["01.TCCB"].heading
+    assert heading is not None
     assert copied["01.TCCB"].retention == "20 năm" and copied["02.TCCB"].retention == "Vĩnh viễn"
-    assert copied["01.TCCB"].heading.title == "Tổ chức, cán bộ" and copied["01.TCCB"].heading.plan == plan27
+    assert heading.title == "Tổ chức, cán bộ" and heading.plan == plan27
     assert AuditEvent.objects.filter(action="archive.plan_copy").count() == 1
     with pytest.raises(Exception, match="đã có danh mục"):
         services.plan_copy(actor=aw.w.clerk, plan=aw.plan, year=2027)
@@ -160,4 +162,5 @@ def test_dossier_xml_parses_back_with_the_pl_vi_fields(aw: ArchiveWorld) -> None
     assert [d.findtext("IssuedDate") for d in docs] == ["2019-03-01", "2021-07-09", "2026-01-05"]
     assert (docs[2].findtext("CodeNumber"), docs[2].findtext("CodeNotation")) == ("30", "CV/BTCTW")
     assert docs[2].get("kind") == "incoming" and docs[2].findtext("ArrivalNumber")
-    assert docs[0].find("ComputerFiles/ComputerFile").get("sha256")
+    computer_file = docs[0].find("ComputerFiles/ComputerFile")
+    assert computer_file is not None and computer_file.get("sha256")

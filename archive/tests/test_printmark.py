@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pdfplumber
@@ -58,5 +59,6 @@ def test_signed_pdf_is_marked_incrementally_and_stays_valid(world: World, certs:
     assert [(s.intact, s.valid, s.trusted) for s in report.signatures] == [(True, True, True)] * 2
     reader = PdfReader(io.BytesIO(result.data))
     for page in reader.pages:
-        marks = [a.get_object() for a in page["/Annots"] if a.get_object().get("/Subtype") == "/Stamp"]
+        annots: Any = page["/Annots"]
+        marks = [a.get_object() for a in annots if a.get_object().get("/Subtype") == "/Stamp"]
         assert [m["/Contents"] for m in marks] == [text]

@@ -216,5 +216,11 @@ def test_import_resumes_after_a_crash_without_duplicates(aw: ArchiveWorld, monke
     run_pending()
     job.refresh_from_db()
     assert (job.status, job.done_rows, job.error_rows) == ("done", 5, 0)
-    assert sorted(ArchiveRecord.objects.values_list("import_row", flat=True)) == [2, 3, 4, 5, 6]
+    assert sorted(r or 0 for r in ArchiveRecord.objects.values_list("import_row", flat=True)) == [
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
     assert Attachment.objects.filter(owner_kind="archive").count() == 5
