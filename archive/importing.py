@@ -304,13 +304,4 @@ def import_run(job_id: int) -> ImportJob:
     return job
 
 
-def scans_from_folder(folder: Any) -> list[tuple[str, bytes]]:
-    """Every file directly in ``folder`` except spreadsheets (used by the command)."""
-    return [
-        (p.name, p.read_bytes())
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix.lower() in files.EXTENSIONS and p.suffix.lower() != ".xlsx"
-    ]
-
-
 __all__ = ["import_resume", "import_run", "import_start"]
