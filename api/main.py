@@ -62,6 +62,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 from api import (  # noqa: E402  (routers register themselves on ``api``)
+    archive_api,
     auth_api,
     copies_api,
     incoming_api,
@@ -81,4 +82,5 @@ api.add_router("", signing_api.router)
 api.add_router("", remote_signing_api.router)
 api.add_router("", token_signing_api.router)
 api.add_router("", copies_api.router)
+api.add_router("", archive_api.router)
 api.add_router("", system_api.router)

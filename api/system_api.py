@@ -38,6 +38,19 @@ def file_content(request: HttpRequest, pk: int, download: bool = False) -> HttpR
     )
 
 
+@router.get("/files/{pk}/print")
+def file_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file marked for printing (who, when, on every page); audited; PDF only."""
+    from reports.printmark import printed_copy
+
+    copy = printed_copy(request.user, pk)
+    response = file_response(
+        copy.data, name=copy.name, content_type="application/pdf", restricted=copy.restricted
+    )
+    response["X-Printed-Copy-Incremental"] = "1" if copy.incremental else "0"
+    return response
+
+
 @router.get("/registers")
 def registers(request: HttpRequest) -> list[dict[str, Any]]:
     from orgs.selectors import today

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "outgoing",
     "signing",
     "copies",
+    "archive",
     "notifications",
     "reports",
     "api",

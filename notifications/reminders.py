@@ -1,6 +1,7 @@
 """Deadline reminders, in the app and by e-mail: near-due and overdue assignments (once a day each) and
 review rounds about to close (once per reviewer, ``outgoing.reviews.send_review_reminders``) and signing
-certificates about to expire (once per certificate and threshold, ``signing.reminders``)."""
+certificates about to expire (once per certificate and threshold, ``signing.reminders``) and dossiers due
+for the archive in 30 days (once per due date, ``archive.reminders``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from archive.reminders import send_transfer_reminders
 from incoming.models import Assignment
 from incoming.selectors import near_due_limit
 from incoming.states import OPEN_ASSIGNMENT, Status
@@ -51,4 +53,5 @@ def send_reminders(on: date | None = None) -> dict[str, int]:
     sent = send_deadline_reminders(on)
     sent["review"] = send_review_reminders(on)
     sent["certificate"] = send_certificate_reminders(on)
+    sent["archive_transfer"] = send_transfer_reminders(on)
     return sent

@@ -24,6 +24,7 @@ from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue, may_recall
 from outgoing.states import RenditionStatus, SignerCapacity, Status
 from signing.selectors import signature_report_context
+from web.archive_views import document_dossiers_context
 from web.copies_views import document_copies_context
 
 
@@ -396,6 +397,7 @@ def detail_context(user: User, doc: OutgoingDocument) -> dict[str, object]:
         # the verdict on the signed and the issued PDF, as for any received PDF
         **signature_report_context([f for f in (doc.issued_file, doc.signed_file) if f is not None]),
         **document_copies_context(user, "outgoing", doc),
+        **document_dossiers_context(user, "outgoing", doc),
     }
 
 

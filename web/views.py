@@ -34,6 +34,7 @@ from orgs.selectors import working_lineage_ids
 from outgoing import selectors as outgoing_selectors
 from reports import exports as register_exports
 from signing.selectors import signature_report_context
+from web.archive_views import document_dossiers_context
 from web.copies_views import document_copies_context
 from web.forms import DATE_ATTRS, EditForm, LoginForm, RegistrationForm
 
@@ -264,6 +265,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "issued_replies": outgoing_selectors.issued_replies(user, doc.pk),
             **signature_report_context(files),
             **document_copies_context(user, "incoming", doc),
+            **document_dossiers_context(user, "incoming", doc),
         },
     )
 
@@ -387,6 +389,23 @@ def file_view(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=attachment.stored.content_type,
         inline=request.GET.get("download") != "1",
         restricted=getattr(owner, "is_restricted", True),
+    )
+
+
+@login_required
+def file_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file "for printing": every page marked with who printed it and when (the stored file unchanged)."""
+    from reports.printmark import printed_copy
+
+    try:
+        copy = printed_copy(_user(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(request.headers.get("Referer") or reverse("web:home"))
+    return file_response(
+        copy.data, name=copy.name, content_type="application/pdf", restricted=copy.restricted
     )
 
 

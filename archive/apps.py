@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "archive"
+    verbose_name = "Hồ sơ và lưu trữ"
+
+    def ready(self) -> None:
+        from archive.selectors import record_get_for_user
+        from documents.selectors import register_kind
+
+        register_kind("archive", record_get_for_user)

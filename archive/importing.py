@@ -1,0 +1,307 @@
+"""Bulk import of a legacy archive: a spreadsheet (.xlsx) of metadata, one row per document, and a folder
+of scans named in its "Tệp" column.
+
+``import_start`` checks the spreadsheet's columns, stores the spreadsheet and the scans (content-addressed)
+and queues ``archive.tasks.run_import`` in the same transaction. ``import_run`` (the worker) reads the rows
+and commits **each row with its file in its own transaction** (``record_create`` under
+``files.atomic_with_files``): a row is either fully imported — record, attachment, progress, audit —
+or not at all. A restart (the task queued again by ``import_resume``, or a rerun after a crash) skips
+the rows already imported (unique ``(import_job, import_row)``) or refused, so nothing is imported twice
+and nothing is half-imported. Refused rows are listed with a Vietnamese reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from archive import permissions, services
+from archive.models import ArchiveRecord, Dossier, DossierItem, ImportJob, ImportRowError, ImportScan
+from archive.states import DossierStatus, ImportStatus
+from core import audit, files
+from core.errors import ApplicationError, InvalidInput, NotAllowed
+from core.vn import fold
+from orgs.models import Organization, Secrecy, User
+
+# header (folded) → field; the first five are required
+COLUMNS = {
+    "so, ky hieu": "number_symbol",
+    "so ky hieu": "number_symbol",
+    "ngay van ban": "issued_date",
+    "co quan ban hanh": "issuer_name",
+    "ten loai": "type_name",
+    "loai van ban": "type_name",
+    "trich yeu": "subject",
+    "tep": "file",
+    "ten tep": "file",
+    "nguoi ky": "signer_name",
+    "chuc vu nguoi ky": "signer_position",
+    "chuc vu": "signer_position",
+    "so trang": "page_count",
+    "do mat": "secrecy",
+    "ngon ngu": "language",
+    "ghi chu": "description",
+}
+REQUIRED = ("issued_date", "issuer_name", "type_name", "subject", "file")
+LABELS = {
+    "issued_date": "Ngày văn bản",
+    "issuer_name": "Cơ quan ban hành",
+    "type_name": "Loại văn bản",
+    "subject": "Trích yếu",
+    "file": "Tệp",
+}
+SECRECY = {
+    "": Secrecy.NONE,
+    "thuong": Secrecy.NONE,
+    "mat": Secrecy.CONFIDENTIAL,
+    "toi mat": Secrecy.SECRET,
+    "tuyet mat": Secrecy.TOP_SECRET,
+}
+MAX_ROWS = 20000
+MAX_SCANS = 5000
+
+
+def _folded(value: Any) -> str:
+    return re.sub(r"\s+", " ", fold(str(value or "")).strip().lower())
+
+
+def _rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+    """(field → column index, [(spreadsheet row number, values)]) of the first sheet."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a corrupt workbook is the user's input error
+        raise InvalidInput("Không đọc được bảng tính (.xlsx).", code="bad_spreadsheet") from exc
+    sheet = book.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    header = next(iterator, None) or ()
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        field = COLUMNS.get(_folded(title))
+        if field and field not in columns:
+            columns[field] = index
+    missing = [LABELS[f] for f in REQUIRED if f not in columns]
+    if missing:
+        raise InvalidInput(
+            "Bảng tính thiếu cột: " + ", ".join(missing) + ".",
+            code="missing_columns",
+            details={"missing": missing},
+        )
+    rows = []
+    for number, values in enumerate(iterator, start=2):
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        rows.append((number, list(values)))
+        if len(rows) > MAX_ROWS:
+            raise InvalidInput(f"Bảng tính có quá {MAX_ROWS} dòng: hãy chia thành nhiều đợt.")
+    book.close()
+    return columns, rows
+
+
+def import_start(
+    *,
+    actor: User,
+    organization: Organization,
+    spreadsheet: tuple[str, bytes],
+    scans: list[tuple[str, bytes]],
+    dossier: Dossier | None = None,
+) -> ImportJob:
+    if not permissions.may_manage(actor, organization.pk):
+        raise NotAllowed("Chỉ văn thư của cơ quan được nhập tài liệu lưu trữ.")
+    if dossier is not None and (
+        dossier.organization_id != organization.pk or dossier.status != DossierStatus.OPEN
+    ):
+        raise InvalidInput("Hồ sơ được chọn phải là hồ sơ đang lập của cơ quan.")
+    if len(scans) > MAX_SCANS:
+        raise InvalidInput(f"Tối đa {MAX_SCANS} tệp quét mỗi đợt.")
+    sheet = files.validate(spreadsheet[0], spreadsheet[1], allowed=frozenset({files.XLSX}))
+    _columns, rows = _rows(sheet.data)
+    checked = []
+    names: set[str] = set()
+    for name, data in scans:
+        c = files.validate(name, data, allowed=services.ARCHIVE_FILE_TYPES)
+        if c.name in names:
+            raise InvalidInput(f"Hai tệp quét cùng tên “{c.name}”.")
+        names.add(c.name)
+        checked.append(c)
+    from archive import tasks
+
+    with files.atomic_with_files():
+        job = ImportJob.objects.create(
+            organization=organization,
+            created_by=actor,
+            spreadsheet=files.store(sheet),
+            spreadsheet_name=sheet.name,
+            total_rows=len(rows),
+            dossier=dossier,
+        )
+        ImportScan.objects.bulk_create(
+            [ImportScan(job=job, name=c.name, stored=files.store(c)) for c in checked]
+        )
+        audit.record(
+            actor=actor,
+            action="archive.import_start",
+            target=job,
+            organization_id=organization.pk,
+            data={"spreadsheet": sheet.name, "rows": len(rows), "scans": len(checked)},
+        )
+        tasks.run_import.enqueue(job.pk)
+    return job
+
+
+def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue an interrupted import again; it continues after the rows already done."""
+    if not permissions.may_manage(actor, job.organization_id):
+        raise NotAllowed("Chỉ văn thư của cơ quan được nhập tài liệu lưu trữ.")
+    if job.status == ImportStatus.DONE:
+        raise InvalidInput("Đợt nhập đã hoàn thành.", code="import_done")
+    from archive import tasks
+
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING, failure="")
+        audit.record(
+            actor=actor, action="archive.import_resume", target=job, organization_id=job.organization_id
+        )
+        tasks.run_import.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@dataclass
+class _Row:
+    data: services.RecordInput
+    file: str
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidInput(f"ngày văn bản “{text}” không đúng định dạng dd/mm/yyyy")
+
+
+def _parse(columns: dict[str, int], values: list[Any]) -> _Row:
+    def get(field: str) -> str:
+        index = columns.get(field)
+        value = values[index] if index is not None and index < len(values) else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return "" if value is None else str(value).strip()
+
+    problems = []
+    try:
+        issued = _date(values[columns["issued_date"]] if columns["issued_date"] < len(values) else None)
+    except InvalidInput as exc:
+        problems.append(exc.message)
+        issued = date.min
+    secrecy = SECRECY.get(_folded(get("secrecy")))
+    if secrecy is None:
+        problems.append(f"độ mật “{get('secrecy')}” không hợp lệ (Thường, Mật, Tối mật, Tuyệt mật)")
+    pages_text = get("page_count")
+    pages = None
+    if pages_text:
+        try:
+            pages = int(pages_text)
+        except ValueError:
+            problems.append(f"số trang “{pages_text}” không phải là số")
+    data = services.RecordInput(
+        issued_date=issued,
+        issuer_name=get("issuer_name"),
+        type_name=get("type_name"),
+        subject=get("subject"),
+        number_symbol=get("number_symbol"),
+        signer_name=get("signer_name")[:50],
+        signer_position=get("signer_position")[:100],
+        language=get("language") or "Tiếng Việt",
+        page_count=pages,
+        secrecy=secrecy or Secrecy.NONE,
+        description=get("description")[:500],
+    )
+    problems += services.validate_record(data)
+    if not get("file"):
+        problems.append("thiếu tên tệp quét")
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    return _Row(data, get("file"))
+
+
+def _fail_row(job: ImportJob, row: int, message: str) -> None:
+    with transaction.atomic():
+        _, created = ImportRowError.objects.get_or_create(
+            job=job, row=row, defaults={"message": message[:500]}
+        )
+        if created:
+            ImportJob.objects.filter(pk=job.pk).update(error_rows=F("error_rows") + 1)
+
+
+def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> None:
+    """One row with its file in one transaction: record, attachment, dossier link, progress, audit."""
+    with files.atomic_with_files():
+        record = services.record_create(
+            actor=job.created_by,
+            organization=job.organization,
+            data=parsed.data,
+            scan=(scan.name, files.open_blob(scan.stored)),
+            import_job=job,
+            import_row=row,
+        )
+        if job.dossier_id:
+            DossierItem.objects.create(dossier_id=job.dossier_id, record=record, added_by=job.created_by)
+        ImportJob.objects.filter(pk=job.pk).update(done_rows=F("done_rows") + 1)
+
+
+def import_run(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("organization", "created_by", "spreadsheet").get(pk=job_id)
+    if job.status == ImportStatus.DONE:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=job.started_at or timezone.now(), failure=""
+    )
+    try:
+        columns, rows = _rows(files.open_blob(job.spreadsheet))
+        done = set(ArchiveRecord.objects.filter(import_job=job).values_list("import_row", flat=True))
+        refused = set(ImportRowError.objects.filter(job=job).values_list("row", flat=True))
+        scans = {s.name: s for s in ImportScan.objects.filter(job=job).select_related("stored")}
+        for number, values in rows:
+            if number in done or number in refused:
+                continue  # resumed: this row was committed (or refused) before the interruption
+            try:
+                parsed = _parse(columns, values)
+                scan = scans.get(files.clean_name(parsed.file))
+                if scan is None:
+                    raise InvalidInput(f"không có tệp quét “{parsed.file}” trong thư mục")
+                import_one_row(job, number, parsed, scan)
+            except ApplicationError as exc:
+                _fail_row(job, number, exc.message)
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, finished_at=timezone.now())
+            job.refresh_from_db()
+            audit.record(
+                actor=job.created_by,
+                action="archive.import_done",
+                target=job,
+                organization_id=job.organization_id,
+                data={"done": job.done_rows, "errors": job.error_rows},
+            )
+    except BaseException as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, failure=repr(exc)[:500])
+        raise
+    return job
+
+
+__all__ = ["import_resume", "import_run", "import_start"]
