@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "outgoing",
     "signing",
     "copies",
+    "search",
     "notifications",
     "reports",
     "api",
