@@ -68,6 +68,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     orgs_api,
     outgoing_api,
     remote_signing_api,
+    search_api,
     signing_api,
     system_api,
     token_signing_api,
@@ -81,4 +82,5 @@ api.add_router("", signing_api.router)
 api.add_router("", remote_signing_api.router)
 api.add_router("", token_signing_api.router)
 api.add_router("", copies_api.router)
+api.add_router("", search_api.router)
 api.add_router("", system_api.router)
