@@ -19,7 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from search import registry
-from search.backends import RANK_LIMIT, get_backend
+from search.backends import get_backend
 from search.models import Entry
 from search.query import Parsed, parse, words
 from search.snippets import highlight, snippet
@@ -144,7 +144,7 @@ def _run(result: Result, base: QuerySet[Entry], parsed: Parsed, filters: Filters
         counted = len(base.order_by().values_list("id", flat=True)[: COUNT_LIMIT + 1])
     else:
         backend = get_backend()
-        ranked = backend.candidates(parsed, RANK_LIMIT + 1) <= RANK_LIMIT
+        ranked = backend.candidates(parsed, backend.rank_limit + 1) <= backend.rank_limit
         ids = exact[offset : offset + page_size]
         if len(ids) < page_size:
             ids += backend.page(
