@@ -69,6 +69,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     orgs_api,
     outgoing_api,
     remote_signing_api,
+    search_api,
     signing_api,
     system_api,
     token_signing_api,
@@ -83,4 +84,5 @@ api.add_router("", remote_signing_api.router)
 api.add_router("", token_signing_api.router)
 api.add_router("", copies_api.router)
 api.add_router("", archive_api.router)
+api.add_router("", search_api.router)
 api.add_router("", system_api.router)

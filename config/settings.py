@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "signing",
     "copies",
     "archive",
+    "search",
     "notifications",
     "reports",
     "api",

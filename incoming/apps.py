@@ -10,3 +10,8 @@ class IncomingConfig(AppConfig):
         from incoming.selectors import incoming_get_for_user
 
         register_kind("incoming", incoming_get_for_user)
+
+        from incoming.search_provider import IncomingProvider
+        from search import registry
+
+        registry.register("incoming", IncomingProvider())

@@ -21,6 +21,7 @@ from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, S
 from notifications import services as notify
 from orgs.models import Organization, Secrecy, Unit, User
 from orgs.selectors import lineage_ids, people_with_roles, today, unit_heads, working_lineage_ids
+from search import indexing as search_index
 from signing.services import schedule_validation
 
 
@@ -216,6 +217,7 @@ def incoming_register(
                 uploaded_by=actor,
             )
             schedule_validation(stored)  # signatures checked by the worker (signing.tasks)
+        search_index.reindex("incoming", [doc.pk])  # in this transaction (search/indexing.py)
         duplicates = selectors.possible_duplicates(
             lineage_ids(organization.pk),
             issuer_name=doc.issuer_name,
@@ -271,6 +273,7 @@ def incoming_submit(*, actor: User, document: IncomingDocument, note: str = "") 
         before = doc.status
         doc.status = check_transition("submit", before)
         doc.save(update_fields=["status"])
+        search_index.reindex("incoming", [doc.pk])
         _event(doc, actor, "submit", note, before)
         notify.notify_many(_leaders(doc), doc, "Văn bản đến chờ phân phối")
     return doc
@@ -365,6 +368,7 @@ def incoming_assign(
         lead = next(a for a in created if a.role == AssignmentRole.LEAD)
         doc.due_date = lead.deadline or doc.due_date
         doc.save(update_fields=["status", "due_date"])
+        search_index.reindex("incoming", [doc.pk])
         _event(
             doc,
             actor,
@@ -496,6 +500,7 @@ def incoming_complete(
         doc.completion_note = note.strip()
         doc.reply_number_symbol = reply_number_symbol.strip()[:60]
         doc.save(update_fields=["status", "completed_at", "completion_note", "reply_number_symbol"])
+        search_index.reindex("incoming", [doc.pk])
         doc.assignments.filter(status__in=OPEN_ASSIGNMENT).update(
             status=AssignmentStatus.DONE, finished_at=timezone.now()
         )
@@ -562,6 +567,7 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
         else:
             raise NotAllowed("Bạn không thể trả lại văn bản này.")
         doc.save(update_fields=["status"])
+        search_index.reindex("incoming", [doc.pk])
         _event(doc, actor, action, reason.strip(), before)
     return doc
 
@@ -652,6 +658,7 @@ def incoming_update(
                 uploaded_by=actor,
             )
             schedule_validation(stored)
+        search_index.reindex("incoming", [doc.pk])
         after = {field: str(getattr(doc, field)) for field in EDITABLE} | {"doc_type": doc.doc_type.code}
         changed = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
         Event.objects.create(
@@ -733,6 +740,7 @@ def receive_internal(
             uploaded_by=actor,
         )
         schedule_validation(file.stored)
+    search_index.reindex("incoming", [doc.pk])
     Event.objects.create(
         document=doc,
         actor=actor,
@@ -762,6 +770,7 @@ def incoming_record_reply(
         if not doc.reply_number_symbol:
             doc.reply_number_symbol = number_symbol[:60]
             doc.save(update_fields=["reply_number_symbol"])
+            search_index.reindex("incoming", [doc.pk])
         _event(
             doc,
             actor,
@@ -783,6 +792,7 @@ def incoming_withdraw(
         before = doc.status
         doc.status = check_transition("recall", before)
         doc.save(update_fields=["status"])
+        search_index.reindex("incoming", [doc.pk])
         participants = [
             a.person for a in doc.assignments.filter(status__in=OPEN_ASSIGNMENT, person__isnull=False)
         ]

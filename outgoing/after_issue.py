@@ -25,6 +25,7 @@ from outgoing.permissions import may_change_after_issue
 from outgoing.renditions import schedule_conversion
 from outgoing.services import _add_version, _audit, _locked, _search_text
 from outgoing.states import Status, check_transition
+from search import indexing as search_index
 
 CORRECTION_TYPE = "CV"  # công văn, in both profiles (documents/doctypes.py)
 
@@ -110,6 +111,7 @@ def outgoing_start_replacement(*, actor: User, document: OutgoingDocument, reaso
         _audit(
             new, actor, "start_replacement", {"replaces": doc.pk, "reason": reason, "sha256": issued_sha256}
         )
+        search_index.reindex("outgoing", [new.pk])
         _audit(doc, actor, "replacement_started", {"replacement": new.pk, "reason": reason})
     return new
 
@@ -147,6 +149,7 @@ def outgoing_start_correction(
         _audit(
             new, actor, "start_correction", {"corrects": doc.pk, "reason": reason, "sha256": version.sha256}
         )
+        search_index.reindex("outgoing", [new.pk])
         _audit(doc, actor, "correction_started", {"correction": new.pk, "reason": reason})
     return new
 
@@ -200,6 +203,7 @@ def _replace(actor: User, new: OutgoingDocument) -> None:
     old.status = check_transition("replace", old.status)
     old.replaced_by = new
     old.save(update_fields=["status", "replaced_by"])
+    search_index.reindex("outgoing", [old.pk])
     reason = new.after_issue_reason
     sender = old.organization.name
     withdrawn, told = [], []

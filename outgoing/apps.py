@@ -10,3 +10,8 @@ class OutgoingConfig(AppConfig):
         from outgoing.selectors import outgoing_get_for_user
 
         register_kind("outgoing", outgoing_get_for_user)
+
+        from outgoing.search_provider import OutgoingProvider
+        from search import registry
+
+        registry.register("outgoing", OutgoingProvider())

@@ -22,6 +22,7 @@ from outgoing.drafting import context as drafting_context
 from outgoing.drafting import convert, render, stamp, templates
 from outgoing.models import OutgoingDocument, Version
 from outgoing.states import RenditionStatus
+from search import indexing as search_index
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def convert_version(version_id: int) -> None:
         locked.pdf_status = RenditionStatus.READY
         locked.pdf_error = ""
         locked.save(update_fields=["pdf", "pdf_status", "pdf_error"])
+        search_index.reindex("outgoing", [locked.document_id])  # the rendition's text is searchable
 
 
 def issued_pdf(doc: OutgoingDocument, version: Version) -> tuple[str, bytes]:

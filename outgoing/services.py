@@ -23,6 +23,7 @@ from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
 from outgoing.permissions import may_approve_step, may_draft, may_issue, may_recall
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
+from search import indexing as search_index
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
 log = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | Non
         doc.save(update_fields=["search_text"])
         _recipients(doc, data.recipients)
         version = _add_version(doc, actor, upload, "Dự thảo lần 1", data.fields)
+        search_index.reindex("outgoing", [doc.pk])  # in this transaction (search/indexing.py)
         _audit(doc, actor, "create", {"version": version.number, "sha256": version.sha256})
     return doc
 
@@ -198,6 +200,7 @@ def outgoing_add_version(
             raise NotAllowed("Chỉ người soạn thảo mới thêm phiên bản.")
         check_transition("add_version", doc.status)
         version = _add_version(doc, actor, upload, note, fields)
+        search_index.reindex("outgoing", [doc.pk])
         _audit(doc, actor, "add_version", {"version": version.number, "sha256": version.sha256})
     return version
 
@@ -238,6 +241,7 @@ def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocum
         doc.route = route
         doc.current_step = route.steps.order_by("position").values_list("position", flat=True).first() or 1
         doc.save(update_fields=["status", "route", "current_step"])
+        search_index.reindex("outgoing", [doc.pk])
         _audit(doc, actor, "submit", {"route": route.pk, "step": doc.current_step})
         _notify_step(doc)
     return doc
@@ -280,6 +284,7 @@ def outgoing_approve(*, actor: User, document: OutgoingDocument, note: str = "")
         else:
             doc.current_step = following.position
         doc.save(update_fields=["status", "current_step", "signer"])
+        search_index.reindex("outgoing", [doc.pk])
         _audit(
             doc,
             actor,
@@ -316,6 +321,7 @@ def outgoing_reject(*, actor: User, document: OutgoingDocument, reason: str) -> 
         doc.status = check_transition("reject", doc.status)
         doc.current_step = 0
         doc.save(update_fields=["status", "current_step"])
+        search_index.reindex("outgoing", [doc.pk])
         _audit(doc, actor, "reject", {"step": step.position, "reason": reason.strip()})
         notify.notify_many([doc.drafter], doc, "Dự thảo bị trả lại")
     return doc
@@ -351,6 +357,7 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument, secret: str = "")
         doc.issued_by = actor
         doc.search_text = _search_text(doc)
         doc.save()
+        search_index.reindex("outgoing", [doc.pk])
         _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
         _check_deliverable(doc)
         tasks.finalize_issue.enqueue(doc.pk)
@@ -407,6 +414,7 @@ def outgoing_finalize_issue(
             return doc
         doc.issued_file = renditions.attach(doc, clerk, name, data, position=0)
         doc.save(update_fields=["issued_file"])
+        search_index.reindex("outgoing", [doc.pk])  # the issued PDF's text replaces the draft's
         if doc.signed_file_id is not None:  # its signatures are checked like any received PDF's
             from signing.services import schedule_validation
 
@@ -518,6 +526,7 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
             raise NotAllowed("Chỉ văn thư hoặc lãnh đạo cơ quan mới thu hồi văn bản đã phát hành.")
         doc.status = check_transition("recall", doc.status)
         doc.save(update_fields=["status"])
+        search_index.reindex("outgoing", [doc.pk])
         withdrawn = []
         for recipient in doc.recipients.exclude(incoming__isnull=True).select_related("incoming"):
             incoming = recipient.incoming

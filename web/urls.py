@@ -7,6 +7,7 @@ from web import (
     outgoing_review_views,
     outgoing_views,
     remote_signing_views,
+    search_views,
     signing_views,
     views,
 )
@@ -16,6 +17,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", views.Login.as_view(), name="login"),
     path("dang-xuat/", LogoutView.as_view(), name="logout"),
+    path("tim-kiem/", search_views.search_page, name="search"),
+    path("tim-kiem/luu/", search_views.saved_search_save, name="saved_search_save"),
+    path("tim-kiem/da-luu/<int:pk>/xoa/", search_views.saved_search_remove, name="saved_search_remove"),
     path("van-ban-den/", views.incoming_list, name="incoming_list"),
     path("van-ban-den/vao-so/", views.incoming_new, name="incoming_new"),
     path("van-ban-den/kiem-tra-trung/", views.duplicate_check, name="duplicate_check"),

@@ -54,7 +54,7 @@ def test_registering_a_signed_pdf_queues_one_validation_that_finds_it_valid(
     html = page(world.clerk, doc)
     assert "Đang kiểm tra…" in html and 'hx-trigger="every 3s"' in html
     # when the worker runs the queue
-    assert worker.run_pending() == 1
+    assert worker.run_pending() == 2  # the validation, and the search index reading the file's text
     # then the stored verdict is valid, and running it again changes nothing (idempotent)
     row.refresh_from_db()
     assert (row.verdict, row.reason, row.is_pending) == ("valid", "Tất cả chữ ký hợp lệ.", False)

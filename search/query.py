@@ -1,0 +1,66 @@
+"""What the user typed, folded into words and phrases the same way the index folds text.
+
+``"dak nong"`` and ``"Đắk Nông"`` give the same words (``core.vn.fold``: lower case, no diacritics,
+đ → d), so a query with or without diacritics finds text with or without them. Text in double quotes
+is a phrase; a query that looks like a number-symbol ("12-TB/TU", "Số 50/BC-UBND") is also looked up
+exactly by its normalised key (``core.vn.normalize_symbol``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.vn import fold, normalize_symbol
+
+MAX_WORDS = 12
+_WORD = re.compile(r"[^\W_]+")
+_PHRASE = re.compile(r'"([^"]*)"')
+_SYMBOL = re.compile(r"^(so:?)?[0-9]+[a-z0-9]*[-/][a-z0-9./-]*[a-z][a-z0-9./-]*$")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, exactly as they are indexed."""
+    return _WORD.findall(fold(text))
+
+
+def index_text(text: str) -> str:
+    return " ".join(words(text))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    words: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    symbol_key: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    @property
+    def terms(self) -> list[str]:
+        """Every folded word to highlight."""
+        return self.words + [w for p in self.phrases for w in p]
+
+
+def parse(q: str) -> Parsed:
+    q = (q or "").strip()[:500]
+    folded = fold(q)
+    symbol_key = normalize_symbol(q) if _SYMBOL.match(re.sub(r"\s+", "", folded)) else ""
+    phrases: list[list[str]] = []
+    for found in _PHRASE.findall(q):
+        phrase = words(found)
+        if len(phrase) > 1:
+            phrases.append(phrase[:MAX_WORDS])
+    rest = _PHRASE.sub(" ", q)
+    plain = words(rest) + [p[0] for p in (words(f) for f in _PHRASE.findall(q)) if len(p) == 1]
+    if symbol_key and not phrases:
+        # a number-symbol also matches as a phrase of its parts ("12 tb tu"), never as loose words
+        parts = words(symbol_key)
+        phrases, plain = ([parts[:MAX_WORDS]], []) if len(parts) > 1 else ([], parts)
+    unique: list[str] = []
+    for word in plain:
+        if word not in unique:
+            unique.append(word)
+    return Parsed(words=unique[:MAX_WORDS], phrases=phrases[:4], symbol_key=symbol_key[:60])
