@@ -10,3 +10,8 @@ class ArchiveConfig(AppConfig):
         from documents.selectors import register_kind
 
         register_kind("archive", record_get_for_user)
+
+        from archive.search_provider import ArchiveProvider
+        from search import registry
+
+        registry.register("archive", ArchiveProvider())

@@ -37,6 +37,7 @@ from documents.models import Attachment, DocType
 from documents.selectors import document_get_for_user
 from orgs.models import SECRECY_RANK, Organization, Secrecy, Unit, User
 from orgs.selectors import lineage_ids, today
+from search import indexing as search_index
 
 KINDS = ("incoming", "outgoing", "archive")
 TRANSFER_MIN_YEARS = 5  # NĐ 30 §30.3: files kept 5 years or more are handed over to the archive
@@ -624,6 +625,7 @@ def record_create(
                 "row": import_row,
             },
         )
+        search_index.reindex("archive", [record.pk])  # in this transaction (search/indexing.py)
     return record
 
 
