@@ -73,7 +73,8 @@ def image_to_pdf(data: bytes) -> bytes:
     if not dpi or min(float(dpi[0]), float(dpi[1])) < 50:
         layout = img2pdf.get_fixed_dpi_layout_fun((DEFAULT_DPI, DEFAULT_DPI))
     try:
-        pdf = img2pdf.convert(frames or [data], layout_fun=layout, rotation=img2pdf.Rotation.ifvalid)
+        extra = {"layout_fun": layout} if layout is not None else {}
+        pdf = img2pdf.convert(frames or [data], rotation=img2pdf.Rotation.ifvalid, **extra)
     except (img2pdf.ImageOpenError, ValueError, OSError) as exc:
         raise OcrFailed("Ảnh quét bị hỏng hoặc không đọc được.", code="invalid_image") from exc
     return bytes(pdf)
@@ -135,6 +136,9 @@ def run_ocr(
             "tesseract_pagesegmode": settings.INTAKE_OCR_PSM,
             "tesseract_timeout": settings.INTAKE_OCR_TIMEOUT,
             "optimize": 0,
+            # PDF/A made by OCRmyPDF itself (pikepdf), not Ghostscript: faster, and Debian 12's Ghostscript
+            # 10.0.0 corrupts pages that already carry text (OCRmyPDF refuses it with skip_text)
+            "pdfa_backend": "internal",
         }
         if settings.INTAKE_OCR_CLEAN:
             # rotation from Tesseract's orientation detection; deskew straightens the page kept in the

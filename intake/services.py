@@ -3,17 +3,20 @@ the link to the incoming document registered from it; synchronous reading for th
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 
 from core import audit
-from core.errors import NotAllowed
+from core.errors import NotAllowed, WrongState
 from core.files import atomic_with_files, store, validate
 from intake import ocr, tasks
 from intake.extract import Extraction, Sources, extract
 from intake.models import IntakeJob, OcrResult
 from intake.permissions import intake_orgs
-from intake.states import Source, check_transition
+from intake.states import Source, Status, check_transition
 from orgs.models import Organization, User
 
 
@@ -104,3 +107,27 @@ def extract_upload(*, actor: User, name: str, data: bytes) -> tuple[Extraction, 
     zones = ocr.header_zones(pdf)
     text = "\f".join(pages)
     return extract(Sources(text, zones.left, zones.right)), text
+
+
+def intake_register(
+    *,
+    actor: User,
+    job: IntakeJob,
+    data: Any,
+    extra_uploads: list[tuple[str, bytes]],
+) -> Any:
+    """Register the incoming document of a recognised scan: its PDF/A (text layer included) is the main
+    file, then any files the clerk added; the job is linked in the same transaction."""
+    from core.files import open_blob
+    from incoming.services import incoming_register
+
+    if job.status != Status.DONE or job.result is None:
+        raise WrongState("Bản quét chưa nhận dạng xong hoặc đã được vào sổ.", details={"status": job.status})
+    pdfa = open_blob(job.result.pdfa)
+    name = re.sub(r"\.[^.]+$", "", job.original_name) + ".pdf"
+    with atomic_with_files():
+        result = incoming_register(
+            actor=actor, organization=job.organization, data=data, uploads=[(name, pdfa), *extra_uploads]
+        )
+        intake_job_registered(actor=actor, job=job, document_id=result.document.pk)
+    return result

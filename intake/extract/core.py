@@ -171,7 +171,8 @@ def _header_lines(lines: list[str]) -> list[str]:
             break
         if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
             break
-        cut = min((line.find(mark) for mark in _NATIONAL if mark in line), default=-1)
+        upper = line.upper()
+        cut = min((upper.find(mark) for mark in _NATIONAL if mark in upper), default=-1)
         if cut == 0:
             continue
         if cut > 0:
