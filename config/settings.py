@@ -263,7 +263,7 @@ LOGGING = {
 }
 
 # --- OCR intake (intake/) ---------------------------------------------------------------------------
-# Tesseract through OCRmyPDF (Debian: tesseract-ocr tesseract-ocr-vie ghostscript unpaper; scripts/system-deps.sh)
+# Tesseract through OCRmyPDF (Debian packages in scripts/system-deps.sh)
 INTAKE_OCR_LANGUAGE = os.environ.get("INTAKE_OCR_LANGUAGE", "vie")
 INTAKE_OCR_JOBS = int(os.environ.get("INTAKE_OCR_JOBS", "1"))  # pages recognised in parallel per job
 INTAKE_OCR_PSM = int(os.environ.get("INTAKE_OCR_PSM", "4"))  # Tesseract page segmentation (4: one column)

@@ -196,11 +196,10 @@ def header_zones(pdf: bytes, *, dpi: int = 300) -> HeaderZones:
     with tempfile.TemporaryDirectory(prefix="intake-hdr-") as tmp:
         src = Path(tmp) / "p.pdf"
         src.write_bytes(pdf)
-        subprocess.run(  # noqa: S603 (fixed command, our own temporary file)
-            ["pdftoppm",  # noqa: S607 (poppler-utils from the system packages) "-f", "1", "-l", "1", "-r", str(dpi), "-gray", "-png", "-singlefile", str(src),
-             str(Path(tmp) / "page")],
-            check=True, capture_output=True, timeout=settings.INTAKE_OCR_TIMEOUT,
-        )  # fmt: skip
+        command = ["pdftoppm", "-f", "1", "-l", "1", "-r", str(dpi), "-gray", "-png", "-singlefile"]
+        command += [str(src), str(Path(tmp) / "page")]
+        # fixed command (poppler-utils from the system packages) on our own temporary file
+        subprocess.run(command, check=True, capture_output=True, timeout=settings.INTAKE_OCR_TIMEOUT)  # noqa: S603
         with Image.open(Path(tmp) / "page.png") as page:
             width, height = page.size
             top = page.crop((0, 0, width, int(height * HEADER_HEIGHT)))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.files import open_blob
 from core.http import file_response
 from core.vn import sort_key
@@ -40,6 +40,13 @@ class UploadForm(forms.Form):
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _job(request: HttpRequest, pk: int) -> IntakeJob:
+    try:
+        return selectors.job_get_for_user(_user(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _refuse(request: HttpRequest) -> HttpResponse:
@@ -76,13 +83,13 @@ def intake_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def intake_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get_for_user(_user(request), pk)
+    job = _job(request, pk)
     return render(request, "web/intake_job.html", {"job": job})
 
 
 @login_required
 def intake_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get_for_user(_user(request), pk)
+    job = _job(request, pk)
     response = render(request, "web/_intake_progress.html", {"job": job})
     if job.finished:
         response["HX-Refresh"] = "true"  # show the finished page (its buttons) once
@@ -93,7 +100,7 @@ def intake_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def intake_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    job = selectors.job_get_for_user(user, pk)
+    job = _job(request, pk)
     try:
         services.intake_job_retry(actor=user, job=job)
     except ApplicationError as exc:
@@ -104,7 +111,7 @@ def intake_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @xframe_options_sameorigin
 def intake_job_pdfa(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_get_for_user(_user(request), pk)
+    job = _job(request, pk)
     if job.result is None:
         return HttpResponseRedirect(reverse("web:intake_job", args=[job.pk]))
     name = job.original_name.rsplit(".", 1)[0] + "-pdfa.pdf"
@@ -115,7 +122,7 @@ def intake_job_pdfa(request: HttpRequest, pk: int) -> HttpResponse:
 def intake_register(request: HttpRequest, pk: int) -> HttpResponse:
     """The registration form pre-filled from the scan; the recognised PDF/A is the main file."""
     user = _user(request)
-    job = selectors.job_get_for_user(user, pk)
+    job = _job(request, pk)
     if job.status != Status.DONE:
         messages.error(request, "Bản quét chưa nhận dạng xong hoặc đã được vào sổ.")
         return HttpResponseRedirect(reverse("web:intake_job", args=[job.pk]))

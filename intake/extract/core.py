@@ -178,7 +178,7 @@ def _header_lines(lines: list[str]) -> list[str]:
         if cut > 0:
             line = line[:cut].strip()
         line = re.sub(rf"[^{t.UPPER_VN}{t.LOWER_VN}0-9 ]", " ", line)
-        line = t.squash(line)
+        line = t.repair_upper(t.squash(line))
         if len(line) >= 3 and t.is_upper(line) and not DATE.search(line):
             block.append(line)
     return block[:3]

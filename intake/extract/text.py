@@ -147,5 +147,34 @@ def name_case(upper_line: str) -> str:
     return " ".join(out)
 
 
+_UPPER_PHRASES = sorted(
+    {c.upper() for c in _CANONICAL} | {lv.upper() for lv in LEVELS} | {"ỦY BAN", "SỞ", "BỘ", "BAN"},
+    key=lambda p: -len(p.split()),
+)
+
+
+def repair_upper(line: str) -> str:
+    """An upper-case header line with the diacritics of institution words restored ("TĨNH UY" ->
+    "TỈNH ỦY", matched without diacritics) and one-letter debris at its ends dropped."""
+    tokens = line.split()
+    while tokens and len(tokens[-1]) == 1:
+        tokens.pop()
+    while tokens and len(tokens[0]) == 1:
+        tokens.pop(0)
+    keys = [fold(token).upper() for token in tokens]
+    i = 0
+    while i < len(tokens):
+        for phrase in _UPPER_PHRASES:
+            words = phrase.split()
+            size = len(words)
+            single_ok = phrase in ("TỈNH", "HUYỆN", "PHƯỜNG", "QUẬN")
+            if (size > 1 or single_ok) and keys[i : i + size] == [fold(w).upper() for w in words]:
+                tokens[i : i + size] = words
+                i += size - 1
+                break
+        i += 1
+    return " ".join(tokens)
+
+
 def folded(text: str) -> str:
     return fold(text).upper()
