@@ -259,6 +259,8 @@ LOGGING = {
         # pyHanko logs every failed validation with a traceback at WARNING: the verdict says it already
         "pyhanko": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
         "pyhanko_certvalidator": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
+        # OCRmyPDF's PDF renderer subsets fonts with fontTools, which logs every glyph list at INFO
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -149,7 +149,7 @@ def run_ocr(
         with _lock:
             ocr_progress.listener = listener
             try:
-                ocrmypdf.ocr(src, out if make_pdfa else Path(os.devnull), **options)  # type: ignore[arg-type]
+                ocrmypdf.ocr(src, out if make_pdfa else Path(os.devnull), **options)  # type: ignore[call-overload]
             except ocr_errors.EncryptedPdfError as exc:
                 raise OcrFailed("Tệp PDF có mật khẩu, không nhận dạng được.", code="encrypted_pdf") from exc
             except ocr_errors.DigitalSignatureError as exc:

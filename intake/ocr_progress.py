@@ -27,8 +27,8 @@ class _Progress:
     def __enter__(self) -> _Progress:
         return self
 
-    def __exit__(self, *exc: object) -> bool:
-        return False
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     def update(self, n: float = 1, *, completed: float | None = None) -> None:
         self.done = completed if completed is not None else self.done + n

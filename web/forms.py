@@ -152,7 +152,7 @@ class RegistrationForm(forms.Form):
             mark_suggestions(self, suggestions)
 
 
-SUGGESTED = ("issuer_name", "number_symbol", "issued_date", "doc_type", "subject")
+SUGGESTED: tuple[str, ...] = ("issuer_name", "number_symbol", "issued_date", "doc_type", "subject")
 SUGGESTED += ("signer_name", "signer_position", "urgency", "secrecy")
 
 

@@ -33,9 +33,9 @@ class Command(BaseCommand):
             folder.mkdir(parents=True, exist_ok=True)
             for index, (doc, scan_options) in enumerate(varied(options["make_synthetic"])):
                 fmt = ("pdf", "png", "tiff")[index % 3]
-                name = folder / f"synthetic-{index:03d}"
-                name.with_suffix(f".{fmt}").write_bytes(make_scan(doc, fmt=fmt, **scan_options))
-                name.with_suffix(".json").write_text(json.dumps(doc.truth(), ensure_ascii=False, indent=1))
+                stem = folder / f"synthetic-{index:03d}"
+                stem.with_suffix(f".{fmt}").write_bytes(make_scan(doc, fmt=fmt, **scan_options))
+                stem.with_suffix(".json").write_text(json.dumps(doc.truth(), ensure_ascii=False, indent=1))
         if not folder.is_dir():
             raise CommandError(f"Không có thư mục {folder}.")
         report = measure(folder, on_file=lambda name: self.stderr.write(f"  {name}"))
