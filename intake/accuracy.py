@@ -56,8 +56,7 @@ def scans(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
 def read(path: Path) -> Extraction:
     data = path.read_bytes()
     pdf = data if path.suffix.lower() == ".pdf" else ocr.image_to_pdf(data)
-    pages = ocr.run_ocr(pdf, make_pdfa=False).pages
-    zones = ocr.header_zones(pdf)
+    pages, zones = ocr.read_scan(pdf)
     text = "\f".join([*pages[:2], pages[-1]] if len(pages) > 2 else pages)
     return extract(Sources(text, zones.left, zones.right))
 

@@ -228,3 +228,15 @@ def header_zones(pdf: bytes, *, dpi: int = 300) -> HeaderZones:
             out, _ = proc.communicate(timeout=settings.INTAKE_OCR_TIMEOUT)
             texts.append(out.decode("utf-8", errors="replace"))
     return HeaderZones(left=texts[0], right=texts[1])
+
+
+def read_scan(pdf: bytes, *, pages: str | None = None) -> tuple[list[str], HeaderZones]:
+    """Text and header zones as the pipeline gets them: OCR with the page clean-up, then the zones read on
+    the straightened PDF/A (the same reading the upload pipeline stores, without storing anything)."""
+    output = run_ocr(pdf, pages=pages)
+    try:
+        zones = header_zones(output.pdf)
+    except Exception:  # the zones only sharpen the reading
+        log.warning("header zones could not be read", exc_info=True)
+        zones = HeaderZones("", "")
+    return output.pages, zones

@@ -99,12 +99,12 @@ def extract_upload(*, actor: User, name: str, data: bytes) -> tuple[Extraction, 
         from core.files import open_blob
 
         pages = known.text.split("\f")
-        pdf = open_blob(known.pdfa)
+        zones = ocr.header_zones(open_blob(known.pdfa))
     else:
         pdf = ocr.image_to_pdf(checked.data) if checked.content_type in ocr.IMAGE_TYPES else checked.data
         limit = settings.INTAKE_EXTRACT_PAGES
-        pages = ocr.run_ocr(pdf, pages=f"1-{limit}", make_pdfa=False).pages[:limit]
-    zones = ocr.header_zones(pdf)
+        pages, zones = ocr.read_scan(pdf, pages=f"1-{limit}")
+        pages = pages[:limit]
     text = "\f".join(pages)
     return extract(Sources(text, zones.left, zones.right)), text
 

@@ -148,6 +148,8 @@ def place_and_date(lines: list[str]) -> tuple[Field, Field]:
                 kept.insert(0, word)
             else:
                 break
+        while len(kept) > 1 and t.is_upper(kept[0]) and not t.is_upper(kept[1]):
+            kept.pop(0)  # debris of the right column's title ("ỘC Lâm Đồng")
         place = " ".join(kept)
         place_conf = 0.9 if place and len(kept) == len([w for w in words if w]) else (0.7 if place else 0.0)
         return Field(place, place_conf, line), Field(value, confidence, line)
@@ -178,7 +180,7 @@ def _header_lines(lines: list[str]) -> list[str]:
         if cut > 0:
             line = line[:cut].strip()
         line = re.sub(rf"[^{t.UPPER_VN}{t.LOWER_VN}0-9 ]", " ", line)
-        line = t.repair_upper(t.squash(line))
+        line = t.repair_upper(t.upper_run(t.squash(line)))
         if len(line) >= 3 and t.is_upper(line) and not DATE.search(line):
             block.append(line)
     return block[:3]
@@ -364,6 +366,29 @@ def _mark(lines: list[str], marks: list[tuple[str, str]], default: str) -> Field
     return Field(default, 0.9)
 
 
+def _place_as_in_header(place: Field, header: list[str]) -> None:
+    """The place as the header spells it when the header names it ("Đặk Nông" read in the italic date
+    line, "ĐẮK NÔNG" in the issuer's name): the header is upright and larger, so read better."""
+    from core.vn import fold
+
+    words = place.value.split() if isinstance(place.value, str) else []
+    if not words:
+        return
+    want = [fold(w) for w in words]
+    for line in header:
+        tokens = t.repair_upper(t.upper_run(line)).split()
+        keys = [fold(tok) for tok in tokens]
+        for i in range(len(tokens) - len(want) + 1):
+            if keys[i : i + len(want)] == want:
+                spelled = " ".join(tok[:1] + tok[1:].lower() for tok in tokens[i : i + len(want)])
+                if spelled != place.value:
+                    place.value = spelled
+                    place.confidence = max(place.confidence, 0.85)
+                else:
+                    place.confidence = max(place.confidence, 0.95)
+                return
+
+
 # --- all together -----------------------------------------------------------------------------------
 
 
@@ -384,6 +409,7 @@ def extract(sources: Sources) -> Extraction:
     result.fields["issuer_name"] = issuer(left, zoned=True) if left else issuer(first, zoned=False)
     if not result.fields["issuer_name"].value and left:
         result.fields["issuer_name"] = issuer(first, zoned=False)
+    _place_as_in_header(place, (left or first)[:8])
     doc_type, subject = title_and_subject(first, code)
     if not subject.value and right:
         alt_type, alt_subject = title_and_subject(right, code)

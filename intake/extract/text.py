@@ -153,10 +153,62 @@ _UPPER_PHRASES = sorted(
 )
 
 
+def _key(text: str) -> str:
+    return fold(text).upper().replace(" ", "")
+
+
+# glued words ("ỦYBANNHÂNDÂN", "TỈNHỦY"): any run of two or more words of a phrase, without spaces
+_GLUED: dict[str, list[str]] = {}
+for _phrase in _UPPER_PHRASES:
+    _words = _phrase.split()
+    for _start in range(len(_words)):
+        for _end in range(_start + 2, len(_words) + 1):
+            _GLUED.setdefault(_key(" ".join(_words[_start:_end])), _words[_start:_end])
+NATIONAL = ("CONG HOA XA HOI CHU NGHIA VIET NAM", "DOC LAP TU DO HANH PHUC", "DANG CONG SAN VIET NAM")
+
+
+def upper_run(line: str) -> str:
+    """The longest run of upper-case words of a line (scanner debris and stray lower-case words around
+    a header line dropped)."""
+    best: list[str] = []
+    run: list[str] = []
+    for token in line.split():
+        letters = [ch for ch in token if ch.isalpha()]
+        if letters and all(ch.isupper() for ch in letters):
+            run.append(token)
+            if len(run) > len(best):
+                best = list(run)
+        elif letters:
+            run = []
+    return " ".join(best)
+
+
+def cut_national(tokens: list[str]) -> list[str]:
+    """Drop the start of the right column's national title caught at the end of a left header line
+    ("ỦY BAN NHÂN DÂN CỘN" -> "ỦY BAN NHÂN DÂN")."""
+    keys = [fold(token).upper() for token in tokens]
+    for i in range(1, len(tokens)):
+        for phrase in NATIONAL:
+            words = phrase.split()
+            tail = keys[i:]
+            if len(tail) > len(words):
+                continue
+            whole = all(a == b for a, b in zip(tail[:-1], words, strict=False))
+            if whole and words[len(tail) - 1].startswith(tail[-1]) and len(tail[-1]) >= 3:
+                if words[0] == "DANG" and len(tail) == 1:
+                    continue  # "… ĐẢNG" alone may belong to a name
+                return tokens[:i]
+    return tokens
+
+
 def repair_upper(line: str) -> str:
     """An upper-case header line with the diacritics of institution words restored ("TĨNH UY" ->
-    "TỈNH ỦY", matched without diacritics) and one-letter debris at its ends dropped."""
-    tokens = line.split()
+    "TỈNH ỦY", matched without diacritics), glued words split, one-letter debris at its ends and the
+    start of the national title caught from the right column dropped."""
+    tokens: list[str] = []
+    for token in line.split():
+        tokens.extend(_GLUED.get(_key(token), [token]))
+    tokens = cut_national(tokens)
     while tokens and len(tokens[-1]) == 1:
         tokens.pop()
     while tokens and len(tokens[0]) == 1:
@@ -167,7 +219,8 @@ def repair_upper(line: str) -> str:
         for phrase in _UPPER_PHRASES:
             words = phrase.split()
             size = len(words)
-            single_ok = phrase in ("TỈNH", "HUYỆN", "PHƯỜNG", "QUẬN")
+            # a level word alone only before a place name ("HÀ TĨNH" is a place, not "tỉnh")
+            single_ok = phrase in ("TỈNH", "HUYỆN", "PHƯỜNG", "QUẬN") and i + 1 < len(tokens)
             if (size > 1 or single_ok) and keys[i : i + size] == [fold(w).upper() for w in words]:
                 tokens[i : i + size] = words
                 i += size - 1

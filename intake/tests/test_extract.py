@@ -130,3 +130,23 @@ def test_round_trip_json() -> None:
     again = Extraction.from_json(json.loads(json.dumps(result.as_json())))
     assert again.value("issued_date") == result.value("issued_date")
     assert again.fields["subject"].confidence == round(result.fields["subject"].confidence, 2)
+
+
+def test_header_debris_from_a_skewed_generated_scan() -> None:
+    # What Tesseract gave for the header zones of a generated State scan (rotated, 150 dpi): debris,
+    # words glued together, the start of the national title caught at the end of the issuer line
+    left = "vo Tràng __ ỦYBANNHÂNDÂN CỘN\n¬ _ TỈNH HÀ TĨNH\n¬ Số: 565/TB-UBND ¡\n"
+    right = "N CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM ___ |\nỘC  Hà Tỉnh, ngày 08 tháng 02 năm 2025 - _.\n"
+    result = extract(Sources(left + "THÔNG BÁO\nTriển khai công tác\n", left, right))
+    assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"  # "TĨNH" of the place kept
+    assert result.value("number_symbol") == "565/TB-UBND"
+    assert result.value("place") == "Hà Tĩnh"  # the header's spelling, debris dropped
+
+
+def test_party_place_spelled_as_in_header() -> None:
+    left = "ĐẢNG BỘ TỈNH LÂM ĐỒNG Ì\nĐẢNG ỦY XÃ HƯNG LỘC ¡,\n+\nSố 432-TB/ĐU\n"
+    right = ")NG_ ĐẢNG CỘNG SẢN VIỆT NAM\nỘC  Lậm Đồng, ngày 05 tháng 06 năm 2024\n"
+    result = extract(Sources(left, left, right))
+    assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+    assert result.value("place") == "Lâm Đồng"
+    assert result.value("issued_date") == date(2024, 6, 5)
