@@ -66,6 +66,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     auth_api,
     copies_api,
     incoming_api,
+    intake_api,
     orgs_api,
     outgoing_api,
     remote_signing_api,
@@ -85,4 +86,5 @@ api.add_router("", token_signing_api.router)
 api.add_router("", copies_api.router)
 api.add_router("", archive_api.router)
 api.add_router("", search_api.router)
+api.add_router("", intake_api.router)
 api.add_router("", system_api.router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "copies",
     "archive",
     "search",
+    "intake",
     "notifications",
     "reports",
     "api",
@@ -260,5 +261,21 @@ LOGGING = {
         # pyHanko logs every failed validation with a traceback at WARNING: the verdict says it already
         "pyhanko": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
         "pyhanko_certvalidator": {"level": os.environ.get("SIGNING_LOG_LEVEL", "ERROR")},
+        # OCRmyPDF's PDF renderer subsets fonts with fontTools, which logs every glyph list at INFO
+        "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- OCR intake (intake/) ---------------------------------------------------------------------------
+# Tesseract through OCRmyPDF (Debian packages in scripts/system-deps.sh)
+INTAKE_OCR_LANGUAGE = os.environ.get("INTAKE_OCR_LANGUAGE", "vie")
+INTAKE_OCR_JOBS = int(os.environ.get("INTAKE_OCR_JOBS", "1"))  # pages recognised in parallel per job
+INTAKE_OCR_PSM = int(os.environ.get("INTAKE_OCR_PSM", "4"))  # Tesseract page segmentation (4: one column)
+# deskew, rotate and clean pages before OCR
+INTAKE_OCR_CLEAN = env_bool("INTAKE_OCR_CLEAN", True)
+INTAKE_OCR_TIMEOUT = int(os.environ.get("INTAKE_OCR_TIMEOUT", "180"))  # seconds per page
+INTAKE_EXTRACT_PAGES = int(os.environ.get("INTAKE_EXTRACT_PAGES", "2"))  # pages read by /intake/extract
+# Watched folder (manage.py intake_watch): scans dropped in INTAKE_WATCH_DIR are taken in for the
+# organisation INTAKE_WATCH_ORG (its identifier or id); processed files move to done/ or failed/.
+INTAKE_WATCH_DIR = os.environ.get("INTAKE_WATCH_DIR", "")
+INTAKE_WATCH_ORG = os.environ.get("INTAKE_WATCH_ORG", "")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs) and in tests (Chromium,
-# SoftHSM2, poppler-utils, NSS tools).
+# Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs, Tesseract and friends
+# for the OCR intake) and in tests (Chromium, SoftHSM2, poppler-utils, NSS tools).
 # Installs what is missing when running as root; otherwise says what to install.
 set -uo pipefail
 mode=${1:-run}
@@ -9,6 +9,13 @@ need=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # LibreOffice headless turns drafts rendered from .docx templates into PDF (a worker task).
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# OCR intake (intake/, OCRmyPDF): Tesseract with its Vietnamese model, unpaper (page clean-up),
+# Ghostscript (rasterising PDF pages), pdftoppm (header zones of page 1)
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
+command -v unpaper >/dev/null || need+=(unpaper)
+command -v gs >/dev/null || need+=(ghostscript)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || need+=(chromium)
   # digital signatures: a real PKCS#11 token (SoftHSM2), the independent validator pdfsig and pdftoppm

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -123,7 +124,17 @@ class RegistrationForm(forms.Form):
     )
     description = forms.CharField(label="Ghi chú", max_length=500, required=False)
 
-    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization | None = None,
+        suggestions: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``suggestions``: the metadata read from a scan (``intake.extract.Extraction.as_json()``): the
+        fields are pre-filled and those the reading is unsure of are highlighted for the clerk."""
+        if suggestions:
+            kwargs["initial"] = {**suggested_initial(suggestions), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         profile = organization.profile if organization else "party"
         types = DocType.objects.filter(profile=profile, is_active=True).order_by("name")
@@ -134,6 +145,55 @@ class RegistrationForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         self.fields["files"].widget.attrs["autofocus"] = True
+        if suggestions:
+            self.fields["files"].required = False
+            self.fields["files"].label = "Thêm tệp (không bắt buộc; bản quét đã nhận dạng là văn bản chính)"
+            del self.fields["files"].widget.attrs["autofocus"]
+            mark_suggestions(self, suggestions)
+
+
+SUGGESTED: tuple[str, ...] = ("issuer_name", "number_symbol", "issued_date", "doc_type", "subject")
+SUGGESTED += ("signer_name", "signer_position", "urgency", "secrecy")
+
+
+def suggested_initial(suggestions: dict[str, Any]) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for name in SUGGESTED:
+        item = suggestions.get(name)
+        if isinstance(item, dict) and item.get("value"):
+            value = item["value"]
+            if name == "issued_date":
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    continue
+            initial[name] = value
+    return initial
+
+
+def mark_suggestions(form: forms.Form, suggestions: dict[str, Any]) -> None:
+    """Show how sure the reading is: unsure fields get a warning frame and a note to check them."""
+    from intake.extract.core import UNSURE
+
+    for name in SUGGESTED:
+        item = suggestions.get(name)
+        if name not in form.fields or not isinstance(item, dict):
+            continue
+        widget = form.fields[name].widget
+        confidence = float(item.get("confidence") or 0)
+        widget.attrs["data-confidence"] = f"{confidence:.2f}"
+        if not item.get("value") or confidence < UNSURE:
+            widget.attrs["class"] = (
+                f"{widget.attrs.get('class', '')} border-warning bg-warning-subtle".strip()
+            )
+            widget.attrs["aria-describedby"] = f"hint_{name}"
+            form.fields[name].help_text = (
+                f"Máy chưa chắc chắn (độ tin cậy {confidence:.0%}) — hãy đối chiếu với bản quét."
+                if item.get("value")
+                else "Máy không đọc được trường này — hãy nhập theo bản quét."
+            )
+        else:
+            form.fields[name].help_text = f"Đọc từ bản quét (độ tin cậy {confidence:.0%})."
 
 
 class EditForm(RegistrationForm):

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from web import (
     archive_views,
     copies_views,
+    intake_views,
     outgoing_review_views,
     outgoing_views,
     remote_signing_views,
@@ -22,6 +23,14 @@ urlpatterns = [
     path("tim-kiem/da-luu/<int:pk>/xoa/", search_views.saved_search_remove, name="saved_search_remove"),
     path("van-ban-den/", views.incoming_list, name="incoming_list"),
     path("van-ban-den/vao-so/", views.incoming_new, name="incoming_new"),
+    path("tiep-nhan-ban-quet/", intake_views.intake_home, name="intake_home"),
+    path("tiep-nhan-ban-quet/<int:pk>/", intake_views.intake_job, name="intake_job"),
+    path(
+        "tiep-nhan-ban-quet/<int:pk>/tien-do/", intake_views.intake_job_progress, name="intake_job_progress"
+    ),
+    path("tiep-nhan-ban-quet/<int:pk>/thu-lai/", intake_views.intake_job_retry, name="intake_job_retry"),
+    path("tiep-nhan-ban-quet/<int:pk>/pdfa/", intake_views.intake_job_pdfa, name="intake_job_pdfa"),
+    path("tiep-nhan-ban-quet/<int:pk>/vao-so/", intake_views.intake_register, name="intake_register"),
     path("van-ban-den/kiem-tra-trung/", views.duplicate_check, name="duplicate_check"),
     path("van-ban-den/<int:pk>/", views.incoming_detail, name="incoming_detail"),
     path("van-ban-den/<int:pk>/sua/", views.incoming_edit, name="incoming_edit"),

@@ -1,0 +1,429 @@
+"""The extraction proper: one function per field over the lines of the OCR text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from intake.extract import text as t
+from intake.extract.doctypes import TITLES, canonical_code, code_for_title
+
+FIELDS = (
+    "issuer_name",
+    "number_symbol",
+    "issued_date",
+    "place",
+    "doc_type",
+    "subject",
+    "signer_name",
+    "signer_position",
+    "urgency",
+    "secrecy",
+)
+UNSURE = 0.75  # below this the form highlights the field for the clerk to check
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the extraction reads: the OCR text (pages separated by form feeds) and, when available,
+    the header zones of page 1 recognised apart (left: issuer and number; right: place and date)."""
+
+    text: str
+    header_left: str = ""
+    header_right: str = ""
+
+
+@dataclass
+class Field:
+    value: Any = ""
+    confidence: float = 0.0
+    line: str = ""  # the line it was read from (shown to the clerk as the evidence)
+
+    @property
+    def unsure(self) -> bool:
+        return self.confidence < UNSURE
+
+
+@dataclass
+class Extraction:
+    profile: str = ""  # "party" or "state", from the header
+    fields: dict[str, Field] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        return self.fields[name].value if name in self.fields else ""
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"profile": self.profile}
+        for name, item in self.fields.items():
+            value = item.value.isoformat() if isinstance(item.value, date) else item.value
+            out[name] = {"value": value, "confidence": round(item.confidence, 2), "line": item.line}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Extraction:
+        result = cls(profile=data.get("profile", ""))
+        for name in FIELDS:
+            item = data.get(name)
+            if isinstance(item, dict):
+                value = item.get("value", "")
+                if name == "issued_date" and value:
+                    value = date.fromisoformat(value)
+                result.fields[name] = Field(value, float(item.get("confidence", 0)), item.get("line", ""))
+        return result
+
+    def asdict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- number and symbol ----------------------------------------------------------------------------
+_SO = r"(?:S[ốôoóồổỗộ6ỐÔ]|S0|Sé|Số)"
+_CODE = rf"[{t.UPPER_VN}][{t.UPPER_VN}{t.LOWER_VN}]{{0,5}}"
+_WORD = rf"[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*"
+_BODY = rf"{_WORD}(?:\s?[-–]\s?{_WORD})*"
+_NUM = r"[0-9OoIl]{1,5}"
+PARTY_NUMBER = re.compile(rf"{_SO}\s*:?\s*({_NUM})\s*[-–—]\s*({_CODE})\s*/\s*({_BODY})")
+STATE_NUMBER = re.compile(
+    rf"{_SO}\s*:?\s*({_NUM})\s*/\s*((?:\d{{4}}\s*/\s*)?)({_CODE})((?:\s?[-–]\s?[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*)*)"
+)
+
+
+def _digits(value: str) -> str:
+    return value.translate(str.maketrans("OoIl", "0011"))
+
+
+def _clean_body(body: str) -> str:
+    body = re.sub(r"\s*[-–]\s*", "-", body.strip())
+    return body.rstrip("-.,")
+
+
+def number_symbol(lines: list[str]) -> tuple[Field, str, str]:
+    """The number-symbol, the profile it is written in, and the type code it carries."""
+    for line in lines:
+        match = PARTY_NUMBER.search(line)
+        if match:
+            number, code, body = _digits(match.group(1)), match.group(2), _clean_body(match.group(3))
+            code = canonical_code(code, "party") or code
+            confidence = 0.95 if re.match(rf"^{_SO}\s+\d", line) else 0.85
+            return Field(f"{number}-{code}/{body}", confidence, line), "party", code
+        match = STATE_NUMBER.search(line)
+        if match:
+            number = _digits(match.group(1))
+            year = re.sub(r"\s", "", match.group(2))
+            head, tail = match.group(3), _clean_body(match.group(4))
+            known = canonical_code(head, "state")
+            if known and tail:  # 15/QĐ-BNV: type then body
+                value, code = f"{number}/{year}{known}{tail}", known
+            else:  # 12/UBND-VX: a công văn carries no type code
+                value, code = f"{number}/{year}{head}{tail}", "CV"
+            confidence = 0.95 if re.search(rf"{_SO}\s*:", line) else 0.85
+            return Field(value, confidence, line), "state", code
+    return Field("", 0.0), "", ""
+
+
+# --- place and date ---------------------------------------------------------------------------------
+_DAY = r"[0-9OoIl]{1,2}"
+DATE = re.compile(rf"ng[àa]y\s*({_DAY})\s*th[áa]ng\s*({_DAY})\s*n[ăa]m\s*([0-9OoIl]{{4}})", re.IGNORECASE)
+NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+
+
+def place_and_date(lines: list[str]) -> tuple[Field, Field]:
+    for line in lines:
+        match = DATE.search(line)
+        if not match:
+            continue
+        try:
+            day, month, year = (int(_digits(g)) for g in match.groups())
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        confidence = 0.95 if 1990 <= year <= 2100 else 0.4
+        before = line[: match.start()].rstrip(" ,.;:")
+        # the place is the capitalised words just before ", ngày" (OCR debris before them is dropped)
+        words = before.split(" ")
+        kept: list[str] = []
+        for word in reversed(words):
+            if word[:1].isupper() and re.fullmatch(rf"[{t.UPPER_VN}][{t.LOWER_VN}{t.UPPER_VN}.-]*", word):
+                kept.insert(0, word)
+            else:
+                break
+        while len(kept) > 1 and t.is_upper(kept[0]) and not t.is_upper(kept[1]):
+            kept.pop(0)  # debris of the right column's title ("ỘC Lâm Đồng")
+        place = " ".join(kept)
+        place_conf = 0.9 if place and len(kept) == len([w for w in words if w]) else (0.7 if place else 0.0)
+        return Field(place, place_conf, line), Field(value, confidence, line)
+    return Field("", 0.0), Field(None, 0.0)
+
+
+# --- issuer -----------------------------------------------------------------------------------------
+_NATIONAL = ("CỘNG HÒA", "CỘNG HOÀ", "ĐỘC LẬP", "ĐẢNG CỘNG SẢN", "HẠNH PHÚC", "XÃ HỘI CHỦ NGHĨA")
+_COMMITTEE = re.compile(r"^(TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG) [UỦ]Y\b|^ĐẢNG [UỦ]Y\b|^CHI BỘ\b")
+_BODY_WITH_PLACE = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b.*\S")
+_LEVEL_START = re.compile(r"^(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
+
+
+def _header_lines(lines: list[str]) -> list[str]:
+    """The upper-case lines of the issuer block: before the star or number line."""
+    block: list[str] = []
+    for line in lines[:12]:
+        if not line:
+            continue
+        if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.match(rf"^{_SO}\b", line):
+            break
+        if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
+            break
+        upper = line.upper()
+        cut = min((upper.find(mark) for mark in _NATIONAL if mark in upper), default=-1)
+        if cut == 0:
+            continue
+        if cut > 0:
+            line = line[:cut].strip()
+        line = re.sub(rf"[^{t.UPPER_VN}{t.LOWER_VN}0-9 ]", " ", line)
+        line = t.repair_upper(t.upper_run(t.squash(line)))
+        if len(line) >= 3 and t.is_upper(line) and not DATE.search(line):
+            block.append(line)
+    return block[:3]
+
+
+def issuer(lines: list[str], *, zoned: bool) -> Field:
+    block = _header_lines(lines)
+    if not block:
+        return Field("", 0.0)
+    confidence = 0.9 if zoned else 0.7
+    block = [t.squash(re.sub(r"\bUBND\b", "ỦY BAN NHÂN DÂN", b)) for b in block]
+    if len(block) >= 3:
+        block = block[-2:]
+        confidence -= 0.15
+    if len(block) == 1:
+        return Field(t.name_case(block[0]), confidence, block[0])
+    parent, child = block
+    evidence = " / ".join(block)
+    if _COMMITTEE.match(child) and _BODY_WITH_PLACE.search(child[6:]):  # "ĐẢNG BỘ TỈNH X / ĐẢNG ỦY XÃ Y"
+        return Field(t.name_case(child), confidence, evidence)
+    if re.match(r"^(ĐẢNG BỘ)\b", parent) and re.fullmatch(r"(TỈNH|THÀNH|HUYỆN|QUẬN|THỊ) [UỦ][YỶ]", child):
+        # "ĐẢNG BỘ TỈNH SÔNG LAM / TỈNH ỦY": the committee of that Party organisation
+        place = _BODY_WITH_PLACE.search(parent)
+        name = child + " " + re.sub(_LEVEL_START, "", place.group(0)).strip() if place else child
+        return Field(t.name_case(name), confidence, evidence)
+    if re.match(r"^ĐẢNG BỘ\b", parent) and _BODY_WITH_PLACE.search(child):
+        return Field(t.name_case(child), confidence, evidence)
+    if _LEVEL_START.match(child):  # "ỦY BAN NHÂN DÂN / TỈNH SÔNG LAM": one name on two lines
+        return Field(t.name_case(f"{parent} {child}"), confidence, evidence)
+    # "TỈNH ỦY SÔNG LAM / BAN TỔ CHỨC": a body of the parent; "UBND TỈNH X / SỞ NỘI VỤ" -> "Sở Nội vụ tỉnh X"
+    if parent.startswith("ỦY BAN NHÂN DÂN"):
+        place = _BODY_WITH_PLACE.search(parent)
+        if place:
+            return Field(
+                f"{t.name_case(child)} {_lower_first(t.name_case(place.group(0)))}",
+                confidence - 0.05,
+                evidence,
+            )
+    return Field(f"{t.name_case(child)} {t.name_case(parent)}", confidence, evidence)
+
+
+def _lower_first(value: str) -> str:
+    return value[:1].lower() + value[1:]
+
+
+# --- type and subject -------------------------------------------------------------------------------
+
+
+def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, Field]:
+    """The type name line (upper case, alone) and the summary under it; for công văn the "V/v" line."""
+    for index, line in enumerate(lines[:40]):
+        code = code_for_title(line)
+        if code is None:
+            continue
+        subject_lines: list[str] = []
+        for nxt in lines[index + 1 : index + 5]:
+            if not nxt:
+                if subject_lines:
+                    break
+                continue
+            if re.fullmatch(r"[-–—_.=* ]{2,}", nxt):
+                break
+            if t.is_upper(nxt) and len(nxt) < 30 and not subject_lines:
+                break
+            if re.match(r"^(Căn cứ|Kính gửi|Thực hiện|Ngày|Trong|Hôm nay)\b", nxt) and subject_lines:
+                break
+            # a Party summary starts in lower case ("về việc …"); a line starting with a capital after it
+            # is the body's first paragraph
+            if subject_lines and subject_lines[0][:1].islower() and nxt[:1].isupper():
+                break
+            subject_lines.append(nxt)
+            if len(" ".join(subject_lines)) > 220 or nxt.endswith("."):
+                break
+        subject = _subject_text(" ".join(subject_lines))
+        agree = code_from_number in ("", code)
+        type_conf = 0.97 if code_from_number == code else (0.8 if agree else 0.5)
+        if not agree and code_from_number:
+            code = code_from_number
+        return Field(code, type_conf, line), Field(subject, 0.85 if subject else 0.0, " ".join(subject_lines))
+    for line in lines[:25]:  # công văn: "V/v ..." under the number
+        match = re.match(r"^V/[vV]\s*:?\s*(.+)$", line)
+        if match:
+            return Field("CV", 0.85, line), Field(_subject_text(match.group(1)), 0.75, line)
+    if code_from_number:
+        return Field(code_from_number, 0.7, ""), Field("", 0.0)
+    return Field("", 0.0), Field("", 0.0)
+
+
+def _subject_text(value: str) -> str:
+    value = t.fix_confusions(t.squash(value)).strip(" -–.,;:")
+    return value[:1].upper() + value[1:]
+
+
+# --- signature block --------------------------------------------------------------------------------
+AUTHORITY = re.compile(r"\b(T/M|K/T|T/L|T/UQ|TM\.|KT\.|TL\.|TUQ\.|Q\.)\s*[A-ZĐÀ-Ỹ]")
+_NAME = re.compile(rf"^[{t.UPPER_VN}][{t.LOWER_VN}]+(?: [{t.UPPER_VN}][{t.LOWER_VN}]+){{1,4}}$")
+_RECIPIENT = re.compile(r"^(?:Nơi nhận\s*:?|[-~•+*]\s*-?\s*[^,]*,?\.?)\s*")
+_POSITION_WORDS = (
+    "BÍ THƯ",
+    "CHỦ TỊCH",
+    "CHỦ NHIỆM",
+    "TRƯỞNG",
+    "CHÁNH",
+    "GIÁM ĐỐC",
+    "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG",
+    "PHÓ",
+    "VIỆN TRƯỞNG",
+    "TỔNG",
+    "CỤC TRƯỞNG",
+    "VỤ TRƯỞNG",
+    "THƯỜNG TRỰC",
+    "ỦY VIÊN",
+)
+
+
+def _upper_tail(line: str) -> str:
+    """The upper-case words at the end of a line ("- Như trên, PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ")."""
+    words = line.split(" ")
+    tail: list[str] = []
+    for word in reversed(words):
+        if word and t.is_upper(word) and not re.search(r"[,;]$", word):
+            tail.insert(0, word)
+        else:
+            break
+    return " ".join(tail).strip(" .,")
+
+
+def signature(lines: list[str]) -> tuple[Field, Field]:
+    """Signer's name (the last name-like line of the document) and position (upper case, above it)."""
+    tail = [line for line in lines if line][-14:]
+    name_index = None
+    for index in range(len(tail) - 1, -1, -1):
+        candidate = tail[index].strip(" .")
+        if _NAME.match(candidate) and not candidate.startswith(("Nơi", "Như", "Lưu", "Thường")):
+            name_index = index
+            break
+    if name_index is None:
+        return Field("", 0.0), Field("", 0.0)
+    name = tail[name_index].strip(" .")
+    position = ""
+    evidence = ""
+    authority_seen = False
+    for line in tail[:name_index]:
+        if AUTHORITY.search(line):
+            authority_seen = True
+            continue
+        upper = _upper_tail(line)
+        if upper and len(upper) >= 3 and any(w in upper for w in _POSITION_WORDS):
+            position, evidence = upper, line
+            if authority_seen:
+                break
+    if not position:  # the position alone on the authority line's right ("Nơi nhận: TRƯỞNG BAN")
+        for line in tail[:name_index]:
+            upper = _upper_tail(line)
+            if upper and any(w in upper for w in _POSITION_WORDS) and not AUTHORITY.search(line):
+                position, evidence = upper, line
+    name_conf = 0.9 if name_index >= len(tail) - 3 else 0.7
+    return Field(name, name_conf, tail[name_index]), Field(position, 0.85 if position else 0.0, evidence)
+
+
+# --- urgency and secrecy ----------------------------------------------------------------------------
+URGENCY_MARKS = [
+    ("HỎA TỐC", "flash"),
+    ("HOẢ TỐC", "flash"),
+    ("THƯỢNG KHẨN", "very_urgent"),
+    ("KHẨN", "urgent"),
+]
+SECRECY_MARKS = [("TUYỆT MẬT", "top_secret"), ("TỐI MẬT", "secret"), ("MẬT", "confidential")]
+
+
+def _mark(lines: list[str], marks: list[tuple[str, str]], default: str) -> Field:
+    for line in lines[:30]:
+        clean = t.squash(re.sub(r"[^\wÀ-ỹĐđ ]", " ", line))
+        for word, value in marks:
+            # a stamp is a short upper-case line of its own (or the start of one), never running text
+            if (
+                re.search(rf"(?:^|\s){word}(?:\s|$)", clean)
+                and len(clean) <= len(word) + 12
+                and t.is_upper(clean)
+            ):
+                return Field(value, 0.85, line)
+    return Field(default, 0.9)
+
+
+def _place_as_in_header(place: Field, header: list[str]) -> None:
+    """The place as the header spells it when the header names it ("Đặk Nông" read in the italic date
+    line, "ĐẮK NÔNG" in the issuer's name): the header is upright and larger, so read better."""
+    from core.vn import fold
+
+    words = place.value.split() if isinstance(place.value, str) else []
+    if not words:
+        return
+    want = [fold(w) for w in words]
+    for line in header:
+        tokens = t.repair_upper(t.upper_run(line)).split()
+        keys = [fold(tok) for tok in tokens]
+        for i in range(len(tokens) - len(want) + 1):
+            if keys[i : i + len(want)] == want:
+                spelled = " ".join(tok[:1] + tok[1:].lower() for tok in tokens[i : i + len(want)])
+                if spelled != place.value:
+                    place.value = spelled
+                    place.confidence = max(place.confidence, 0.85)
+                else:
+                    place.confidence = max(place.confidence, 0.95)
+                return
+
+
+# --- all together -----------------------------------------------------------------------------------
+
+
+def extract(sources: Sources) -> Extraction:
+    pages = sources.text.split("\f")
+    first = t.lines_of(pages[0] if pages else "")
+    last = t.lines_of(pages[-1] if pages else "")
+    left = t.lines_of(sources.header_left) if sources.header_left.strip() else []
+    right = t.lines_of(sources.header_right) if sources.header_right.strip() else []
+    result = Extraction()
+
+    number, profile, code = number_symbol(left + first)
+    result.profile = profile or ("party" if any("ĐẢNG CỘNG SẢN" in line for line in first[:5]) else "state")
+    result.fields["number_symbol"] = number
+    place, issued = place_and_date(right + first + left)
+    result.fields["issued_date"] = issued
+    result.fields["place"] = place
+    result.fields["issuer_name"] = issuer(left, zoned=True) if left else issuer(first, zoned=False)
+    if not result.fields["issuer_name"].value and left:
+        result.fields["issuer_name"] = issuer(first, zoned=False)
+    _place_as_in_header(place, (left or first)[:8])
+    doc_type, subject = title_and_subject(first, code)
+    if not subject.value and right:
+        alt_type, alt_subject = title_and_subject(right, code)
+        if alt_subject.value:
+            doc_type, subject = alt_type, alt_subject
+    result.fields["doc_type"] = doc_type
+    result.fields["subject"] = subject
+    signer, position = signature(last)
+    result.fields["signer_name"] = signer
+    result.fields["signer_position"] = position
+    marks = left + first[:20]
+    result.fields["urgency"] = _mark(marks, URGENCY_MARKS, "normal")
+    result.fields["secrecy"] = _mark(marks, SECRECY_MARKS, "none")
+    return result
+
+
+__all__ = ["FIELDS", "TITLES", "Extraction", "Field", "Sources", "extract"]

@@ -1,0 +1,152 @@
+"""Metadata extraction: pure functions over OCR text (no OCR runs here)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from intake.extract import Extraction, Sources, extract
+from intake.extract.text import name_case
+
+DATA = Path(__file__).parent / "data"
+# the OCR of the shared samples (/work/shared/samples/scans): page text and the two header zones
+SAMPLES = sorted(DATA.glob("scan-*.json"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_samples_key_fields(path: Path) -> None:
+    # Given the OCR of a sample scan
+    sample = json.loads(path.read_text(encoding="utf-8"))
+    truth = sample["truth"]
+    # When the metadata is extracted
+    result = extract(Sources(sample["text"], sample["header_left"], sample["header_right"]))
+    # Then the fields with a target match exactly
+    assert result.value("number_symbol") == truth["number_symbol"]
+    assert result.value("issued_date") == date.fromisoformat(truth["issued_date"])
+    assert result.value("issuer_name") == truth["issuer"]
+    assert result.value("doc_type") == truth["doc_type_code"]
+    assert result.value("place") == truth["place"]
+    assert result.value("signer_name") == truth["signer"]
+    assert result.value("signer_position") == truth["signer_position"]
+    assert result.profile == truth["issuer_kind"]
+
+
+def test_samples_subject_rate() -> None:
+    hits = 0
+    for path in SAMPLES:
+        sample = json.loads(path.read_text(encoding="utf-8"))
+        result = extract(Sources(sample["text"], sample["header_left"], sample["header_right"]))
+        hits += " ".join(result.value("subject").split()) == " ".join(sample["truth"]["subject"].split())
+    assert hits / len(SAMPLES) >= 0.9
+
+
+STATE_CV = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+HUYỆN ĐỊNH HÓA Độc lập - Tự do - Hạnh phúc
+Số: 12/UBND-VX Thái Nguyên, ngày 5 tháng 3 năm 2026
+V/v triển khai tiêm chủng mở rộng
+
+Kính gửi: Các xã, thị trấn
+Ủy ban nhân dân huyện đề nghị các xã triển khai ngay.
+Nơi nhận: KT. CHỦ TỊCH
+- Như trên, PHÓ CHỦ TỊCH
+- Lưu: VT.
+Lê Quang Vinh
+"""
+
+
+def test_state_cong_van_without_zones() -> None:
+    result = extract(Sources(STATE_CV))
+    assert result.profile == "state"
+    assert result.value("number_symbol") == "12/UBND-VX"
+    assert result.value("doc_type") == "CV"
+    assert result.value("issued_date") == date(2026, 3, 5)
+    assert result.value("place") == "Thái Nguyên"
+    assert result.value("issuer_name") == "Ủy ban nhân dân huyện Định Hóa"
+    assert result.value("subject") == "Triển khai tiêm chủng mở rộng"
+    assert result.value("signer_name") == "Lê Quang Vinh"
+    assert result.value("signer_position") == "PHÓ CHỦ TỊCH"
+    # merged header columns are read with less certainty than the zones
+    assert result.fields["issuer_name"].confidence < 0.75
+
+
+def test_state_decree_number_with_year_and_marks() -> None:
+    left = "BỘ NỘI VỤ\nSố: 15/2026/QĐ-BNV\nMẬT\nTHƯỢNG KHẨN\n"
+    right = (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 01 tháng 02 năm 2026\n"
+    )
+    text = left + "\nQUYẾT ĐỊNH\nVề việc ban hành quy chế làm việc\n\nCăn cứ Luật Tổ chức Chính phủ;\n"
+    result = extract(Sources(text, left, right))
+    assert result.value("number_symbol") == "15/2026/QĐ-BNV"
+    assert result.value("doc_type") == "QĐ"
+    assert result.fields["doc_type"].confidence > 0.9  # title and number agree
+    assert result.value("issuer_name") == "Bộ Nội vụ"
+    assert result.value("urgency") == "very_urgent"
+    assert result.value("secrecy") == "confidential"
+    assert result.value("subject") == "Về việc ban hành quy chế làm việc"
+
+
+def test_party_number_read_with_ocr_slips() -> None:
+    # "Số" read as "Sô", a letter O for a zero, Đ read as the Icelandic eth, the bar of Đ lost in "QD"
+    left = "HUYỆN ỦY ĐỊNH HÓA\n*\nSô 1O5-QD/HÐU\n"
+    result = extract(Sources(left + "\nQUYẾT ĐỊNH\nvề công tác cán bộ\n", left, ""))
+    assert result.value("number_symbol") == "105-QĐ/HĐU"
+    assert result.value("doc_type") == "QĐ"
+    assert result.value("issuer_name") == "Huyện ủy Định Hóa"
+
+
+def test_running_text_is_not_a_mark() -> None:
+    text = "TỈNH ỦY SÔNG LAM\nSố 3-CV/TU\nCác tài liệu mật phải được bảo quản; công việc khẩn trương.\n"
+    result = extract(Sources(text))
+    assert result.value("urgency") == "normal"
+    assert result.value("secrecy") == "none"
+
+
+def test_nothing_readable() -> None:
+    result = extract(Sources("@@@ ~~~\n\n"))
+    assert all(result.fields[name].confidence < 0.75 for name in ("number_symbol", "issuer_name", "subject"))
+    assert Extraction.from_json(result.as_json()).value("number_symbol") == ""
+
+
+@pytest.mark.parametrize(
+    ("upper", "expected"),
+    [
+        ("TỈNH UỶ ĐỒNG THÁP", "Tỉnh ủy Đồng Tháp"),
+        ("BAN TUYÊN GIÁO TỈNH ỦY SÔNG LAM", "Ban Tuyên giáo Tỉnh ủy Sông Lam"),
+        ("ĐẢNG ỦY PHƯỜNG TÂN AN", "Đảng ủy phường Tân An"),
+        ("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "Sở Tài nguyên và Môi trường"),
+        ("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "Ủy ban nhân dân thành phố Hà Nội"),
+    ],
+)
+def test_name_case(upper: str, expected: str) -> None:
+    assert name_case(upper) == expected
+
+
+def test_round_trip_json() -> None:
+    sample = json.loads(SAMPLES[0].read_text(encoding="utf-8"))
+    result = extract(Sources(sample["text"], sample["header_left"], sample["header_right"]))
+    again = Extraction.from_json(json.loads(json.dumps(result.as_json())))
+    assert again.value("issued_date") == result.value("issued_date")
+    assert again.fields["subject"].confidence == round(result.fields["subject"].confidence, 2)
+
+
+def test_header_debris_from_a_skewed_generated_scan() -> None:
+    # What Tesseract gave for the header zones of a generated State scan (rotated, 150 dpi): debris,
+    # words glued together, the start of the national title caught at the end of the issuer line
+    left = "vo Tràng __ ỦYBANNHÂNDÂN CỘN\n¬ _ TỈNH HÀ TĨNH\n¬ Số: 565/TB-UBND ¡\n"
+    right = "N CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM ___ |\nỘC  Hà Tỉnh, ngày 08 tháng 02 năm 2025 - _.\n"
+    result = extract(Sources(left + "THÔNG BÁO\nTriển khai công tác\n", left, right))
+    assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"  # "TĨNH" of the place kept
+    assert result.value("number_symbol") == "565/TB-UBND"
+    assert result.value("place") == "Hà Tĩnh"  # the header's spelling, debris dropped
+
+
+def test_party_place_spelled_as_in_header() -> None:
+    left = "ĐẢNG BỘ TỈNH LÂM ĐỒNG Ì\nĐẢNG ỦY XÃ HƯNG LỘC ¡,\n+\nSố 432-TB/ĐU\n"
+    right = ")NG_ ĐẢNG CỘNG SẢN VIỆT NAM\nỘC  Lậm Đồng, ngày 05 tháng 06 năm 2024\n"
+    result = extract(Sources(left, left, right))
+    assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+    assert result.value("place") == "Lâm Đồng"
+    assert result.value("issued_date") == date(2024, 6, 5)
