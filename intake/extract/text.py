@@ -153,6 +153,9 @@ _UPPER_PHRASES = sorted(
 )
 
 
+_SHORT_START = {"ỦY", "UỶ", "XÃ", "SỞ", "BỘ", "VỤ"}
+
+
 def _key(text: str) -> str:
     return fold(text).upper().replace(" ", "")
 
@@ -209,6 +212,14 @@ def repair_upper(line: str) -> str:
     for token in line.split():
         tokens.extend(_GLUED.get(_key(token), [token]))
     tokens = cut_national(tokens)
+    # two-letter debris before a name ("TB ỦY BAN …"), or after a unit's name, where no place follows
+    # ("BAN TỔ CHỨC TỊ"); real short words there are few and known
+    while len(tokens) > 1 and len(tokens[0]) <= 2 and tokens[0] not in _SHORT_START:
+        tokens.pop(0)
+    if len(tokens) > 1 and len(tokens[-1]) <= 2:
+        head = " ".join(tokens[:-1])
+        if any(head.endswith(unit.upper()) for unit in _CANONICAL):
+            tokens.pop()
     while tokens and len(tokens[-1]) == 1:
         tokens.pop()
     while tokens and len(tokens[0]) == 1:

@@ -150,3 +150,12 @@ def test_party_place_spelled_as_in_header() -> None:
     assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
     assert result.value("place") == "Lâm Đồng"
     assert result.value("issued_date") == date(2024, 6, 5)
+
+
+def test_short_debris_around_header_names() -> None:
+    left = "TB ỦY BAN NHÂN DÂN\nTỈNH CÀ MAU\nSố: 7/KH-UBND\n"
+    assert extract(Sources(left, left, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Cà Mau"
+    left = "TỈNH ỦY THÁI NGUYÊN\nBAN TỔ CHỨC TỊ\n*\nSố 12-KH/BTCTU\n"
+    assert extract(Sources(left, left, "")).value("issuer_name") == "Ban Tổ chức Tỉnh ủy Thái Nguyên"
+    left = "ĐẢNG BỘ TỈNH LONG AN\nĐẢNG ỦY PHƯỜNG TÂN AN\n*\nSố 3-TB/ĐU\n"
+    assert extract(Sources(left, left, "")).value("issuer_name") == "Đảng ủy phường Tân An"
