@@ -285,6 +285,7 @@ def get_for(user: User, token: str) -> SignatureRequest:
     return expire_if_due(request)
 
 
+SIGNING_GRACE = timedelta(minutes=5)
 STUCK = "Không hoàn tất được việc ký sau khi xác nhận; vui lòng gửi yêu cầu mới."
 
 
@@ -292,7 +293,9 @@ def expire_if_due(request: SignatureRequest) -> SignatureRequest:
     """A pending request past its time expires; one accepted but never finished (the process died while
     signing) fails once its time is over — the document was not signed, or the request would say so."""
     now = timezone.now()
-    if request.status in (RemoteStatus.PENDING, RemoteStatus.SIGNING) and now >= request.expires_at:
+    # a request confirmed just before its time is over may still be signing: give it a few minutes more
+    due = request.expires_at + (SIGNING_GRACE if request.status == RemoteStatus.SIGNING else timedelta(0))
+    if request.status in (RemoteStatus.PENDING, RemoteStatus.SIGNING) and now >= due:
         status = RemoteStatus.EXPIRED if request.status == RemoteStatus.PENDING else RemoteStatus.FAILED
         reason = EXPIRED if status == RemoteStatus.EXPIRED else STUCK
         with transaction.atomic():

@@ -225,6 +225,8 @@ def test_an_accepted_code_keeps_the_requester_waiting_until_signed_and_a_stuck_o
         remote.consume(actor=o.secretary, token=request.token, code=app_code(device, offset=1))
     # the process died while signing: once the request's time is over it is failed, never "signed"
     SignatureRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert remote.get_for(o.w.specialist, request.token).status == RemoteStatus.SIGNING  # still signing
+    SignatureRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(minutes=6))
     stuck = remote.get_for(o.w.specialist, request.token)
     assert stuck.status == RemoteStatus.FAILED and "Không hoàn tất" in stuck.reason
     doc.refresh_from_db()
