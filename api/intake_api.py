@@ -29,15 +29,8 @@ def intake_extract(
     user: User = request.user  # type: ignore[assignment]
     extraction, text = services.extract_upload(actor=user, name=file.name or "ban-quet", data=file.read())
     issued = extraction.value("issued_date")
-    fields: tuple[str, ...] = (
-        "issuer_name",
-        "number_symbol",
-        "issued_date",
-        "doc_type",
-        "subject",
-        "signer_name",
-    )
-    fields += ("signer_position", "place", "urgency", "secrecy")
+    fields: tuple[str, ...] = ("issuer_name", "number_symbol", "issued_date", "doc_type", "subject")
+    fields += ("signer_name", "signer_position", "place", "urgency", "secrecy")
     return {
         "issuer_name": extraction.value("issuer_name"),
         "number_symbol": extraction.value("number_symbol"),

@@ -83,9 +83,9 @@ _CODE = rf"[{t.UPPER_VN}][{t.UPPER_VN}{t.LOWER_VN}]{{0,5}}"
 _WORD = rf"[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*"
 _BODY = rf"{_WORD}(?:\s?[-–]\s?{_WORD})*"
 _NUM = r"[0-9OoIl]{1,5}"
-PARTY_NUMBER = re.compile(rf"{_SO}\s*:?\s*({_NUM})\s*[-–—]\s*({_CODE})\s*/\s*({_BODY})")
+PARTY_NUMBER = re.compile(rf"{_SO}\s*[:;]?\s*({_NUM})\s*[-–—]\s*({_CODE})\s*/\s*({_BODY})")
 STATE_NUMBER = re.compile(
-    rf"{_SO}\s*:?\s*({_NUM})\s*/\s*((?:\d{{4}}\s*/\s*)?)({_CODE})((?:\s?[-–]\s?[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*)*)"
+    rf"{_SO}\s*[:;]?\s*({_NUM})\s*/\s*((?:\d{{4}}\s*/\s*)?)({_CODE})((?:\s?[-–]\s?[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*)*)"
 )
 
 
@@ -117,7 +117,7 @@ def number_symbol(lines: list[str]) -> tuple[Field, str, str]:
                 value, code = f"{number}/{year}{known}{tail}", known
             else:  # 12/UBND-VX: a công văn carries no type code
                 value, code = f"{number}/{year}{head}{tail}", "CV"
-            confidence = 0.95 if re.search(rf"{_SO}\s*:", line) else 0.85
+            confidence = 0.95 if re.search(rf"{_SO}\s*[:;]", line) else 0.85
             return Field(value, confidence, line), "state", code
     return Field("", 0.0), "", ""
 
@@ -169,7 +169,7 @@ def _header_lines(lines: list[str]) -> list[str]:
     for line in lines[:12]:
         if not line:
             continue
-        if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.match(rf"^{_SO}\b", line):
+        if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.search(rf"(?:^|\W){_SO}\W", line):
             break
         if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
             break

@@ -159,3 +159,10 @@ def test_short_debris_around_header_names() -> None:
     assert extract(Sources(left, left, "")).value("issuer_name") == "Ban Tổ chức Tỉnh ủy Thái Nguyên"
     left = "ĐẢNG BỘ TỈNH LONG AN\nĐẢNG ỦY PHƯỜNG TÂN AN\n*\nSố 3-TB/ĐU\n"
     assert extract(Sources(left, left, "")).value("issuer_name") == "Đảng ủy phường Tân An"
+
+
+def test_number_line_read_with_a_semicolon_ends_the_issuer_block() -> None:
+    left = "ỦY BANNHÂN DÂN CỘN\n¬ _ TỈNH LÂM ĐỒNG\n¬ Số; 565/TB-UBND ¡\n_ ¬ THÔN!\n"
+    result = extract(Sources(left, left, ""))
+    assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert result.value("number_symbol") == "565/TB-UBND"
