@@ -66,6 +66,24 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+REGISTRATION_FIELDS = (
+    "issuer_name",
+    "number_symbol",
+    "issued_date",
+    "doc_type",
+    "subject",
+    "signer_name",
+    "signer_position",
+    "urgency",
+    "secrecy",
+    "due_date",
+    "channel",
+    "page_count",
+    "arrival_date",
+    "description",
+)
+
+
 class RegistrationForm(forms.Form):
     files = MultipleFileField(  # type: ignore[assignment]
         label="Tệp văn bản (tệp đầu là văn bản chính)",
@@ -150,6 +168,13 @@ class RegistrationForm(forms.Form):
             self.fields["files"].label = "Thêm tệp (không bắt buộc; bản quét đã nhận dạng là văn bản chính)"
             del self.fields["files"].widget.attrs["autofocus"]
             mark_suggestions(self, suggestions)
+
+    def registration(self) -> Any:
+        """The cleaned fields as ``incoming.services.Registration`` (the registration page and intake)."""
+        from incoming.services import Registration
+
+        data = self.cleaned_data
+        return Registration(**{name: data[name] for name in REGISTRATION_FIELDS})
 
 
 SUGGESTED: tuple[str, ...] = ("issuer_name", "number_symbol", "issued_date", "doc_type", "subject")

@@ -16,7 +16,6 @@ from core.errors import ApplicationError, NotFound
 from core.files import open_blob
 from core.http import file_response
 from core.vn import sort_key
-from incoming import services as incoming_services
 from intake import selectors, services
 from intake.models import IntakeJob
 from intake.permissions import may_use_intake
@@ -140,22 +139,7 @@ def intake_register(request: HttpRequest, pk: int) -> HttpResponse:
             result = services.intake_register(
                 actor=user,
                 job=job,
-                data=incoming_services.Registration(
-                    issuer_name=data["issuer_name"],
-                    number_symbol=data["number_symbol"],
-                    issued_date=data["issued_date"],
-                    doc_type=data["doc_type"],
-                    subject=data["subject"],
-                    signer_name=data["signer_name"],
-                    signer_position=data["signer_position"],
-                    urgency=data["urgency"],
-                    secrecy=data["secrecy"],
-                    due_date=data["due_date"],
-                    channel=data["channel"],
-                    page_count=data["page_count"],
-                    arrival_date=data["arrival_date"],
-                    description=data["description"],
-                ),
+                data=form.registration(),
                 extra_uploads=[(f.name, f.read()) for f in data["files"]],
             )
         except ApplicationError as exc:

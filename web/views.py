@@ -145,22 +145,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 organization=organization,
                 uploads=uploads,
-                data=services.Registration(
-                    issuer_name=data["issuer_name"],
-                    number_symbol=data["number_symbol"],
-                    issued_date=data["issued_date"],
-                    doc_type=data["doc_type"],
-                    subject=data["subject"],
-                    signer_name=data["signer_name"],
-                    signer_position=data["signer_position"],
-                    urgency=data["urgency"],
-                    secrecy=data["secrecy"],
-                    due_date=data["due_date"],
-                    channel=data["channel"],
-                    page_count=data["page_count"],
-                    arrival_date=data["arrival_date"],
-                    description=data["description"],
-                ),
+                data=form.registration(),
             )
         except ApplicationError as exc:
             for field, text in exc.details.items():
