@@ -99,6 +99,15 @@ def ow(world: World) -> OutgoingWorld:
     return OutgoingWorld(world)
 
 
+@pytest.fixture
+def signed(ow: OutgoingWorld, pki: Any, trusted: Any) -> Any:
+    """The outgoing world with the signer's certificate (``signing_world.Signed``); the module using it
+    also takes the signing fixtures (``pki``, ``trusted``, ``_signing_settings``) from signing's conftest."""
+    from outgoing.tests.signing_world import Signed
+
+    return Signed(ow, pki)
+
+
 class StateWorld:
     """A provincial People's Committee (State profile, NĐ 30) using the same installation: a chair
     (Chủ tịch, the head), a deputy chair who signs KT., an office leader, a unit head, a drafter, a clerk."""

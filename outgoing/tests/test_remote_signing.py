@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.oath import TOTP
 
 from api.tests.helpers import client_for
 from core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
@@ -16,7 +15,7 @@ from core.files import open_blob
 from core.models import AuditEvent
 from notifications.models import Notification
 from outgoing.remote_signing import confirm_remote_sign, request_remote_sign
-from outgoing.tests.test_signatures import Signed, signed, snapshot  # noqa: F401 - fixture
+from outgoing.tests.signing_world import Signed, snapshot
 from signing import remote
 from signing.models import Certificate, RemoteMethod, RemoteStatus, SignatureRequest
 from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the signing tests
@@ -26,22 +25,16 @@ from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the si
     pki,
     trusted,
 )
+from signing.tests.helpers import app_code
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s(signed: Signed) -> Signed:  # noqa: F811
+def s(signed: Signed) -> Signed:
     """The outgoing world with the signer's certificate (the fixture of test_signatures)."""
     return signed
-
-
-def app_code(device: Any, offset: int = 0) -> str:
-    """What the authenticator app on the phone shows (``offset`` steps of 30 s later)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + offset * device.step
-    return f"{totp.token():0{device.digits}d}"
 
 
 def enrol(user: Any) -> Any:

@@ -19,7 +19,7 @@ from core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from core.files import open_blob
 from core.models import AuditEvent
 from outgoing.tests.conftest import ow  # noqa: F401 - fixture
-from outgoing.tests.test_signatures import Signed, signed, snapshot  # noqa: F401 - fixture
+from outgoing.tests.signing_world import Signed, snapshot
 from outgoing.token_signing import outgoing_sign_complete, outgoing_sign_prepare
 from signing.client_signing import register_client_certificate
 from signing.models import Certificate, ClientSigningSession, SignatureEvent
@@ -200,7 +200,7 @@ def test_api_prepare_and_complete(token: OnToken) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_client_tool_signs_with_a_softhsm_token_over_http(
-    signed: Signed,  # noqa: F811
+    signed: Signed,
     pki: Any,  # noqa: F811
     live_server: Any,
     tmp_path: Path,

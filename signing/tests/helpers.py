@@ -7,8 +7,11 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django_otp.oath import TOTP
 
 from conftest import World
 from signing.appearance import Box
@@ -69,3 +72,16 @@ def pdfsig(path: Path, nss: str) -> list[dict[str, str]]:
             key, _, value = line.strip().lstrip("- ").partition(":")
             sigs[-1][key.strip()] = value.strip()
     return sigs
+
+
+def app_code(device: Any, offset: int = 0) -> str:
+    """What the authenticator app on the phone shows (``offset`` steps of 30 s later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def artifact_dir(name: str) -> Path:
+    folder = Path(settings.DATA_DIR) / "test-artifacts" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from pypdf import PdfReader
 
 from conftest import World
 from signing.appearance import MM
 from signing.services import sign_bytes
 from signing.tests.conftest import P12_PASSWORD, SIGNATURE_BOX, Certs
-from signing.tests.helpers import need, signed_and_sealed
+from signing.tests.helpers import artifact_dir, need, signed_and_sealed
 from signing.validation import validate_pdf
 
 pytestmark = pytest.mark.django_db
@@ -48,12 +47,6 @@ def images_with_smask(annot: Any) -> list[Any]:
 
     walk(annot["/AP"]["/N"].get_object())
     return [img for img in seen if "/SMask" in img]
-
-
-def artifact_dir(name: str) -> Path:
-    folder = Path(settings.DATA_DIR) / "test-artifacts" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def render(pdf: bytes, page: int, folder: Path, stem: str) -> Path:

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.test import Client
 
+# a phone in the browser tests (leaders approve and sign from their phones)
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
 
 def login(user: Any) -> Client:
     client = Client()

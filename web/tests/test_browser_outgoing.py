@@ -16,9 +16,7 @@ from core import worker
 from core.files import open_blob
 from outgoing.tests.conftest import OutgoingWorld, StateWorld
 from outgoing.tests.pdftext import page_text
-from web.tests.helpers import browser_login
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+from web.tests.helpers import PHONE, browser_login
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from outgoing.tests.conftest import ow  # noqa: F401 - fixture
-from outgoing.tests.test_remote_signing import app_code
-from outgoing.tests.test_signatures import Signed, signed  # noqa: F401 - fixture
+from outgoing.tests.conftest import ow, signed  # noqa: F401 - fixtures
+from outgoing.tests.signing_world import Signed
 from signing import remote
 from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the signing tests
     P12_PASSWORD,
@@ -18,9 +17,8 @@ from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the si
     pki,
     trusted,
 )
-from signing.tests.test_appearance import artifact_dir
-from web.tests.helpers import browser_login
-from web.tests.test_browser_outgoing import PHONE
+from signing.tests.helpers import app_code, artifact_dir
+from web.tests.helpers import PHONE, browser_login
 
 pytestmark = [
     pytest.mark.browser,

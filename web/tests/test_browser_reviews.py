@@ -11,14 +11,13 @@ import pytest
 from conftest import World
 from outgoing.tests.conftest import OutgoingWorld
 from outgoing.tests.helpers import V2, docx_draft, make_docx
-from web.tests.helpers import browser_login
+from web.tests.helpers import PHONE, browser_login
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
 def fits(page: Any) -> None:

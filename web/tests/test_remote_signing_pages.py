@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outgoing.tests.conftest import ow  # noqa: F401 - fixture
-from outgoing.tests.test_remote_signing import app_code, s  # noqa: F401 - fixture
-from outgoing.tests.test_signatures import Signed, signed  # noqa: F401 - fixture
+from outgoing.tests.conftest import ow, signed  # noqa: F401 - fixtures
+from outgoing.tests.signing_world import Signed
 from signing import remote
 from signing.models import RemoteStatus, SignatureRequest
 from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the signing tests
@@ -16,12 +15,18 @@ from signing.tests.conftest import (  # noqa: F401 - fixtures shared with the si
     pki,
     trusted,
 )
+from signing.tests.helpers import app_code
 from web.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
 
-def test_enrol_the_phone_and_entrust_the_certificate_on_the_certificates_page(s: Signed) -> None:  # noqa: F811
+@pytest.fixture
+def s(signed: Signed) -> Signed:  # noqa: F811
+    return signed
+
+
+def test_enrol_the_phone_and_entrust_the_certificate_on_the_certificates_page(s: Signed) -> None:
     signer = s.ow.secretary
     client = login(signer)
     page = client.get("/chung-thu-so/").content.decode()
@@ -69,7 +74,7 @@ def test_enrol_the_phone_and_entrust_the_certificate_on_the_certificates_page(s:
     assert cert.remote_enabled
 
 
-def test_drafter_sends_from_the_document_page_and_the_signer_confirms_on_the_phone(s: Signed) -> None:  # noqa: F811
+def test_drafter_sends_from_the_document_page_and_the_signer_confirms_on_the_phone(s: Signed) -> None:
     o = s.ow
     device = remote.start_enrolment(o.secretary)
     remote.confirm_enrolment(o.secretary, app_code(device))
@@ -111,7 +116,7 @@ def test_drafter_sends_from_the_document_page_and_the_signer_confirms_on_the_pho
     assert polled["HX-Refresh"] == "true"
 
 
-def test_the_signer_declines_and_the_requester_sees_why(s: Signed) -> None:  # noqa: F811
+def test_the_signer_declines_and_the_requester_sees_why(s: Signed) -> None:
     o = s.ow
     o.secretary.email = "bithu@example.test"
     o.secretary.save()
