@@ -1,0 +1,204 @@
+"""A real IMAP server on loopback for the mailbox intake tests: Dovecot from Debian, started once per test
+process from a throwaway configuration in a temporary folder (maildir storage, any user name with one
+password), stopped at the end. Without Dovecot the tests are skipped on a workstation and fail in CI
+(``scripts/system-deps.sh test`` installs ``dovecot-imapd``)."""
+
+from __future__ import annotations
+
+import imaplib
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PASSWORD = "mat-khau-thu-nghiem"
+_accounts = itertools.count(1)
+
+
+def _dovecot() -> str | None:
+    return shutil.which("dovecot") or next(
+        (path for path in ("/usr/sbin/dovecot",) if os.access(path, os.X_OK)), None
+    )
+
+
+@dataclass
+class ImapServer:
+    host: str
+    port: int
+    root: Path
+
+    def client(self, user: str) -> imaplib.IMAP4:
+        client = imaplib.IMAP4(self.host, self.port, timeout=10)
+        client.login(user, PASSWORD)
+        return client
+
+    def deliver(self, user: str, message: EmailMessage, folder: str = "INBOX") -> None:
+        """Put a message into the folder the way a mail server's delivery would (IMAP APPEND)."""
+        client = self.client(user)
+        try:
+            response: Any = client.append(
+                f'"{folder}"', "", imaplib.Time2Internaldate(time.time()), bytes(message)
+            )
+            assert response[0] == "OK", response
+        finally:
+            client.logout()
+
+    def messages(self, user: str, folder: str) -> list[EmailMessage]:
+        """The messages of a folder (none when it does not exist), read without marking them."""
+        import email
+
+        client = self.client(user)
+        try:
+            status, _ = client.select(f'"{folder}"', readonly=True)
+            if status != "OK":
+                return []
+            _, data = client.uid("SEARCH", "ALL")
+            found: list[EmailMessage] = []
+            for uid in data[0].decode().split():
+                _, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next(item[1] for item in fetched if isinstance(item, tuple))
+                found.append(email.message_from_bytes(raw, policy=default_policy))
+            return found
+        finally:
+            client.logout()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _config(root: Path, port: int) -> str:
+    if os.geteuid() == 0:
+        # as root Dovecot refuses to log in or read mail as root: its own unprivileged users do that
+        login_user, internal_user = "dovenull", "dovecot"
+        mail_user = pwd.getpwnam("dovecot")
+        chroot = "login"
+    else:
+        login_user = internal_user = pwd.getpwuid(os.getuid()).pw_name
+        mail_user = pwd.getpwuid(os.getuid())
+        chroot = ""  # chroot needs root
+    mail = root / "mail"
+    mail.mkdir()
+    if os.geteuid() == 0:
+        os.chown(mail, mail_user.pw_uid, mail_user.pw_gid)
+    return f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = dieuhanh-test-{port}
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+first_valid_uid = {mail_user.pw_uid}
+mail_location = maildir:{mail}/%u
+passdb {{
+  driver = static
+  args = password={PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={mail}/%u
+}}
+service imap-login {{
+  chroot = {chroot}
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    binary = _dovecot()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is missing in CI (scripts/system-deps.sh test installs dovecot-imapd)")
+        pytest.skip("dovecot not installed (apt-get install dovecot-imapd)")
+    # short path: Dovecot's unix sockets live under base_dir (108-byte limit)
+    root = Path(tempfile.mkdtemp(prefix="dovecot-"))
+    root.chmod(0o755)  # the mail user traverses it to its maildir
+    for name in ("run", "state"):
+        (root / name).mkdir()
+    port = _free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(_config(root, port), encoding="utf-8")
+    process = subprocess.Popen(
+        [binary, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    server = ImapServer("127.0.0.1", port, root)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                server.client("probe").logout()
+                break
+            except (OSError, imaplib.IMAP4.error):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+                    output = process.stdout.read().decode() if process.stdout and process.poll() else ""
+                    pytest.fail(f"dovecot did not start: {output}{log}")
+                time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Account:
+    server: ImapServer
+    user: str
+
+    def deliver(self, message: EmailMessage) -> None:
+        self.server.deliver(self.user, message)
+
+    def messages(self, folder: str) -> list[EmailMessage]:
+        return self.server.messages(self.user, folder)
+
+
+@pytest.fixture
+def mail_account(imap_server: ImapServer, settings: Any, world: Any) -> Account:
+    """A fresh, empty mailbox, configured as the intake mailbox of the world's organisation."""
+    user = f"tiepnhan{os.getpid()}x{next(_accounts)}"
+    settings.INTAKE_MAIL_HOST = imap_server.host
+    settings.INTAKE_MAIL_PORT = imap_server.port
+    settings.INTAKE_MAIL_USER = user
+    settings.INTAKE_MAIL_PASSWORD = PASSWORD
+    settings.INTAKE_MAIL_SECURITY = "plain"
+    settings.INTAKE_MAIL_FOLDER = "INBOX"
+    settings.INTAKE_MAIL_PROCESSED_FOLDER = "Processed"
+    settings.INTAKE_MAIL_REJECTED_FOLDER = "Rejected"
+    settings.INTAKE_MAIL_ORG = world.org.identifier
+    return Account(imap_server, user)

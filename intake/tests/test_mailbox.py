@@ -1,0 +1,208 @@
+"""The intake mailbox against a real IMAP server (Dovecot on loopback, intake/tests/conftest.py): scans
+attached to a message become jobs, the message moves away, and nothing is taken twice."""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from core import worker
+from core.models import StoredFile
+from intake import mailbox
+from intake.mailbox import MailConfig, MailConfigError, find_organization, poll_once
+from intake.models import IntakeJob, MailOrigin, OcrResult
+from intake.states import Source, Status, Step
+from intake.tests.conftest import Account
+from intake.tests.helpers import party_scan
+
+SENDER = "Văn phòng Huyện ủy Hưng Nguyên <vanphong@huyenuy.example.vn>"
+SUBJECT = "Gửi bản quét Thông báo 127-TB/TU"
+
+
+def _message(
+    *files: tuple[str, bytes, str], subject: str = SUBJECT, message_id: str | None = None
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = SENDER
+    message["To"] = "tiepnhan@tinhuy.example.vn"
+    message["Subject"] = subject
+    message["Date"] = formatdate()
+    message["Message-ID"] = message_id or make_msgid(domain="huyenuy.example.vn")
+    message.set_content("Kính gửi Văn phòng Tỉnh ủy,\nXin gửi bản quét văn bản đính kèm.\n")
+    for name, data, content_type in files:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+def _poll(world: Any) -> mailbox.MailRound:
+    return poll_once(MailConfig.from_settings(), world.org)
+
+
+@pytest.mark.django_db
+def test_two_scans_become_two_jobs_and_the_message_moves(
+    world: Any, mail_account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a message with a PDF scan, a TIFF scan under a misleading name and a Word file
+    message = _message(
+        ("cong-van.pdf", party_scan("pdf"), "application/pdf"),
+        ("trang-quet.dat", party_scan("tiff"), "application/octet-stream"),
+        ("ghi-chu.txt", "Ghi chú của văn thư".encode(), "text/plain"),
+    )
+    mail_account.deliver(message)
+    # When the mailbox is read once
+    with caplog.at_level(logging.INFO, logger="intake.mailbox"):
+        result = _poll(world)
+    # Then each scan (by its content) is a queued job from the mail, with where it came from
+    jobs = list(IntakeJob.objects.order_by("pk"))
+    assert [job.original_name for job in jobs] == ["cong-van.pdf", "trang-quet.tif"]
+    assert result.jobs == [job.pk for job in jobs] and result.processed == [message["Message-ID"]]
+    for job in jobs:
+        assert job.source == Source.EMAIL and job.status == Status.QUEUED and job.created_by is None
+        assert job.organization == world.org
+        origin = job.mail
+        assert origin.sender == SENDER and origin.subject == SUBJECT
+        assert origin.message_id == message["Message-ID"] and origin.received_at is not None
+        assert origin.attachment_sha256 == job.original.sha256
+    assert jobs[1].original.content_type == "image/tiff"
+    # the other attachment is ignored, with a log line
+    assert "ghi-chu.txt ignored" in caplog.text
+    # and the message left the inbox for the processed folder
+    assert mail_account.messages("INBOX") == []
+    assert [m["Message-ID"] for m in mail_account.messages("Processed")] == [message["Message-ID"]]
+
+
+@pytest.mark.django_db
+def test_a_second_pass_and_a_second_delivery_create_nothing(world: Any, mail_account: Account) -> None:
+    # Given a message with one scan, taken in once
+    message = _message(("cong-van.pdf", party_scan("pdf"), "application/pdf"))
+    mail_account.deliver(message)
+    assert len(_poll(world).jobs) == 1
+    # When the mailbox is read again, and then the same message arrives a second time and is read
+    assert _poll(world).jobs == []
+    mail_account.deliver(message)
+    again = _poll(world)
+    # Then there is still one job; the second copy is recognised and moved away too
+    assert again.jobs == [] and again.duplicates == 1
+    assert IntakeJob.objects.count() == 1 and MailOrigin.objects.count() == 1
+    assert mail_account.messages("INBOX") == [] and len(mail_account.messages("Processed")) == 2
+
+
+@pytest.mark.django_db
+def test_a_message_without_a_scan_is_rejected(
+    world: Any, mail_account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a message without attachment and one with only a text file
+    bare = _message(subject="Hỏi về lịch họp")
+    text_only = _message(("ghi-chu.pdf", b"khong phai PDF", "application/pdf"), subject="Chỉ có ghi chú")
+    mail_account.deliver(bare)
+    mail_account.deliver(text_only)
+    # When the mailbox is read
+    with caplog.at_level(logging.WARNING, logger="intake.mailbox"):
+        result = _poll(world)
+    # Then no job is made and both go to the rejected folder, the reason logged
+    assert not IntakeJob.objects.exists()
+    assert {message_id for message_id, _ in result.rejected} == {bare["Message-ID"], text_only["Message-ID"]}
+    assert mail_account.messages("INBOX") == []
+    assert len(mail_account.messages("Rejected")) == 2 and mail_account.messages("Processed") == []
+    assert "không có tệp đính kèm nào" in caplog.text and "ghi-chu.pdf" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_crash_before_the_move_creates_no_duplicate(
+    world: Any, mail_account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message with two scans
+    message = _message(
+        ("trang-1.pdf", party_scan("pdf"), "application/pdf"),
+        ("trang-2.png", party_scan("png"), "image/png"),
+    )
+    mail_account.deliver(message)
+
+    # When the connection is lost after the jobs were made, before the message was moved
+    # (fault injection: the move step raises as a dropped connection would)
+    def lost(*args: Any) -> None:
+        raise OSError("connection reset by peer")
+
+    monkeypatch.setattr(mailbox, "move", lost)
+    with pytest.raises(OSError):
+        _poll(world)
+    assert IntakeJob.objects.count() == 2
+    assert len(mail_account.messages("INBOX")) == 1  # still there, still unseen
+    # and the next pass runs normally
+    monkeypatch.undo()
+    result = _poll(world)
+    # Then it makes no new job and moves the message
+    assert result.jobs == [] and result.duplicates == 2
+    assert IntakeJob.objects.count() == 2
+    assert mail_account.messages("INBOX") == [] and len(mail_account.messages("Processed")) == 1
+
+
+@pytest.mark.django_db
+def test_a_damaged_pdf_gives_a_failed_job(world: Any, mail_account: Account) -> None:
+    # Given a message whose PDF scan was cut short in transit
+    data = party_scan("pdf")
+    mail_account.deliver(_message(("cong-van.pdf", data[: len(data) // 2], "application/pdf")))
+    # When the mailbox is read and the workers run
+    result = _poll(world)
+    worker.run_pending()
+    # Then the clerk sees a failed job with the reason in Vietnamese, and no document was made of it
+    job = IntakeJob.objects.get()
+    assert result.failed_jobs == [job.pk] and result.jobs == []
+    assert job.status == Status.FAILED and job.step == Step.PREPARE and job.source == Source.EMAIL
+    assert job.error_code == "invalid_pdf"
+    assert "không phải là PDF hợp lệ" in job.error_message
+    assert job.result is None and not OcrResult.objects.exists() and job.document_id is None
+    assert StoredFile.objects.get(pk=job.original_id).content_type == "application/octet-stream"
+    assert job.mail.sender == SENDER
+    assert len(mail_account.messages("Processed")) == 1
+
+
+@pytest.mark.django_db
+def test_command_then_ocr_end_to_end_and_the_clerk_sees_the_source(
+    world: Any, mail_account: Account, client: Client
+) -> None:
+    # Given a scanned JPEG sent by mail
+    mail_account.deliver(_message(("thong-bao.jpg", party_scan("jpeg"), "image/jpeg")))
+    # When the command reads the mailbox once and the workers run the OCR
+    call_command("intake_mail", once=True)
+    worker.run_pending()
+    # Then the scan is recognised with its metadata, ready to register
+    job = IntakeJob.objects.get()
+    assert job.status == Status.DONE, job.error_message
+    assert job.metadata["number_symbol"]["value"] == "127-TB/TU"
+    # and the clerk's list and the job's page say it came by mail, from whom and about what
+    client.force_login(world.clerk)
+    listing = client.get(reverse("web:intake_home")).content.decode()
+    assert f"Thư điện tử: {SENDER} — {SUBJECT}".replace("<", "&lt;").replace(">", "&gt;") in listing
+    page = client.get(reverse("web:intake_job", args=[job.pk])).content.decode()
+    assert "Thư điện tử: Văn phòng Huyện ủy Hưng Nguyên" in page and SUBJECT in page
+
+
+def test_configuration_is_checked_and_the_password_never_shown(settings: Any) -> None:
+    settings.INTAKE_MAIL_HOST = "mail.tinhuy.example.vn"
+    settings.INTAKE_MAIL_USER = "tiepnhan"
+    settings.INTAKE_MAIL_PASSWORD = "bi-mat-123"
+    settings.INTAKE_MAIL_SECURITY = "plain"
+    with pytest.raises(MailConfigError, match="không mã hóa chỉ được dùng"):
+        MailConfig.from_settings()
+    settings.INTAKE_MAIL_SECURITY = "ssl"
+    config = MailConfig.from_settings()
+    assert config.port == 993 and "bi-mat-123" not in repr(config) and "bi-mat-123" not in config.label
+    settings.INTAKE_MAIL_HOST = ""
+    with pytest.raises(MailConfigError, match="Chưa cấu hình"):
+        MailConfig.from_settings()
+
+
+@pytest.mark.django_db
+def test_organisation_by_identifier_or_id(world: Any) -> None:
+    assert find_organization(world.org.identifier) == world.org
+    assert find_organization(str(world.org.pk)) == world.org
+    assert find_organization("") is None and find_organization("khong-co") is None
