@@ -293,3 +293,4 @@ INTAKE_MAIL_REJECTED_FOLDER = os.environ.get("INTAKE_MAIL_REJECTED_FOLDER", "Rej
 INTAKE_MAIL_ORG = os.environ.get("INTAKE_MAIL_ORG", INTAKE_WATCH_ORG)
 INTAKE_MAIL_INTERVAL = float(os.environ.get("INTAKE_MAIL_INTERVAL", "60"))  # seconds between passes
 INTAKE_MAIL_TIMEOUT = float(os.environ.get("INTAKE_MAIL_TIMEOUT", "30"))  # seconds per IMAP operation
+INTAKE_MAIL_CA_FILE = os.environ.get("INTAKE_MAIL_CA_FILE", "")  # PEM to trust instead of the system's CAs

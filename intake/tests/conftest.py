@@ -36,8 +36,14 @@ def _dovecot() -> str | None:
 @dataclass
 class ImapServer:
     host: str
-    port: int
+    port: int  # IMAP, STARTTLS offered
+    tls_port: int  # IMAPS
     root: Path
+
+    @property
+    def ca_file(self) -> Path:
+        """The server's self-signed certificate (for 127.0.0.1), to trust in the TLS tests."""
+        return self.root / "cert.pem"
 
     def client(self, user: str) -> imaplib.IMAP4:
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -74,15 +80,69 @@ class ImapServer:
         finally:
             client.logout()
 
+    def flags(self, user: str, folder: str) -> list[list[str]]:
+        """The flags of each message of a folder, sorted."""
+        client = self.client(user)
+        try:
+            client.select(f'"{folder}"', readonly=True)
+            _, data = client.fetch("1:*", "(FLAGS)")
+            return [
+                sorted(flag.decode() for flag in imaplib.ParseFlags(item))
+                for item in data
+                if isinstance(item, bytes)
+            ]
+        finally:
+            client.logout()
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+
+def _free_ports(count: int) -> list[int]:
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
-def _config(root: Path, port: int) -> str:
+def _self_signed(root: Path) -> None:
+    """A certificate for 127.0.0.1 (subject alternative name), valid for a day, and its key."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (root / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    (root / "key.pem").chmod(0o600)
+
+
+def _config(root: Path, port: int, tls_port: int) -> str:
     if os.geteuid() == 0:
         # as root Dovecot refuses to log in or read mail as root: its own unprivileged users do that
         login_user, internal_user = "dovenull", "dovecot"
@@ -103,9 +163,12 @@ base_dir = {root}/run
 state_dir = {root}/state
 instance_name = dieuhanh-test-{port}
 log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 first_valid_uid = {mail_user.pw_uid}
@@ -125,7 +188,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -146,13 +211,14 @@ def imap_server() -> Iterator[ImapServer]:
     root.chmod(0o755)  # the mail user traverses it to its maildir
     for name in ("run", "state"):
         (root / name).mkdir()
-    port = _free_port()
+    port, tls_port = _free_ports(2)
+    _self_signed(root)
     conf = root / "dovecot.conf"
-    conf.write_text(_config(root, port), encoding="utf-8")
+    conf.write_text(_config(root, port, tls_port), encoding="utf-8")
     process = subprocess.Popen(
         [binary, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    server = ImapServer("127.0.0.1", port, root)
+    server = ImapServer("127.0.0.1", port, tls_port, root)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -187,6 +253,9 @@ class Account:
     def messages(self, folder: str) -> list[EmailMessage]:
         return self.server.messages(self.user, folder)
 
+    def flags(self, folder: str) -> list[list[str]]:
+        return self.server.flags(self.user, folder)
+
 
 @pytest.fixture
 def mail_account(imap_server: ImapServer, settings: Any, world: Any) -> Account:
@@ -201,4 +270,5 @@ def mail_account(imap_server: ImapServer, settings: Any, world: Any) -> Account:
     settings.INTAKE_MAIL_PROCESSED_FOLDER = "Processed"
     settings.INTAKE_MAIL_REJECTED_FOLDER = "Rejected"
     settings.INTAKE_MAIL_ORG = world.org.identifier
+    settings.INTAKE_MAIL_CA_FILE = ""
     return Account(imap_server, user)

@@ -4,6 +4,7 @@ attached to a message become jobs, the message moves away, and nothing is taken 
 from __future__ import annotations
 
 import logging
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -206,3 +207,60 @@ def test_organisation_by_identifier_or_id(world: Any) -> None:
     assert find_organization(world.org.identifier) == world.org
     assert find_organization(str(world.org.pk)) == world.org
     assert find_organization("") is None and find_organization("khong-co") is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_over_tls_with_the_server_certificate_checked(
+    world: Any, mail_account: Account, settings: Any, security: str
+) -> None:
+    # Given the mailbox reached over TLS (IMAPS or STARTTLS), the server's certificate trusted by file
+    server = mail_account.server
+    settings.INTAKE_MAIL_SECURITY = security
+    settings.INTAKE_MAIL_PORT = server.tls_port if security == "ssl" else server.port
+    settings.INTAKE_MAIL_CA_FILE = str(server.ca_file)
+    mail_account.deliver(_message(("cong-van.pdf", party_scan("pdf"), "application/pdf")))
+    # When it is read, then the scan is taken in
+    assert len(_poll(world).jobs) == 1
+    # and without trusting that certificate the connection is refused before logging in
+    settings.INTAKE_MAIL_CA_FILE = ""
+    with pytest.raises(ssl.SSLCertVerificationError):
+        _poll(world)
+
+
+@pytest.mark.django_db
+def test_without_folders_messages_are_flagged_instead(
+    world: Any, mail_account: Account, settings: Any
+) -> None:
+    # Given no processed/rejected folders configured (a mailbox where folders cannot be created)
+    settings.INTAKE_MAIL_PROCESSED_FOLDER = settings.INTAKE_MAIL_REJECTED_FOLDER = ""
+    mail_account.deliver(_message(("cong-van.pdf", party_scan("pdf"), "application/pdf")))
+    mail_account.deliver(_message(subject="Không có tệp"))
+    # When it is read twice
+    first, second = _poll(world), _poll(world)
+    # Then the messages stay in the inbox, marked as read with a keyword, and are not read again
+    assert len(first.jobs) == 1 and len(first.rejected) == 1
+    assert second.jobs == [] and second.rejected == [] and second.duplicates == 0
+    assert len(mail_account.messages("INBOX")) == 2 and mail_account.messages("Processed") == []
+    assert sorted(mail_account.flags("INBOX")) == [
+        ["$DieuhanhProcessed", "\\Seen"],
+        ["$DieuhanhRejected", "\\Seen"],
+    ]
+
+
+@pytest.mark.django_db
+def test_polling_pass_logs_instead_of_raising(
+    world: Any, mail_account: Account, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the pass of the embedded mode's thread (make run): it takes the mail in for INTAKE_MAIL_ORG ...
+    mail_account.deliver(_message(("cong-van.pdf", party_scan("pdf"), "application/pdf")))
+    taken = mailbox.poll_configured(MailConfig.from_settings())
+    assert taken is not None and len(taken.jobs) == 1
+    # ... and a wrong password is logged (without the password) and retried later, not raised
+    settings.INTAKE_MAIL_PASSWORD = "mat-khau-sai-987"
+    with caplog.at_level(logging.ERROR, logger="intake.mailbox"):
+        assert mailbox.poll_configured(MailConfig.from_settings()) is None
+    assert "pass failed" in caplog.text and "mat-khau-sai-987" not in caplog.text
+    # ... and without a host nothing is started
+    settings.INTAKE_MAIL_HOST = ""
+    assert mailbox.start_polling() is None
