@@ -240,27 +240,37 @@ def _ensure_folder(client: imaplib.IMAP4, folder: str) -> None:
     client.create(_quote(folder))  # NO when it exists already; a move into a missing folder says so
 
 
-def move(client: imaplib.IMAP4, uid: str, folder: str, keyword: str) -> None:
-    """Move one message (by UID) out of the selected folder, or flag it when no folder is configured."""
+def move(client: imaplib.IMAP4, uid: str, folder: str, keyword: str) -> bool:
+    """Move one message (by UID) out of the selected folder, or flag it when no folder is configured.
+
+    False when the server says the message is gone (another poller moved it meanwhile); a UID that no
+    longer exists is otherwise a no-op for the server, never an error."""
     if not folder:
-        _ok(client.uid("STORE", uid, "+FLAGS.SILENT", f"(\\Seen {keyword})"), "STORE")
-        return
-    _ok(client.uid("STORE", uid, "+FLAGS.SILENT", f"({keyword})"), "STORE")
+        return _ok(client.uid("STORE", uid, "+FLAGS.SILENT", f"(\\Seen {keyword})"), "STORE")
+    if not _ok(client.uid("STORE", uid, "+FLAGS.SILENT", f"({keyword})"), "STORE"):
+        return False
     if "MOVE" in client.capabilities:
-        _ok(client.uid("MOVE", uid, _quote(folder)), "MOVE")
-        return
-    _ok(client.uid("COPY", uid, _quote(folder)), "COPY")
+        return _ok(client.uid("MOVE", uid, _quote(folder)), "MOVE")
+    # without MOVE (RFC 6851): copy, mark deleted, expunge (only this UID when the server has UIDPLUS)
+    if not _ok(client.uid("COPY", uid, _quote(folder)), "COPY"):
+        return False
     _ok(client.uid("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
     if "UIDPLUS" in client.capabilities:
         _ok(client.uid("EXPUNGE", uid), "EXPUNGE")
     else:
         client.expunge()
+    return True
 
 
-def _ok(response: tuple[str, list[object]], command: str) -> None:
+def _ok(response: tuple[str, list[object]], command: str) -> bool:
+    """True when done, False when the message no longer exists; raises on any other refusal."""
     status, data = response
-    if status != "OK":
-        raise imaplib.IMAP4.error(f"{command} failed: {data!r}")
+    if status == "OK":
+        return True
+    text = b" ".join(item for item in data if isinstance(item, bytes))
+    if b"EXPUNGEISSUED" in text or b"NONEXISTENT" in text:
+        return False
+    raise imaplib.IMAP4.error(f"{command} failed: {data!r}")
 
 
 def poll_once(config: MailConfig, organization: Organization) -> MailRound:
@@ -292,8 +302,8 @@ def _take_message(
 ) -> None:
     status, data = client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
     fetched = [item for item in data if isinstance(item, tuple)] if status == "OK" else []
-    if not fetched:
-        log.warning("intake mailbox %s: message uid %s could not be fetched", config.label, uid)
+    if not fetched:  # moved away meanwhile by another poller
+        log.info("intake mailbox %s: message uid %s is gone", config.label, uid)
         return
     envelope, raw = fetched[0]
     internaldate = re.search(rb'INTERNALDATE "[^"]+"', envelope)
@@ -339,8 +349,8 @@ def _take_message(
         result.errors.append(mail.message_id)
         return
     if scans:
-        move(client, uid, config.processed_folder, PROCESSED_KEYWORD)
-        result.processed.append(mail.message_id)
+        if move(client, uid, config.processed_folder, PROCESSED_KEYWORD):
+            result.processed.append(mail.message_id)
         return
     reason = (
         "không có tệp đính kèm nào"
@@ -349,7 +359,8 @@ def _take_message(
         + ", ".join(item.name for item in files)
         + ")"
     )
-    move(client, uid, config.rejected_folder, REJECTED_KEYWORD)
+    if not move(client, uid, config.rejected_folder, REJECTED_KEYWORD):
+        return  # another poller rejected it meanwhile
     result.rejected.append((mail.message_id, reason))
     log.warning(
         "intake mailbox %s: %s from %s rejected: %s", config.label, mail.message_id, mail.sender, reason

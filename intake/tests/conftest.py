@@ -81,13 +81,13 @@ class ImapServer:
             client.logout()
 
     def flags(self, user: str, folder: str) -> list[list[str]]:
-        """The flags of each message of a folder, sorted."""
+        """The flags of each message of a folder, sorted (``\\Recent``, set by the server, left out)."""
         client = self.client(user)
         try:
             client.select(f'"{folder}"', readonly=True)
             _, data = client.fetch("1:*", "(FLAGS)")
             return [
-                sorted(flag.decode() for flag in imaplib.ParseFlags(item))
+                sorted(flag.decode() for flag in imaplib.ParseFlags(item) if flag != b"\\Recent")
                 for item in data
                 if isinstance(item, bytes)
             ]

@@ -264,3 +264,28 @@ def test_polling_pass_logs_instead_of_raising(
     # ... and without a host nothing is started
     settings.INTAKE_MAIL_HOST = ""
     assert mailbox.start_polling() is None
+
+
+@pytest.mark.django_db
+def test_move_on_a_server_without_the_move_extension(mail_account: Account) -> None:
+    # Given two messages, read by a client that does not use MOVE (as with a server lacking RFC 6851)
+    for subject in ("Thư 1", "Thư 2"):
+        mail_account.deliver(_message(subject=subject))
+    client = mail_account.server.client(mail_account.user)
+    try:
+        client.create('"Processed"')
+        client.select('"INBOX"')
+        first, second = client.uid("SEARCH", "ALL")[1][0].decode().split()
+        # When one is moved by copy and UID EXPUNGE, the other by copy and EXPUNGE
+        client.capabilities = ("IMAP4REV1", "UIDPLUS")
+        assert mailbox.move(client, first, "Processed", mailbox.PROCESSED_KEYWORD)
+        client.capabilities = ("IMAP4REV1",)
+        assert mailbox.move(client, second, "Processed", mailbox.PROCESSED_KEYWORD)
+        # and moving one again (another poller was first) is no error and copies nothing
+        mailbox.move(client, first, "Processed", mailbox.PROCESSED_KEYWORD)
+    finally:
+        client.logout()
+    # Then both are in the processed folder, once, flagged, and the inbox is empty
+    assert mail_account.messages("INBOX") == []
+    assert sorted(m["Subject"] for m in mail_account.messages("Processed")) == ["Thư 1", "Thư 2"]
+    assert mail_account.flags("Processed") == [["$DieuhanhProcessed"], ["$DieuhanhProcessed"]]
