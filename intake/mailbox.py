@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 SECURITIES = ("ssl", "starttls", "plain")
 PROCESSED_KEYWORD = "$DieuhanhProcessed"
 REJECTED_KEYWORD = "$DieuhanhRejected"
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # no spoofed display
 CANONICAL_EXTENSION = {
     "application/pdf": ".pdf",
     "image/png": ".png",
@@ -149,7 +150,8 @@ def _header(message: Message, name: str) -> str:
         value = message.get(name)
     except Exception:  # a malformed header the parser cannot decode: keep going without it
         return ""
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+    text = re.sub(r"\s+", " ", str(value or "")).strip()
+    return "".join(ch for ch in text if ch.isprintable() and ch not in BIDI_CONTROLS)
 
 
 def message_id(message: Message, raw: bytes) -> str:

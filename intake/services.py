@@ -155,6 +155,12 @@ def intake_job_from_mail(
 
 def intake_job_retry(*, actor: User, job: IntakeJob) -> IntakeJob:
     _check_clerk(actor, job.organization)
+    if job.original.content_type == OPAQUE:
+        raise WrongState(
+            "Tệp nhận qua thư điện tử bị hỏng, thử lại cũng không nhận dạng được; "
+            "hãy đề nghị nơi gửi gửi lại bản quét.",
+            details={"status": job.status},
+        )
     with transaction.atomic():
         locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
         locked.status = check_transition("retry", locked.status)

@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core import worker
+from core.errors import WrongState
 from core.models import StoredFile
-from intake import mailbox
+from intake import mailbox, services
 from intake.mailbox import MailConfig, MailConfigError, find_organization, poll_once
 from intake.models import IntakeJob, MailOrigin, OcrResult
 from intake.states import Source, Status, Step
@@ -164,6 +165,9 @@ def test_a_damaged_pdf_gives_a_failed_job(world: Any, mail_account: Account) -> 
     assert StoredFile.objects.get(pk=job.original_id).content_type == "application/octet-stream"
     assert job.mail.sender == SENDER
     assert len(mail_account.messages("Processed")) == 1
+    # and retrying cannot help: the clerk is told to ask the sender again
+    with pytest.raises(WrongState, match="gửi lại bản quét"):
+        services.intake_job_retry(actor=world.clerk, job=job)
 
 
 @pytest.mark.django_db
