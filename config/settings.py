@@ -279,3 +279,18 @@ INTAKE_EXTRACT_PAGES = int(os.environ.get("INTAKE_EXTRACT_PAGES", "2"))  # pages
 # organisation INTAKE_WATCH_ORG (its identifier or id); processed files move to done/ or failed/.
 INTAKE_WATCH_DIR = os.environ.get("INTAKE_WATCH_DIR", "")
 INTAKE_WATCH_ORG = os.environ.get("INTAKE_WATCH_ORG", "")
+# Intake mailbox (manage.py intake_mail, or a thread of `make run` when INTAKE_MAIL_HOST is set): scans
+# attached to the unseen messages of INTAKE_MAIL_FOLDER become intake jobs of INTAKE_MAIL_ORG
+# (docs/operations.md). Security: ssl (IMAPS, port 993), starttls (143) or plain (loopback only).
+INTAKE_MAIL_HOST = os.environ.get("INTAKE_MAIL_HOST", "")
+INTAKE_MAIL_PORT = int(os.environ.get("INTAKE_MAIL_PORT", "0"))  # 0: 993 for ssl, 143 otherwise
+INTAKE_MAIL_USER = os.environ.get("INTAKE_MAIL_USER", "")
+INTAKE_MAIL_PASSWORD = os.environ.get("INTAKE_MAIL_PASSWORD", "")
+INTAKE_MAIL_FOLDER = os.environ.get("INTAKE_MAIL_FOLDER", "INBOX")
+INTAKE_MAIL_SECURITY = os.environ.get("INTAKE_MAIL_SECURITY", "ssl")
+INTAKE_MAIL_PROCESSED_FOLDER = os.environ.get("INTAKE_MAIL_PROCESSED_FOLDER", "Processed")  # "": flag
+INTAKE_MAIL_REJECTED_FOLDER = os.environ.get("INTAKE_MAIL_REJECTED_FOLDER", "Rejected")  # "": flag
+INTAKE_MAIL_ORG = os.environ.get("INTAKE_MAIL_ORG", INTAKE_WATCH_ORG)
+INTAKE_MAIL_INTERVAL = float(os.environ.get("INTAKE_MAIL_INTERVAL", "60"))  # seconds between passes
+INTAKE_MAIL_TIMEOUT = float(os.environ.get("INTAKE_MAIL_TIMEOUT", "30"))  # seconds per IMAP operation
+INTAKE_MAIL_CA_FILE = os.environ.get("INTAKE_MAIL_CA_FILE", "")  # PEM to trust instead of the system's CAs

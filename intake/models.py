@@ -81,3 +81,33 @@ class IntakeJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (Status.DONE, Status.FAILED, Status.REGISTERED)
+
+
+class MailOrigin(models.Model):
+    """Where a job taken from the intake mailbox came from (``intake.mailbox``).
+
+    One row per (message, attachment), written in the job's transaction: the unique key makes a second
+    pass over the same message (a crash before it was moved away) create nothing twice."""
+
+    job = models.OneToOneField(IntakeJob, on_delete=models.CASCADE, related_name="mail")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    # sha256 of the Message-ID (which may be long): the key; the Message-ID itself is kept for display
+    message_key = models.CharField(max_length=64)
+    message_id = models.TextField()
+    attachment_sha256 = models.CharField(max_length=64)
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    mailbox = models.CharField(max_length=300, blank=True)  # user@host/folder it was read from
+
+    class Meta:
+        verbose_name = "nguồn thư điện tử"
+        verbose_name_plural = "nguồn thư điện tử"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "message_key", "attachment_sha256"], name="intake_mail_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} — {self.subject}"

@@ -14,7 +14,9 @@ def jobs_visible_to(user: User) -> QuerySet[IntakeJob]:
     orgs = intake_orgs(user)
     if not orgs:
         return IntakeJob.objects.none()
-    return IntakeJob.objects.filter(organization_id__in=orgs).select_related("original", "result__pdfa")
+    return IntakeJob.objects.filter(organization_id__in=orgs).select_related(
+        "original", "result__pdfa", "mail"
+    )
 
 
 def job_get_for_user(user: User, job_id: int) -> IntakeJob:

@@ -3,21 +3,27 @@ the link to the incoming document registered from it; synchronous reading for th
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core import audit
-from core.errors import NotAllowed, WrongState
-from core.files import atomic_with_files, store, validate
+from core.errors import ApplicationError, NotAllowed, WrongState
+from core.files import CheckedFile, atomic_with_files, clean_name, store, validate
 from intake import ocr, tasks
 from intake.extract import Extraction, Sources, extract
-from intake.models import IntakeJob, OcrResult
+from intake.models import IntakeJob, MailOrigin, OcrResult
 from intake.permissions import intake_orgs
-from intake.states import Source, Status, check_transition
+from intake.states import Source, Status, Step, check_transition
 from orgs.models import Organization, User
+
+OPAQUE = "application/octet-stream"  # a refused attachment kept as it came, never opened
 
 
 def _check_clerk(actor: User | None, organization: Organization) -> None:
@@ -37,27 +43,124 @@ def intake_job_create(
     _check_clerk(actor, organization)
     checked = validate(name, data, allowed=ocr.SCAN_TYPES)
     with atomic_with_files():
-        original = store(checked)
-        job = IntakeJob.objects.create(
+        return _create_job(actor=actor, organization=organization, checked=checked, source=source)
+
+
+def _create_job(
+    *,
+    actor: User | None,
+    organization: Organization,
+    checked: CheckedFile,
+    source: str,
+    mail: MailSource | None = None,
+    refused: ApplicationError | None = None,
+) -> IntakeJob:
+    """The job row, its original and its audit entry (inside the caller's transaction); queued for the
+    worker, or FAILED at once with the reason when the file was ``refused``."""
+    original = store(checked)
+    job = IntakeJob.objects.create(
+        organization=organization,
+        created_by=actor,
+        source=source,
+        original_name=checked.name,
+        original=original,
+    )
+    data: dict[str, Any] = {"name": checked.name, "sha256": checked.sha256, "source": source}
+    if mail is not None:
+        MailOrigin.objects.create(
+            job=job,
             organization=organization,
-            created_by=actor,
-            source=source,
-            original_name=checked.name,
-            original=original,
+            message_key=mail.key,
+            message_id=mail.message_id,
+            attachment_sha256=checked.sha256,
+            sender=mail.sender[:300],
+            subject=mail.subject[:500],
+            received_at=mail.received_at,
+            mailbox=mail.mailbox[:300],
         )
-        audit.record(
-            actor=actor,
-            action="intake.job_created",
-            target=job,
-            organization_id=organization.pk,
-            data={"name": checked.name, "sha256": checked.sha256, "source": source},
-        )
+        data["mail"] = {"message_id": mail.message_id[:300], "sender": mail.sender[:300]}
+    audit.record(
+        actor=actor, action="intake.job_created", target=job, organization_id=organization.pk, data=data
+    )
+    if refused is None:
         tasks.run_job.enqueue(job.pk)  # the task row commits with the job (docs/architecture.md)
+        return job
+    job.status = check_transition("fail", job.status)
+    job.step = Step.PREPARE
+    job.error_code = refused.code[:60]
+    job.error_message = refused.message[:500]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "step", "error_code", "error_message", "finished_at"])
+    audit.record(
+        actor=actor,
+        action="intake.job_failed",
+        target=job,
+        organization_id=organization.pk,
+        data={"step": Step.PREPARE, "code": refused.code},
+    )
     return job
+
+
+@dataclass(frozen=True)
+class MailSource:
+    """The message an attachment came from (``intake.mailbox``)."""
+
+    message_id: str
+    sender: str
+    subject: str
+    received_at: datetime | None
+    mailbox: str = ""
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.message_id.encode("utf-8", "replace")).hexdigest()
+
+
+def intake_job_from_mail(
+    *, organization: Organization, name: str, data: bytes, mail: MailSource
+) -> IntakeJob | None:
+    """One job for one scan attached to a message; None when this attachment of this message was taken
+    before (the key is written with the job, in one transaction: a second pass creates nothing).
+
+    A damaged attachment still gets its job, FAILED at once with the reason in Vietnamese, so the clerk
+    sees what arrived; its bytes are kept as an opaque original (never as a document)."""
+    try:
+        checked = validate(name, data, allowed=ocr.SCAN_TYPES)
+        refused = None
+    except ApplicationError as exc:
+        refused = exc
+        checked = CheckedFile(
+            clean_name(name), data, OPAQUE, hashlib.sha256(data).hexdigest(), page_count=None
+        )
+    already = MailOrigin.objects.filter(
+        organization=organization, message_key=mail.key, attachment_sha256=checked.sha256
+    )
+    if already.exists():
+        return None
+    try:
+        with atomic_with_files():
+            return _create_job(
+                actor=None,
+                organization=organization,
+                checked=checked,
+                source=Source.EMAIL,
+                mail=mail,
+                refused=refused,
+            )
+    except IntegrityError:
+        if already.exists():  # another poller took it meanwhile
+            return None
+        raise
 
 
 def intake_job_retry(*, actor: User, job: IntakeJob) -> IntakeJob:
     _check_clerk(actor, job.organization)
+    if job.original.content_type == OPAQUE:
+        raise WrongState(
+            "Tệp nhận qua thư điện tử bị hỏng, thử lại cũng không nhận dạng được; "
+            "hãy đề nghị nơi gửi gửi lại bản quét.",
+            details={"status": job.status},
+        )
     with transaction.atomic():
         locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
         locked.status = check_transition("retry", locked.status)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages dieuhanh uses at run time (fonts, LibreOffice for generated PDFs, Tesseract and friends
-# for the OCR intake) and in tests (Chromium, SoftHSM2, poppler-utils, NSS tools).
+# for the OCR intake) and in tests (Chromium, SoftHSM2, poppler-utils, NSS tools, Dovecot).
 # Installs what is missing when running as root; otherwise says what to install.
 set -uo pipefail
 mode=${1:-run}
@@ -23,6 +23,8 @@ if [ "$mode" = test ]; then
   command -v softhsm2-util >/dev/null || need+=(softhsm2)
   command -v pdfsig >/dev/null || need+=(poppler-utils)
   command -v certutil >/dev/null || need+=(libnss3-tools)
+  # the intake mailbox's tests read from a real IMAP server on loopback (intake/tests/conftest.py)
+  [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || need+=(dovecot-imapd)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
