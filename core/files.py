@@ -70,7 +70,8 @@ def clean_name(name: str) -> str:
     return name.strip()[:200] or "tep-dinh-kem"
 
 
-def _sniff(data: bytes) -> str | None:
+def sniff(data: bytes) -> str | None:
+    """The content type read from the bytes (not the name), or None when it is none we accept."""
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"PK\x03\x04"):
@@ -164,7 +165,7 @@ def validate(name: str, data: bytes, *, allowed: frozenset[str] | None = None) -
     if len(data) > settings.FILE_MAX_BYTES:
         limit_mb = settings.FILE_MAX_BYTES // (1024 * 1024)
         raise FileTooLarge(f"Tệp “{name}” vượt quá dung lượng cho phép ({limit_mb} MB).")
-    sniffed = _sniff(data)
+    sniffed = sniff(data)
     ext = Path(name).suffix.lower()
     declared = EXTENSIONS.get(ext)
     if sniffed is None or declared is None:

@@ -38,8 +38,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from core.errors import ApplicationError
-from core.files import EXTENSIONS, clean_name
-from core.files import _sniff as sniff  # the upload check's reading of the type from the bytes
+from core.files import EXTENSIONS, clean_name, sniff
 from intake import ocr, services
 from intake.services import MailSource
 from orgs.models import Organization
