@@ -350,7 +350,7 @@ def _field(kind: str) -> str:
     return {"incoming": "incoming", "outgoing": "outgoing", "archive": "record"}[kind]
 
 
-def _max_secrecy(levels: list[str]) -> str:
+def max_secrecy(levels: list[str]) -> str:
     return max(levels, key=lambda s: SECRECY_RANK[Secrecy(s)], default=Secrecy.NONE)
 
 
@@ -364,7 +364,7 @@ def dossier_add_document(*, actor: User, dossier: Dossier, kind: str, document_i
         if DossierItem.objects.filter(dossier=locked, **{_field(kind): document}).exists():
             raise Conflict("Văn bản đã có trong hồ sơ này.", code="already_in_dossier")
         item = DossierItem.objects.create(dossier=locked, added_by=actor, **{_field(kind): document})
-        secrecy = _max_secrecy([locked.secrecy, document.secrecy])
+        secrecy = max_secrecy([locked.secrecy, document.secrecy])
         if secrecy != locked.secrecy:
             locked.secrecy = secrecy
             locked.save(update_fields=["secrecy"])
@@ -391,7 +391,7 @@ def dossier_remove_document(*, actor: User, dossier: Dossier, kind: str, documen
         if not deleted:
             raise InvalidInput("Văn bản không có trong hồ sơ.", code="not_in_dossier")
         remaining = dossier_secrecies(locked)
-        locked.secrecy = _max_secrecy(remaining)
+        locked.secrecy = max_secrecy(remaining)
         locked.save(update_fields=["secrecy"])
         audit.record(
             actor=actor,
