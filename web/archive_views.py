@@ -3,6 +3,7 @@ page, close/reopen, exports, transfer (nộp lưu) and the bulk import with its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -14,12 +15,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from archive import exports, importing, permissions, selectors, services
-from archive.models import Dossier, Rights, Transfer
+from archive.models import Dossier, PlanHeading, PlanItem, Rights, Transfer
 from archive.states import DossierStatus
+from core import files
 from core.errors import ApplicationError, NotFound
 from core.http import file_response
-from orgs.models import Organization, User
-from orgs.selectors import today
+from documents.models import DocType
+from orgs.models import Organization, Unit, User
+from orgs.selectors import lineage_ids, today
+from web.archive_forms import DossierForm, HeadingForm, PlanItemForm, RecordForm, StyledForm
 
 DOC_PAGES = {
     "incoming": "web:incoming_detail",
@@ -425,3 +429,176 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "web/archive/_import_progress.html", context)
     return render(request, "web/archive/import_detail.html", context)
+
+
+# --- edit forms -----------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    form: StyledForm,
+    save: Callable[[dict[str, Any]], str],
+    context: dict[str, Any],
+    done: str = "Đã lưu.",
+) -> HttpResponse:
+    """GET shows the form; a valid POST runs ``save`` (which returns where to go next); a refusal of
+    the service stays on the form with what was typed and the Vietnamese reason."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save(form.cleaned_data)
+        except ApplicationError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(url)
+    return render(request, "web/archive/edit.html", {"form": form, **context})
+
+
+def _people(organization_id: int) -> list[tuple[int, str]]:
+    users = User.objects.filter(organization_id__in=lineage_ids(organization_id), is_active=True)
+    return [(u.pk, u.display_name) for u in users]
+
+
+@login_required
+def dossier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    dossier = _dossier(request, pk)
+    back = reverse("web:dossier_detail", args=[dossier.pk])
+    if not permissions.may_manage(user, dossier.organization_id):
+        raise Http404()
+    if dossier.status != DossierStatus.OPEN:
+        messages.error(request, services.CLOSED_EDIT)
+        return HttpResponseRedirect(back)
+    initial = {name: getattr(dossier, name) for name in services.EDITABLE}
+    form = DossierForm(request.POST or None, initial=initial, keepers=_people(dossier.organization_id))
+
+    def save(data: dict[str, Any]) -> str:
+        services.dossier_update(actor=user, dossier=dossier, changes=data)
+        return back
+
+    context = {
+        "heading": f"Sửa hồ sơ {dossier.code}",
+        "note": "Mọi thay đổi được ghi nhật ký (giá trị cũ và mới). Hồ sơ đã kết thúc thì không sửa được.",
+        "back": back,
+        "tab": "dossiers",
+    }
+    return _form_page(request, form, save, context, "Đã lưu thông tin hồ sơ.")
+
+
+@login_required
+def record_new(request: HttpRequest) -> HttpResponse:
+    """One legacy document with its scan and metadata (the spreadsheet import does many)."""
+    user = _user(request)
+    orgs = _managed_orgs(user)
+    if not orgs:
+        raise Http404()
+    open_dossiers = selectors.dossier_visible_to(user).filter(
+        status=DossierStatus.OPEN, organization_id__in=[o.pk for o in orgs]
+    )
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"dossier": _int(request.GET.get("ho_so")), "language": "Tiếng Việt"},
+        orgs=[(o.pk, o.name) for o in orgs],
+        dossiers=[(d.pk, f"{d.code} ({d.year}) — {d.title}") for d in open_dossiers],
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        organization = next(o for o in orgs if o.pk == data["organization"])
+        scan = data.get("scan")
+        record_data = services.RecordInput(
+            issued_date=data["issued_date"],
+            issuer_name=data["issuer_name"],
+            type_name=data["type_name"],
+            subject=data["subject"],
+            number_symbol=data["number_symbol"],
+            signer_name=data["signer_name"],
+            signer_position=data["signer_position"],
+            language=data["language"] or "Tiếng Việt",
+            page_count=data["page_count"],
+            secrecy=data["secrecy"],
+            description=data["description"],
+        )
+        with files.atomic_with_files():  # the record, its scan and its place in the dossier, or nothing
+            record = services.record_create(
+                actor=user,
+                organization=organization,
+                data=record_data,
+                scan=(scan.name or "", scan.read()) if scan else None,
+            )
+            if data.get("dossier"):
+                dossier = selectors.dossier_get_for_user(user, data["dossier"])
+                services.dossier_add_document(
+                    actor=user, dossier=dossier, kind="archive", document_id=record.pk
+                )
+        return reverse("web:record_detail", args=[record.pk])
+
+    context = {
+        "heading": "Thêm tài liệu lưu trữ",
+        "note": "Một văn bản của phông lưu trữ cũ với tệp quét và thông tin của nó. "
+        "Nhiều văn bản một lúc: dùng “Nhập tài liệu lưu trữ” (bảng tính).",
+        "back": reverse("web:archive_imports"),
+        "tab": "records",
+        "submit": "Thêm tài liệu",
+        "doc_types": sorted(set(DocType.objects.values_list("name", flat=True))),
+    }
+    return _form_page(request, form, save, context, "Đã thêm tài liệu lưu trữ.")
+
+
+def _managed_plan(request: HttpRequest, plan_id: int) -> Any:
+    user = _user(request)
+    plan = selectors.plans_for(user).filter(pk=plan_id).first()
+    if plan is None or not permissions.may_manage(user, plan.organization_id):
+        raise Http404()
+    return plan
+
+
+@login_required
+def plan_heading_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    heading = PlanHeading.objects.filter(pk=pk).select_related("plan").first()
+    if heading is None:
+        raise Http404()
+    plan = _managed_plan(request, heading.plan_id)
+    back = reverse("web:file_plan", args=[plan.pk])
+    form = HeadingForm(
+        request.POST or None,
+        initial={"number": heading.number, "title": heading.title, "abbreviation": heading.abbreviation},
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        services.plan_heading_update(actor=_user(request), heading=heading, **data)
+        return back
+
+    context = {"heading": f"Sửa đề mục {heading.number}", "back": back, "tab": "plans"}
+    return _form_page(request, form, save, context, "Đã lưu đề mục.")
+
+
+@login_required
+def plan_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = PlanItem.objects.filter(pk=pk).select_related("plan").first()
+    if item is None:
+        raise Http404()
+    plan = _managed_plan(request, item.plan_id)
+    back = reverse("web:file_plan", args=[plan.pk])
+    fields = ("code", "title", "retention_years", "heading_id", "responsible_unit_id", "note")
+    initial = {name: getattr(item, name) for name in (*fields, "responsible_person_id")}
+    units = Unit.objects.filter(organization_id__in=lineage_ids(plan.organization_id))
+    form = PlanItemForm(
+        request.POST or None,
+        initial=initial,
+        headings=[(h.pk, f"{h.number}. {h.title}") for h in plan.headings.all()],
+        units=[(u.pk, u.name) for u in units],
+        people=_people(plan.organization_id),
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        services.plan_item_update(actor=_user(request), item=item, data=services.PlanItemInput(**data))
+        return back
+
+    context = {
+        "heading": f"Sửa hồ sơ {item.code} trong danh mục năm {plan.year}",
+        "note": "Hồ sơ đã mở theo mục này giữ nguyên thông tin của nó.",
+        "back": back,
+        "tab": "plans",
+    }
+    return _form_page(request, form, save, context, "Đã lưu hồ sơ trong danh mục.")
