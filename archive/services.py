@@ -8,6 +8,7 @@ dossiers kept 5 years or more; a closed dossier takes no more changes until the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -660,6 +661,21 @@ class RecordInput:
 ARCHIVE_FILE_TYPES = frozenset({files.PDF, files.PNG, files.JPEG, files.TIFF})
 
 
+def _scan_pages(checked: files.CheckedFile | None) -> int | None:
+    """Pages of a scan: the PDF's count, or the frames of an image (a TIFF may hold many pages)."""
+    if checked is None:
+        return None
+    if checked.page_count or checked.content_type == files.PDF:
+        return checked.page_count
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(checked.data)) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
 def validate_record(data: RecordInput) -> list[str]:
     problems = []
     if not data.issuer_name.strip():
@@ -715,7 +731,7 @@ def record_create(
             signer_name=data.signer_name.strip(),
             signer_position=data.signer_position.strip(),
             language=data.language.strip() or "Tiếng Việt",
-            page_count=data.page_count or (checked.page_count if checked else None),
+            page_count=data.page_count or _scan_pages(checked),
             secrecy=data.secrecy,
             description=data.description.strip(),
             created_by=actor,
