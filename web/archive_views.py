@@ -367,8 +367,28 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/archive/record_detail.html",
-        {"record": record, **document_dossiers_context(user, "archive", record)},
+        {
+            "record": record,
+            "signed_pdf": _signed_pdf(record.file),
+            **document_dossiers_context(user, "archive", record),
+        },
     )
+
+
+def _signed_pdf(attachment: Any) -> bool:
+    """Whether the scan is a PDF carrying a digital signature (its printed copy then is not the original)."""
+    if attachment is None or attachment.stored.content_type != "application/pdf":
+        return False
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.printmark import is_signed
+
+    try:
+        return is_signed(PdfReader(io.BytesIO(files.open_blob(attachment.stored))))
+    except Exception:  # an unreadable PDF simply gets no note
+        return False
 
 
 @login_required
