@@ -57,11 +57,46 @@ def _org(value: Any) -> Organization | None:
     return Organization.objects.filter(pk=pk).first() if pk else None
 
 
-def _dossier(request: HttpRequest, pk: int) -> Dossier:
+def _found(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A selector's answer, its "not found" (never revealing whether the object exists) as a 404."""
     try:
-        return selectors.dossier_get_for_user(_user(request), pk)
+        return read(*args, **kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _dossier(request: HttpRequest, pk: int) -> Dossier:
+    return _found(selectors.dossier_get_for_user, _user(request), pk)
+
+
+def _act(request: HttpRequest, action: Callable[[], str | None], back: str, done: str = "") -> HttpResponse:
+    """Run one POSTed action and go back: its success message (``done``, or the one it returns) or the
+    Vietnamese refusal, as a flash message. ``action`` may also return where to go instead of ``back``."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    if result and result.startswith("/"):
+        return HttpResponseRedirect(result)
+    if result or done:
+        messages.success(request, result or done)
+    return HttpResponseRedirect(back)
+
+
+def _for_org(
+    request: HttpRequest, create: Callable[[Organization], str | None], back: str, done: str = ""
+) -> HttpResponse:
+    """A creation form with an "organization" field: that organisation (unknown → refused like any
+    other input), then ``_act``."""
+
+    def action() -> str | None:
+        org = _org(request.POST.get("organization"))
+        if org is None:
+            raise NotFound()
+        return create(org)
+
+    return _act(request, action, back, done)
 
 
 def _managed_orgs(user: User) -> list[Organization]:
@@ -86,20 +121,17 @@ def document_dossiers_context(user: User, kind: str, doc: Any) -> dict[str, Any]
 def plans(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             plan = services.plan_create(
                 actor=user,
                 organization=org,
                 year=_int(request.POST.get("year")) or today().year,
                 title=request.POST.get("title", ""),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:file_plans"))
-        return HttpResponseRedirect(reverse("web:file_plan", args=[plan.pk]))
+            return reverse("web:file_plan", args=[plan.pk])
+
+        return _for_org(request, create, reverse("web:file_plans"))
     if not permissions.overseen_orgs(user):
         raise Http404()
     return render(
@@ -112,13 +144,13 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    try:
-        plan = selectors.plan_get_for_user(user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    plan = _found(selectors.plan_get_for_user, user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        if action not in ("heading", "item", "copy", "open"):
+            raise Http404()
+
+        def run() -> str | None:
             if action == "heading":
                 parent_id = _int(request.POST.get("parent"))
                 parent = plan.headings.filter(pk=parent_id).first() if parent_id else None
@@ -148,20 +180,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, plan=plan, year=_int(request.POST.get("year")) or plan.year + 1
                 )
                 messages.success(request, f"Đã sao danh mục sang năm {new.year}.")
-                return HttpResponseRedirect(reverse("web:file_plan", args=[new.pk]))
-            elif action == "open":
+                return reverse("web:file_plan", args=[new.pk])
+            else:
                 dossier = services.dossier_open(
                     actor=user,
                     organization=plan.organization,
                     data=services.DossierInput(plan_item_id=_int(request.POST.get("item"))),
                 )
-                return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
-            else:
-                raise Http404()
-            messages.success(request, "Đã lưu.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:file_plan", args=[plan.pk]))
+                return reverse("web:dossier_detail", args=[dossier.pk])
+            return None
+
+        return _act(request, run, reverse("web:file_plan", args=[plan.pk]), "Đã lưu.")
     rows = selectors.plan_rows(plan)
     items = [r["item"] for r in rows if "item" in r]
     return render(
@@ -186,10 +215,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             dossier = services.dossier_open(
                 actor=user,
                 organization=org,
@@ -202,10 +229,9 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
                     description=request.POST.get("description", ""),
                 ),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:dossier_list"))
-        return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
+            return reverse("web:dossier_detail", args=[dossier.pk])
+
+        return _for_org(request, create, reverse("web:dossier_list"))
     if not permissions.overseen_orgs(user):
         raise Http404()
     year = _int(request.GET.get("nam"))
@@ -247,28 +273,28 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     dossier = _dossier(request, pk)
-    try:
-        if action == "ket-thuc":
-            services.dossier_close(
-                actor=user, dossier=dossier, end_date=_date(request.POST.get("end_date", ""))
-            )
-            messages.success(request, "Đã kết thúc hồ sơ.")
-        elif action == "mo-lai":
-            services.dossier_reopen(actor=user, dossier=dossier, reason=request.POST.get("reason", ""))
-            messages.success(request, "Đã mở lại hồ sơ.")
-        elif action == "bo":
-            services.dossier_remove_document(
-                actor=user,
-                dossier=dossier,
-                kind=request.POST.get("kind", ""),
-                document_id=_int(request.POST.get("document")) or 0,
-            )
-            messages.success(request, "Đã bỏ văn bản khỏi hồ sơ.")
-        else:
-            raise Http404()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
+
+    def close() -> str:
+        services.dossier_close(actor=user, dossier=dossier, end_date=_date(request.POST.get("end_date", "")))
+        return "Đã kết thúc hồ sơ."
+
+    def reopen() -> str:
+        services.dossier_reopen(actor=user, dossier=dossier, reason=request.POST.get("reason", ""))
+        return "Đã mở lại hồ sơ."
+
+    def remove() -> str:
+        services.dossier_remove_document(
+            actor=user,
+            dossier=dossier,
+            kind=request.POST.get("kind", ""),
+            document_id=_int(request.POST.get("document")) or 0,
+        )
+        return "Đã bỏ văn bản khỏi hồ sơ."
+
+    actions = {"ket-thuc": close, "mo-lai": reopen, "bo": remove}
+    if action not in actions:
+        raise Http404()
+    return _act(request, actions[action], reverse("web:dossier_detail", args=[dossier.pk]))
 
 
 @login_required
@@ -278,24 +304,18 @@ def dossier_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in DOC_PAGES:
         raise Http404()
     user = _user(request)
-    back = reverse(DOC_PAGES[kind], args=[pk])
-    try:
-        dossier = selectors.dossier_get_for_user(user, _int(request.POST.get("dossier")) or 0)
+    dossier = _dossier(request, _int(request.POST.get("dossier")) or 0)
+
+    def add() -> str:
         services.dossier_add_document(actor=user, dossier=dossier, kind=kind, document_id=pk)
-        messages.success(request, f"Đã đưa văn bản vào hồ sơ {dossier.code}.")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(back)
+        return f"Đã đưa văn bản vào hồ sơ {dossier.code}."
+
+    return _act(request, add, reverse(DOC_PAGES[kind], args=[pk]))
 
 
 @login_required
 def dossier_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    try:
-        data, name, content_type = exports.export_dossier(_user(request), pk, fmt)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name, content_type = _found(exports.export_dossier, _user(request), pk, fmt)
     return file_response(data, name=name, content_type=content_type, inline=fmt == "pdf", restricted=True)
 
 
@@ -306,10 +326,8 @@ def dossier_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def transfers(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             transfer = services.transfer_create(
                 actor=user,
                 organization=org,
@@ -317,10 +335,9 @@ def transfers(request: HttpRequest) -> HttpResponse:
                 receiver_name=request.POST.get("receiver_name", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, f"Đã nộp lưu {transfer.dossiers.count()} hồ sơ.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:archive_transfers"))
+            return f"Đã nộp lưu {transfer.dossiers.count()} hồ sơ."
+
+        return _for_org(request, create, reverse("web:archive_transfers"))
     orgs = permissions.overseen_orgs(user)
     if not orgs:
         raise Http404()
@@ -345,10 +362,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transfer_export(request: HttpRequest, pk: int, form: str) -> HttpResponse:
-    try:
-        data, name = exports.export_transfer(_user(request), pk, form)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name = _found(exports.export_transfer, _user(request), pk, form)
     return file_response(data, name=name, content_type="application/pdf", restricted=True)
 
 
@@ -360,10 +374,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from documents.selectors import document_get_for_user
 
     user = _user(request)
-    try:
-        record = document_get_for_user(user, "archive", pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    record = _found(document_get_for_user, user, "archive", pk)
     return render(
         request,
         "web/archive/record_detail.html",
@@ -397,11 +408,9 @@ def imports(request: HttpRequest) -> HttpResponse:
     if not permissions.managed_orgs(user):
         raise Http404()
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        sheet = request.FILES.get("spreadsheet")
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
+            sheet = request.FILES.get("spreadsheet")
             if sheet is None:
                 raise services.InvalidInput("Vui lòng chọn bảng tính (.xlsx).")
             dossier_id = _int(request.POST.get("dossier"))
@@ -413,10 +422,9 @@ def imports(request: HttpRequest) -> HttpResponse:
                 scans=[(f.name or "", f.read()) for f in request.FILES.getlist("scans")],
                 dossier=dossier,
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:archive_imports"))
-        return HttpResponseRedirect(reverse("web:archive_import", args=[job.pk]))
+            return reverse("web:archive_import", args=[job.pk])
+
+        return _for_org(request, create, reverse("web:archive_imports"))
     managed = permissions.managed_orgs(user)
     return render(
         request,
@@ -434,17 +442,15 @@ def imports(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    try:
-        job = selectors.import_get_for_user(user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    job = _found(selectors.import_get_for_user, user, pk)
     if request.method == "POST":
-        try:
+
+        def resume() -> None:
             importing.import_resume(actor=user, job=job)
-            messages.success(request, "Đã cho tiếp tục đợt nhập.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:archive_import", args=[job.pk]))
+
+        return _act(
+            request, resume, reverse("web:archive_import", args=[job.pk]), "Đã cho tiếp tục đợt nhập."
+        )
     context = {"job": job, "errors": job.errors.all()[:500]}
     if request.headers.get("HX-Request"):
         return render(request, "web/archive/_import_progress.html", context)
@@ -565,6 +571,12 @@ def record_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, save, context, "Đã thêm tài liệu lưu trữ.")
 
 
+def _found_or_404(found: Any) -> Any:
+    if found is None:
+        raise Http404()
+    return found
+
+
 def _managed_plan(request: HttpRequest, plan_id: int) -> Any:
     user = _user(request)
     plan = selectors.plans_for(user).filter(pk=plan_id).first()
@@ -575,9 +587,7 @@ def _managed_plan(request: HttpRequest, plan_id: int) -> Any:
 
 @login_required
 def plan_heading_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    heading = PlanHeading.objects.filter(pk=pk).select_related("plan").first()
-    if heading is None:
-        raise Http404()
+    heading = _found_or_404(PlanHeading.objects.filter(pk=pk).select_related("plan").first())
     plan = _managed_plan(request, heading.plan_id)
     back = reverse("web:file_plan", args=[plan.pk])
     form = HeadingForm(
@@ -595,9 +605,7 @@ def plan_heading_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = PlanItem.objects.filter(pk=pk).select_related("plan").first()
-    if item is None:
-        raise Http404()
+    item = _found_or_404(PlanItem.objects.filter(pk=pk).select_related("plan").first())
     plan = _managed_plan(request, item.plan_id)
     back = reverse("web:file_plan", args=[plan.pk])
     fields = ("code", "title", "retention_years", "heading_id", "responsible_unit_id", "note")
