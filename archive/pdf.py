@@ -212,6 +212,7 @@ def image_pages_pdf(data: bytes, name: str) -> bytes:
     pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
     pdf.setTitle(name)
     with Image.open(io.BytesIO(data)) as image:
+        jpeg = image.format == "JPEG"
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
     margin = 10 * mm
     for number, frame in enumerate(frames, start=1):
@@ -222,7 +223,9 @@ def image_pages_pdf(data: bytes, name: str) -> bytes:
         width, height = size[0] - 2 * margin, size[1] - 3 * margin
         scale = min(width / frame.width, height / frame.height)
         w, h = frame.width * scale, frame.height * scale
-        pdf.drawImage(ImageReader(frame), (size[0] - w) / 2, 2 * margin + (height - h) / 2, w, h)
+        # a JPEG goes in as it is (DCTDecode), not decoded and compressed again
+        source = ImageReader(io.BytesIO(data)) if jpeg else ImageReader(frame)
+        pdf.drawImage(source, (size[0] - w) / 2, 2 * margin + (height - h) / 2, w, h)
         pdf.setFont(regular, 8)
         pdf.drawCentredString(size[0] / 2, margin, f"{name} — trang {number}/{len(frames)}")
         pdf.showPage()

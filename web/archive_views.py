@@ -564,7 +564,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
         "note": "Một văn bản của phông lưu trữ cũ với tệp quét và thông tin của nó. "
         "Nhiều văn bản một lúc: dùng “Nhập tài liệu lưu trữ” (bảng tính).",
         "back": reverse("web:archive_imports"),
-        "tab": "records",
+        "tab": "imports",
         "submit": "Thêm tài liệu",
         "doc_types": sorted(set(DocType.objects.values_list("name", flat=True))),
     }

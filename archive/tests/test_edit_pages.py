@@ -107,6 +107,7 @@ def test_single_archive_record_with_its_scan_into_a_dossier(aw: ArchiveWorld) ->
 
     dossier = aw.dossier()
     clerk = login(aw.w.clerk)
+    assert 'href="/luu-tru/moi/"' in clerk.get("/ho-so/nhap/").content.decode()
     form = clerk.get(f"/luu-tru/moi/?ho_so={dossier.pk}").content.decode()
     assert "Tệp quét" in form and f'value="{dossier.pk}" selected' in form
     scan = SimpleUploadedFile("nq-45.pdf", make_pdf("Nghi quyet 45", pages=2), "application/pdf")
