@@ -286,10 +286,14 @@ def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> 
         )
         dossier_id = parsed.dossier_id or job.dossier_id
         if dossier_id:
-            DossierItem.objects.create(dossier_id=dossier_id, record=record, added_by=job.created_by)
-            if record.is_restricted:  # the dossier is as secret as its most secret document
-                dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-                secrecy = services.max_secrecy([dossier.secrecy, record.secrecy])
+            dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+            if dossier.status != DossierStatus.OPEN:  # closed while the import ran: the row is refused whole
+                raise InvalidInput(
+                    f"hồ sơ “{dossier.code}” đã kết thúc hoặc đã nộp lưu: không đưa thêm văn bản được"
+                )
+            DossierItem.objects.create(dossier=dossier, record=record, added_by=job.created_by)
+            secrecy = services.max_secrecy([dossier.secrecy, record.secrecy])
+            if secrecy != dossier.secrecy:  # the dossier is as secret as its most secret document
                 Dossier.objects.filter(pk=dossier_id).update(secrecy=secrecy)
         ImportJob.objects.filter(pk=job.pk).update(done_rows=F("done_rows") + 1)
 

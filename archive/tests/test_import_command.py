@@ -110,3 +110,54 @@ def test_command_explains_a_folder_without_a_spreadsheet(aw: ArchiveWorld, tmp_p
         run(tmp_path)
     with pytest.raises(CommandError, match="Không có người dùng"):
         call_command("archive_import", str(tmp_path), "--user", "khongco")
+
+
+def test_rows_for_a_dossier_closed_meanwhile_are_refused_whole(aw: ArchiveWorld, monkeypatch: Any) -> None:
+    from archive import services
+    from archive.tests.test_transfer_import import scans, spreadsheet
+    from core.worker import run_pending
+
+    dossier = aw.dossier()
+    rows = good_rows(2)
+    job = importing.import_start(
+        actor=aw.w.clerk,
+        organization=aw.w.org,
+        spreadsheet=("m.xlsx", spreadsheet(rows)),
+        scans=scans(2),
+        dossier=dossier,
+    )
+    real = importing.import_one_row
+
+    def close_after_first(job: Any, row: int, parsed: Any, scan: Any) -> None:
+        real(job, row, parsed, scan)
+        if row == 2:
+            dossier.refresh_from_db()
+            services.dossier_close(actor=aw.w.clerk, dossier=dossier)
+
+    monkeypatch.setattr(importing, "import_one_row", close_after_first)
+    run_pending()
+    job.refresh_from_db()
+    assert (job.done_rows, job.error_rows) == (1, 1)
+    assert "đã kết thúc hoặc đã nộp lưu" in ImportRowError.objects.get(job=job).message
+    assert ArchiveRecord.objects.filter(import_job=job).count() == 1  # the refused row left nothing
+    assert Attachment.objects.filter(owner_kind="archive").count() == 1
+    assert DossierItem.objects.filter(dossier=dossier).count() == 1
+
+
+def test_a_secret_row_makes_its_dossier_secret(aw: ArchiveWorld) -> None:
+    from archive.tests.test_transfer_import import scans, spreadsheet
+    from core.worker import run_pending
+
+    dossier = aw.dossier()
+    rows = good_rows(1)
+    rows[0][6] = "Mật"
+    importing.import_start(
+        actor=aw.w.clerk,
+        organization=aw.w.org,
+        spreadsheet=("m.xlsx", spreadsheet(rows)),
+        scans=scans(1),
+        dossier=dossier,
+    )
+    run_pending()
+    dossier.refresh_from_db()
+    assert dossier.secrecy == "confidential" and dossier.items.count() == 1
