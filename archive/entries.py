@@ -13,6 +13,7 @@ from documents.models import Attachment
 
 _NUMBER = re.compile(r"^\s*(\d+)\s*[-/]\s*(.+)$")
 PDF = "application/pdf"
+IMAGES = frozenset({"image/png", "image/jpeg", "image/tiff"})
 
 
 def split_number_symbol(number_symbol: str) -> tuple[str, str]:
@@ -44,6 +45,11 @@ class Entry:
     @property
     def pdfs(self) -> list[Attachment]:
         return [f for f in self.files if f.stored.content_type == PDF]
+
+    @property
+    def printable(self) -> list[Attachment]:
+        """The files that become pages of the dossier's PDF: PDFs and scanned images (PNG, JPEG, TIFF)."""
+        return [f for f in self.files if f.stored.content_type == PDF or f.stored.content_type in IMAGES]
 
     @property
     def kind_label(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -48,6 +49,10 @@ COLUMNS = {
     "do mat": "secrecy",
     "ngon ngu": "language",
     "ghi chu": "description",
+    "ma ho so": "dossier_code",
+    "ho so": "dossier_code",
+    "so, ky hieu ho so": "dossier_code",
+    "so ky hieu ho so": "dossier_code",
 }
 REQUIRED = ("issued_date", "issuer_name", "type_name", "subject", "file")
 LABELS = {
@@ -106,6 +111,18 @@ def _rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
     return columns, rows
 
 
+def sheet_files(data: bytes) -> list[str]:
+    """The scan names the spreadsheet's "Tệp" column asks for (the command reads only those)."""
+    columns, rows = _rows(data)
+    index = columns["file"]
+    names = []
+    for _number, values in rows:
+        value = values[index] if index < len(values) else None
+        if value not in (None, ""):
+            names.append(files.clean_name(str(value).strip()))
+    return names
+
+
 def import_start(
     *,
     actor: User,
@@ -113,7 +130,9 @@ def import_start(
     spreadsheet: tuple[str, bytes],
     scans: list[tuple[str, bytes]],
     dossier: Dossier | None = None,
+    queue: bool = True,
 ) -> ImportJob:
+    """Check and store the spreadsheet and scans; ``queue`` the worker task (the command runs it itself)."""
     if not permissions.may_manage(actor, organization.pk):
         raise NotAllowed("Chỉ văn thư của cơ quan được nhập tài liệu lưu trữ.")
     if dossier is not None and (
@@ -153,12 +172,14 @@ def import_start(
             organization_id=organization.pk,
             data={"spreadsheet": sheet.name, "rows": len(rows), "scans": len(checked)},
         )
-        tasks.run_import.enqueue(job.pk)
+        if queue:
+            tasks.run_import.enqueue(job.pk)
     return job
 
 
-def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
-    """Queue an interrupted import again; it continues after the rows already done."""
+def import_resume(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJob:
+    """Queue an interrupted import again (or, ``queue=False``, let the caller run it); it continues after
+    the rows already done."""
     if not permissions.may_manage(actor, job.organization_id):
         raise NotAllowed("Chỉ văn thư của cơ quan được nhập tài liệu lưu trữ.")
     if job.status == ImportStatus.DONE:
@@ -170,7 +191,8 @@ def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
         audit.record(
             actor=actor, action="archive.import_resume", target=job, organization_id=job.organization_id
         )
-        tasks.run_import.enqueue(job.pk)
+        if queue:
+            tasks.run_import.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
@@ -179,6 +201,8 @@ def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
 class _Row:
     data: services.RecordInput
     file: str
+    dossier_code: str = ""
+    dossier_id: int | None = None  # resolved from ``dossier_code`` (or the job's dossier) before import
 
 
 def _date(value: Any) -> date:
@@ -237,7 +261,7 @@ def _parse(columns: dict[str, int], values: list[Any]) -> _Row:
         problems.append("thiếu tên tệp quét")
     if problems:
         raise InvalidInput("; ".join(problems))
-    return _Row(data, get("file"))
+    return _Row(data, get("file"), get("dossier_code"))
 
 
 def _fail_row(job: ImportJob, row: int, message: str) -> None:
@@ -260,12 +284,47 @@ def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> 
             import_job=job,
             import_row=row,
         )
-        if job.dossier_id:
-            DossierItem.objects.create(dossier_id=job.dossier_id, record=record, added_by=job.created_by)
+        dossier_id = parsed.dossier_id or job.dossier_id
+        if dossier_id:
+            dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+            if dossier.status != DossierStatus.OPEN:  # closed while the import ran: the row is refused whole
+                raise InvalidInput(
+                    f"hồ sơ “{dossier.code}” đã kết thúc hoặc đã nộp lưu: không đưa thêm văn bản được"
+                )
+            DossierItem.objects.create(dossier=dossier, record=record, added_by=job.created_by)
+            secrecy = services.max_secrecy([dossier.secrecy, record.secrecy])
+            if secrecy != dossier.secrecy:  # the dossier is as secret as its most secret document
+                Dossier.objects.filter(pk=dossier_id).update(secrecy=secrecy)
         ImportJob.objects.filter(pk=job.pk).update(done_rows=F("done_rows") + 1)
 
 
-def import_run(job_id: int) -> ImportJob:
+class _Dossiers:
+    """The "Mã hồ sơ" column: the organisation's dossier with that code, which must still be open."""
+
+    def __init__(self, organization_id: int) -> None:
+        self.by_code: dict[str, list[Dossier]] = {}
+        for d in Dossier.objects.filter(organization_id=organization_id).order_by("-year"):
+            self.by_code.setdefault(d.code.casefold(), []).append(d)
+
+    def resolve(self, code: str) -> int:
+        found = self.by_code.get(code.strip().casefold(), [])
+        open_ = [d for d in found if d.status == DossierStatus.OPEN]
+        if len(open_) == 1:
+            return open_[0].pk
+        if len(open_) > 1:
+            years = ", ".join(str(d.year) for d in open_)
+            raise InvalidInput(f"mã hồ sơ “{code}” trùng ở nhiều hồ sơ đang lập (năm {years})")
+        if found:
+            raise InvalidInput(f"hồ sơ “{code}” đã kết thúc hoặc đã nộp lưu: không đưa thêm văn bản được")
+        raise InvalidInput(f"không có hồ sơ mã “{code}” của cơ quan")
+
+
+Progress = Callable[[ImportJob], None]
+
+
+def import_run(job_id: int, *, progress: Progress | None = None, every: int = 50) -> ImportJob:
+    """Work the import to its end; ``progress`` (the command's progress line) is called every ``every``
+    rows with the job as it stands."""
     job = ImportJob.objects.select_related("organization", "created_by", "spreadsheet").get(pk=job_id)
     if job.status == ImportStatus.DONE:
         return job
@@ -277,7 +336,11 @@ def import_run(job_id: int) -> ImportJob:
         done = set(ArchiveRecord.objects.filter(import_job=job).values_list("import_row", flat=True))
         refused = set(ImportRowError.objects.filter(job=job).values_list("row", flat=True))
         scans = {s.name: s for s in ImportScan.objects.filter(job=job).select_related("stored")}
-        for number, values in rows:
+        dossiers = _Dossiers(job.organization_id)
+        for seen, (number, values) in enumerate(rows, start=1):
+            if progress is not None and seen % every == 0:
+                job.refresh_from_db()
+                progress(job)
             if number in done or number in refused:
                 continue  # resumed: this row was committed (or refused) before the interruption
             try:
@@ -285,6 +348,8 @@ def import_run(job_id: int) -> ImportJob:
                 scan = scans.get(files.clean_name(parsed.file))
                 if scan is None:
                     raise InvalidInput(f"không có tệp quét “{parsed.file}” trong thư mục")
+                if parsed.dossier_code:
+                    parsed.dossier_id = dossiers.resolve(parsed.dossier_code)
                 import_one_row(job, number, parsed, scan)
             except ApplicationError as exc:
                 _fail_row(job, number, exc.message)

@@ -4,7 +4,9 @@
 - ``dossier_list_pdf`` — Mục lục hồ sơ, tài liệu nộp lưu (count in figures and in words);
 - ``minutes_pdf`` — Biên bản giao nhận hồ sơ, tài liệu (giver, receiver, block, time span, quantity:
   number of dossiers and of computer files, condition, the attached list);
-- ``dossier_pdf`` — one PDF of a dossier: the index, then every document's PDF in date order (pypdf).
+- ``dossier_pdf`` — one PDF of a dossier: the index, then every document's PDF in date order (pypdf);
+  a document kept as scanned images (PNG, JPEG, TIFF — every frame of a multi-page TIFF) becomes pages
+  too, each image fitted to an A4 page with the file's name and page in the bottom margin.
 """
 
 from __future__ import annotations
@@ -148,9 +150,7 @@ def index_rows(entries: list[Entry]) -> list[list[Any]]:
     rows, page = [], 1
     for ordinal, e in enumerate(entries, start=1):
         start = f"{page}" if e.pages <= 1 else f"{page}–{page + e.pages - 1}"
-        note = e.kind_label if not e.pdfs else ""
-        if e.kind == "archive" and e.files and not e.pdfs:
-            note = "Ảnh quét (không ghép vào bản PDF)"
+        note = "" if e.printable else e.kind_label
         rows.append(
             [ordinal, e.number_symbol, _d(e.date), f"{e.type_name}: {e.subject}", e.issuer, start, note]
         )
@@ -188,12 +188,49 @@ def dossier_pdf(dossier: Dossier, entries: list[Entry]) -> tuple[bytes, int]:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(document_index_pdf(dossier, entries))))
     for entry in entries:
-        for attachment in entry.pdfs:
-            writer.append(PdfReader(io.BytesIO(open_blob(attachment.stored))), import_outline=False)
+        for attachment in entry.printable:
+            data = open_blob(attachment.stored)
+            if attachment.stored.content_type != "application/pdf":
+                data = image_pages_pdf(data, attachment.name)
+            writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
     writer.add_metadata({"/Title": f"Hồ sơ {dossier.code}: {dossier.title}", "/Creator": "dieuhanh"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
+
+
+def image_pages_pdf(data: bytes, name: str) -> bytes:
+    """A scan (PNG, JPEG, or a TIFF of one or more pages) as PDF pages: each frame on an A4 page
+    (landscape for a landscape scan), scaled to fit the margins, with "name — trang i/n" below it."""
+    from PIL import Image, ImageSequence
+    from reportlab.lib.pagesizes import landscape
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    regular, _bold, _italic = register_fonts()
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
+    pdf.setTitle(name)
+    with Image.open(io.BytesIO(data)) as image:
+        jpeg = image.format == "JPEG"
+        frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+    margin = 10 * mm
+    for number, frame in enumerate(frames, start=1):
+        if frame.mode not in ("RGB", "L", "1"):
+            frame = frame.convert("RGB")
+        size = landscape(A4) if frame.width > frame.height else A4
+        pdf.setPageSize(size)
+        width, height = size[0] - 2 * margin, size[1] - 3 * margin
+        scale = min(width / frame.width, height / frame.height)
+        w, h = frame.width * scale, frame.height * scale
+        # a JPEG goes in as it is (DCTDecode), not decoded and compressed again
+        source = ImageReader(io.BytesIO(data)) if jpeg else ImageReader(frame)
+        pdf.drawImage(source, (size[0] - w) / 2, 2 * margin + (height - h) / 2, w, h)
+        pdf.setFont(regular, 8)
+        pdf.drawCentredString(size[0] / 2, margin, f"{name} — trang {number}/{len(frames)}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
 
 LIST_HEADER = (

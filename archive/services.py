@@ -8,6 +8,7 @@ dossiers kept 5 years or more; a closed dossier takes no more changes until the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,7 +32,7 @@ from archive.models import (
 from archive.selectors import ITEM_RELATED
 from archive.states import DOSSIER_TRANSITIONS, DossierStatus
 from core import audit, files
-from core.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed, WrongState
 from core.states import check
 from documents.models import Attachment, DocType
 from documents.selectors import document_get_for_user
@@ -132,6 +133,51 @@ class PlanItemInput:
 
 def plan_item_add(*, actor: User, plan: FilePlan, data: PlanItemInput) -> PlanItem:
     _require_manager(actor, plan.organization_id)
+    values = _plan_item_values(plan, data)
+    code = values["code"]
+    try:
+        with transaction.atomic():
+            item = PlanItem.objects.create(plan=plan, position=plan.items.count() + 1, **values)
+            audit.record(
+                actor=actor,
+                action="archive.plan_item_add",
+                target=item,
+                organization_id=plan.organization_id,
+                data={"plan": plan.pk, "code": code, "retention": item.retention},
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"Danh mục đã có hồ sơ số {code}.", code="plan_item_exists") from exc
+    return item
+
+
+def plan_heading_update(
+    *, actor: User, heading: PlanHeading, number: str, title: str, abbreviation: str = ""
+) -> PlanHeading:
+    """Edit a heading's number, title and abbreviation (audited with the old values)."""
+    _require_manager(actor, heading.plan.organization_id)
+    if not number.strip() or not title.strip():
+        raise InvalidInput("Vui lòng nhập số và tên đề mục.")
+    if len(number.strip()) > 10 or len(abbreviation.strip()) > 20:
+        raise InvalidInput("Số đề mục tối đa 10 ký tự, ký hiệu tối đa 20 ký tự.")
+    new = {"number": number.strip(), "title": title.strip()[:500], "abbreviation": abbreviation.strip()}
+    old = {k: getattr(heading, k) for k in new if getattr(heading, k) != new[k]}
+    if not old:
+        return heading
+    with transaction.atomic():
+        for name, value in new.items():
+            setattr(heading, name, value)
+        heading.save(update_fields=list(new))
+        audit.record(
+            actor=actor,
+            action="archive.plan_heading_update",
+            target=heading,
+            organization_id=heading.plan.organization_id,
+            data={"old": old, "new": {k: new[k] for k in old}},
+        )
+    return heading
+
+
+def _plan_item_values(plan: FilePlan, data: PlanItemInput) -> dict[str, Any]:
     code, title = data.code.strip(), data.title.strip()
     if not code or not title:
         raise InvalidInput("Vui lòng nhập số, ký hiệu và tiêu đề hồ sơ.")
@@ -143,36 +189,52 @@ def plan_item_add(*, actor: User, plan: FilePlan, data: PlanItemInput) -> PlanIt
         if heading is None:
             raise InvalidInput("Đề mục không thuộc danh mục này.")
     orgs = lineage_ids(plan.organization_id)
-    unit = (
-        Unit.objects.filter(pk=data.responsible_unit_id, organization_id__in=orgs).first()
-        if (data.responsible_unit_id)
-        else None
-    )
-    person = (
-        User.objects.filter(pk=data.responsible_person_id).first() if data.responsible_person_id else None
-    )
+    unit = None
+    if data.responsible_unit_id:
+        unit = Unit.objects.filter(pk=data.responsible_unit_id, organization_id__in=orgs).first()
+        if unit is None:
+            raise InvalidInput(
+                "Đơn vị lập hồ sơ không thuộc cơ quan.", details={"unit": data.responsible_unit_id}
+            )
+    person = None
+    if data.responsible_person_id:
+        person = User.objects.filter(pk=data.responsible_person_id, organization_id__in=orgs).first()
+        if person is None:
+            raise InvalidInput("Người lập hồ sơ không thuộc cơ quan.")
+    return {
+        "heading": heading,
+        "code": code,
+        "title": title[:500],
+        "retention_years": _retention(data.retention_years),
+        "responsible_unit": unit,
+        "responsible_person": person,
+        "note": data.note.strip()[:500],
+    }
+
+
+def plan_item_update(*, actor: User, item: PlanItem, data: PlanItemInput) -> PlanItem:
+    """Edit a planned dossier (code, title, retention, heading, who makes it); dossiers already opened
+    from it keep their own metadata. Audited with the old values."""
+    plan = item.plan
+    _require_manager(actor, plan.organization_id)
+    values = _plan_item_values(plan, data)
+    old = {k: str(getattr(item, k) or "") for k, v in values.items() if getattr(item, k) != v}
+    if not old:
+        return item
     try:
         with transaction.atomic():
-            item = PlanItem.objects.create(
-                plan=plan,
-                heading=heading,
-                code=code,
-                title=title,
-                retention_years=_retention(data.retention_years),
-                responsible_unit=unit,
-                responsible_person=person,
-                note=data.note.strip(),
-                position=plan.items.count() + 1,
-            )
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.save()
             audit.record(
                 actor=actor,
-                action="archive.plan_item_add",
+                action="archive.plan_item_update",
                 target=item,
                 organization_id=plan.organization_id,
-                data={"plan": plan.pk, "code": code, "retention": item.retention},
+                data={"old": old, "new": {k: str(getattr(item, k) or "") for k in old}},
             )
     except IntegrityError as exc:
-        raise Conflict(f"Danh mục đã có hồ sơ số {code}.", code="plan_item_exists") from exc
+        raise Conflict(f"Danh mục đã có hồ sơ số {values['code']}.", code="plan_item_exists") from exc
     return item
 
 
@@ -304,34 +366,87 @@ def _locked(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update().get(pk=dossier.pk)
 
 
-EDITABLE = ("title", "description", "retention_years", "rights", "start_date", "end_date", "language")
+EDITABLE = (
+    "title",
+    "code",
+    "description",
+    "retention_years",
+    "rights",
+    "start_date",
+    "end_date",
+    "language",
+    "creator_id",
+)
+CLOSED_EDIT = "Hồ sơ đã kết thúc: lãnh đạo Văn phòng mở lại hồ sơ thì mới sửa được."
+
+
+def _clean_dossier_value(dossier: Dossier, name: str, value: Any) -> Any:
+    """One field of the dossier edit form, checked; a Vietnamese InvalidInput otherwise."""
+    if name not in EDITABLE:
+        raise InvalidInput(f"Không sửa được trường {name}.", details={name: "không sửa được"})
+    if name == "retention_years":
+        return _retention(value)
+    if name == "rights" and value not in Rights.values:
+        raise InvalidInput("Chế độ sử dụng không hợp lệ.", details={"rights": value})
+    if name in ("title", "code"):
+        value = str(value or "").strip()
+        if not value:
+            label = "Tiêu đề" if name == "title" else "Số và ký hiệu"
+            raise InvalidInput(f"{label} hồ sơ không được để trống.", details={name: "bắt buộc"})
+        if name == "code" and len(value) > 20:
+            raise InvalidInput("Số và ký hiệu hồ sơ tối đa 20 ký tự (PL-VI).", details={"code": value})
+    if name == "start_date" and not isinstance(value, date):
+        raise InvalidInput("Vui lòng nhập ngày bắt đầu (dd/mm/yyyy).", details={"start_date": "bắt buộc"})
+    if name == "end_date" and value is not None and not isinstance(value, date):
+        raise InvalidInput("Ngày kết thúc không hợp lệ.", details={"end_date": str(value)})
+    if name == "creator_id":
+        keeper = User.objects.filter(
+            pk=value, is_active=True, organization_id__in=lineage_ids(dossier.organization_id)
+        ).first()
+        if keeper is None:
+            raise InvalidInput("Người lập hồ sơ phải là người của cơ quan.", details={"creator_id": value})
+        return keeper.pk
+    if name in ("description", "language"):
+        value = str(value or "").strip()[: 500 if name == "description" else 50]
+        if name == "language" and not value:
+            value = "Tiếng Việt"
+    return value
 
 
 def dossier_update(*, actor: User, dossier: Dossier, changes: dict[str, Any]) -> Dossier:
+    """Edit a dossier's metadata (audited with the old and new values). Only an open dossier: a closed
+    one is reopened first (by the office leader)."""
     _require_manager(actor, dossier.organization_id)
-    with transaction.atomic():
-        locked = _locked(dossier)
-        check(DOSSIER_TRANSITIONS, DossierStatus, "edit", locked.status)
-        old: dict[str, Any] = {}
-        for name, value in changes.items():
-            if name not in EDITABLE:
-                raise InvalidInput(f"Không sửa được trường {name}.")
-            if name == "retention_years":
-                value = _retention(value)
-            if name == "rights" and value not in Rights.values:
-                raise InvalidInput("Chế độ sử dụng không hợp lệ.")
-            if name == "title" and not str(value).strip():
-                raise InvalidInput("Tiêu đề hồ sơ không được để trống.")
-            old[name] = getattr(locked, name)
-            setattr(locked, name, value)
-        locked.save()
-        audit.record(
-            actor=actor,
-            action="archive.dossier_update",
-            target=locked,
-            organization_id=locked.organization_id,
-            data={"old": old, "new": {k: getattr(locked, k) for k in old}},
-        )
+    try:
+        with transaction.atomic():
+            locked = _locked(dossier)
+            if locked.status != DossierStatus.OPEN:
+                raise WrongState(CLOSED_EDIT, code="dossier_closed", details={"status": locked.status})
+            check(DOSSIER_TRANSITIONS, DossierStatus, "edit", locked.status)
+            old: dict[str, Any] = {}
+            for name, value in changes.items():
+                value = _clean_dossier_value(locked, name, value)
+                if getattr(locked, name) != value:
+                    old[name] = getattr(locked, name)
+                    setattr(locked, name, value)
+            if locked.end_date and locked.end_date < locked.start_date:
+                raise InvalidInput(
+                    "Ngày kết thúc trước ngày bắt đầu của hồ sơ.", details={"end_date": str(locked.end_date)}
+                )
+            if not old:
+                return locked
+            locked.save()
+            audit.record(
+                actor=actor,
+                action="archive.dossier_update",
+                target=locked,
+                organization_id=locked.organization_id,
+                data={"old": old, "new": {k: getattr(locked, k) for k in old}},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Đã có hồ sơ số {changes.get('code')} năm {dossier.year}.", code="dossier_exists"
+        ) from exc
     return locked
 
 
@@ -350,7 +465,7 @@ def _field(kind: str) -> str:
     return {"incoming": "incoming", "outgoing": "outgoing", "archive": "record"}[kind]
 
 
-def _max_secrecy(levels: list[str]) -> str:
+def max_secrecy(levels: list[str]) -> str:
     return max(levels, key=lambda s: SECRECY_RANK[Secrecy(s)], default=Secrecy.NONE)
 
 
@@ -364,7 +479,7 @@ def dossier_add_document(*, actor: User, dossier: Dossier, kind: str, document_i
         if DossierItem.objects.filter(dossier=locked, **{_field(kind): document}).exists():
             raise Conflict("Văn bản đã có trong hồ sơ này.", code="already_in_dossier")
         item = DossierItem.objects.create(dossier=locked, added_by=actor, **{_field(kind): document})
-        secrecy = _max_secrecy([locked.secrecy, document.secrecy])
+        secrecy = max_secrecy([locked.secrecy, document.secrecy])
         if secrecy != locked.secrecy:
             locked.secrecy = secrecy
             locked.save(update_fields=["secrecy"])
@@ -391,7 +506,7 @@ def dossier_remove_document(*, actor: User, dossier: Dossier, kind: str, documen
         if not deleted:
             raise InvalidInput("Văn bản không có trong hồ sơ.", code="not_in_dossier")
         remaining = dossier_secrecies(locked)
-        locked.secrecy = _max_secrecy(remaining)
+        locked.secrecy = max_secrecy(remaining)
         locked.save(update_fields=["secrecy"])
         audit.record(
             actor=actor,
@@ -546,6 +661,21 @@ class RecordInput:
 ARCHIVE_FILE_TYPES = frozenset({files.PDF, files.PNG, files.JPEG, files.TIFF})
 
 
+def _scan_pages(checked: files.CheckedFile | None) -> int | None:
+    """Pages of a scan: the PDF's count, or the frames of an image (a TIFF may hold many pages)."""
+    if checked is None:
+        return None
+    if checked.page_count or checked.content_type == files.PDF:
+        return checked.page_count
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(checked.data)) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
 def validate_record(data: RecordInput) -> list[str]:
     problems = []
     if not data.issuer_name.strip():
@@ -601,7 +731,7 @@ def record_create(
             signer_name=data.signer_name.strip(),
             signer_position=data.signer_position.strip(),
             language=data.language.strip() or "Tiếng Việt",
-            page_count=data.page_count or (checked.page_count if checked else None),
+            page_count=data.page_count or _scan_pages(checked),
             secrecy=data.secrecy,
             description=data.description.strip(),
             created_by=actor,

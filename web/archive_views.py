@@ -3,6 +3,7 @@ page, close/reopen, exports, transfer (nộp lưu) and the bulk import with its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -14,12 +15,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from archive import exports, importing, permissions, selectors, services
-from archive.models import Dossier, Rights, Transfer
+from archive.models import Dossier, PlanHeading, PlanItem, Rights, Transfer
 from archive.states import DossierStatus
+from core import files
 from core.errors import ApplicationError, NotFound
 from core.http import file_response
-from orgs.models import Organization, User
-from orgs.selectors import today
+from documents.models import DocType
+from orgs.models import Organization, Unit, User
+from orgs.selectors import lineage_ids, today
+from web.archive_forms import DossierForm, HeadingForm, PlanItemForm, RecordForm, StyledForm
 
 DOC_PAGES = {
     "incoming": "web:incoming_detail",
@@ -53,11 +57,46 @@ def _org(value: Any) -> Organization | None:
     return Organization.objects.filter(pk=pk).first() if pk else None
 
 
-def _dossier(request: HttpRequest, pk: int) -> Dossier:
+def _found(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A selector's answer, its "not found" (never revealing whether the object exists) as a 404."""
     try:
-        return selectors.dossier_get_for_user(_user(request), pk)
+        return read(*args, **kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _dossier(request: HttpRequest, pk: int) -> Dossier:
+    return _found(selectors.dossier_get_for_user, _user(request), pk)
+
+
+def _act(request: HttpRequest, action: Callable[[], str | None], back: str, done: str = "") -> HttpResponse:
+    """Run one POSTed action and go back: its success message (``done``, or the one it returns) or the
+    Vietnamese refusal, as a flash message. ``action`` may also return where to go instead of ``back``."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    if result and result.startswith("/"):
+        return HttpResponseRedirect(result)
+    if result or done:
+        messages.success(request, result or done)
+    return HttpResponseRedirect(back)
+
+
+def _for_org(
+    request: HttpRequest, create: Callable[[Organization], str | None], back: str, done: str = ""
+) -> HttpResponse:
+    """A creation form with an "organization" field: that organisation (unknown → refused like any
+    other input), then ``_act``."""
+
+    def action() -> str | None:
+        org = _org(request.POST.get("organization"))
+        if org is None:
+            raise NotFound()
+        return create(org)
+
+    return _act(request, action, back, done)
 
 
 def _managed_orgs(user: User) -> list[Organization]:
@@ -82,20 +121,17 @@ def document_dossiers_context(user: User, kind: str, doc: Any) -> dict[str, Any]
 def plans(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             plan = services.plan_create(
                 actor=user,
                 organization=org,
                 year=_int(request.POST.get("year")) or today().year,
                 title=request.POST.get("title", ""),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:file_plans"))
-        return HttpResponseRedirect(reverse("web:file_plan", args=[plan.pk]))
+            return reverse("web:file_plan", args=[plan.pk])
+
+        return _for_org(request, create, reverse("web:file_plans"))
     if not permissions.overseen_orgs(user):
         raise Http404()
     return render(
@@ -108,13 +144,13 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    try:
-        plan = selectors.plan_get_for_user(user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    plan = _found(selectors.plan_get_for_user, user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        if action not in ("heading", "item", "copy", "open"):
+            raise Http404()
+
+        def run() -> str | None:
             if action == "heading":
                 parent_id = _int(request.POST.get("parent"))
                 parent = plan.headings.filter(pk=parent_id).first() if parent_id else None
@@ -144,20 +180,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user, plan=plan, year=_int(request.POST.get("year")) or plan.year + 1
                 )
                 messages.success(request, f"Đã sao danh mục sang năm {new.year}.")
-                return HttpResponseRedirect(reverse("web:file_plan", args=[new.pk]))
-            elif action == "open":
+                return reverse("web:file_plan", args=[new.pk])
+            else:
                 dossier = services.dossier_open(
                     actor=user,
                     organization=plan.organization,
                     data=services.DossierInput(plan_item_id=_int(request.POST.get("item"))),
                 )
-                return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
-            else:
-                raise Http404()
-            messages.success(request, "Đã lưu.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:file_plan", args=[plan.pk]))
+                return reverse("web:dossier_detail", args=[dossier.pk])
+            return None
+
+        return _act(request, run, reverse("web:file_plan", args=[plan.pk]), "Đã lưu.")
     rows = selectors.plan_rows(plan)
     items = [r["item"] for r in rows if "item" in r]
     return render(
@@ -182,10 +215,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             dossier = services.dossier_open(
                 actor=user,
                 organization=org,
@@ -198,10 +229,9 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
                     description=request.POST.get("description", ""),
                 ),
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:dossier_list"))
-        return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
+            return reverse("web:dossier_detail", args=[dossier.pk])
+
+        return _for_org(request, create, reverse("web:dossier_list"))
     if not permissions.overseen_orgs(user):
         raise Http404()
     year = _int(request.GET.get("nam"))
@@ -243,28 +273,28 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     dossier = _dossier(request, pk)
-    try:
-        if action == "ket-thuc":
-            services.dossier_close(
-                actor=user, dossier=dossier, end_date=_date(request.POST.get("end_date", ""))
-            )
-            messages.success(request, "Đã kết thúc hồ sơ.")
-        elif action == "mo-lai":
-            services.dossier_reopen(actor=user, dossier=dossier, reason=request.POST.get("reason", ""))
-            messages.success(request, "Đã mở lại hồ sơ.")
-        elif action == "bo":
-            services.dossier_remove_document(
-                actor=user,
-                dossier=dossier,
-                kind=request.POST.get("kind", ""),
-                document_id=_int(request.POST.get("document")) or 0,
-            )
-            messages.success(request, "Đã bỏ văn bản khỏi hồ sơ.")
-        else:
-            raise Http404()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("web:dossier_detail", args=[dossier.pk]))
+
+    def close() -> str:
+        services.dossier_close(actor=user, dossier=dossier, end_date=_date(request.POST.get("end_date", "")))
+        return "Đã kết thúc hồ sơ."
+
+    def reopen() -> str:
+        services.dossier_reopen(actor=user, dossier=dossier, reason=request.POST.get("reason", ""))
+        return "Đã mở lại hồ sơ."
+
+    def remove() -> str:
+        services.dossier_remove_document(
+            actor=user,
+            dossier=dossier,
+            kind=request.POST.get("kind", ""),
+            document_id=_int(request.POST.get("document")) or 0,
+        )
+        return "Đã bỏ văn bản khỏi hồ sơ."
+
+    actions = {"ket-thuc": close, "mo-lai": reopen, "bo": remove}
+    if action not in actions:
+        raise Http404()
+    return _act(request, actions[action], reverse("web:dossier_detail", args=[dossier.pk]))
 
 
 @login_required
@@ -274,24 +304,18 @@ def dossier_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in DOC_PAGES:
         raise Http404()
     user = _user(request)
-    back = reverse(DOC_PAGES[kind], args=[pk])
-    try:
-        dossier = selectors.dossier_get_for_user(user, _int(request.POST.get("dossier")) or 0)
+    dossier = _dossier(request, _int(request.POST.get("dossier")) or 0)
+
+    def add() -> str:
         services.dossier_add_document(actor=user, dossier=dossier, kind=kind, document_id=pk)
-        messages.success(request, f"Đã đưa văn bản vào hồ sơ {dossier.code}.")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(back)
+        return f"Đã đưa văn bản vào hồ sơ {dossier.code}."
+
+    return _act(request, add, reverse(DOC_PAGES[kind], args=[pk]))
 
 
 @login_required
 def dossier_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    try:
-        data, name, content_type = exports.export_dossier(_user(request), pk, fmt)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name, content_type = _found(exports.export_dossier, _user(request), pk, fmt)
     return file_response(data, name=name, content_type=content_type, inline=fmt == "pdf", restricted=True)
 
 
@@ -302,10 +326,8 @@ def dossier_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def transfers(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
             transfer = services.transfer_create(
                 actor=user,
                 organization=org,
@@ -313,10 +335,9 @@ def transfers(request: HttpRequest) -> HttpResponse:
                 receiver_name=request.POST.get("receiver_name", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, f"Đã nộp lưu {transfer.dossiers.count()} hồ sơ.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:archive_transfers"))
+            return f"Đã nộp lưu {transfer.dossiers.count()} hồ sơ."
+
+        return _for_org(request, create, reverse("web:archive_transfers"))
     orgs = permissions.overseen_orgs(user)
     if not orgs:
         raise Http404()
@@ -341,10 +362,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transfer_export(request: HttpRequest, pk: int, form: str) -> HttpResponse:
-    try:
-        data, name = exports.export_transfer(_user(request), pk, form)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    data, name = _found(exports.export_transfer, _user(request), pk, form)
     return file_response(data, name=name, content_type="application/pdf", restricted=True)
 
 
@@ -356,15 +374,32 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from documents.selectors import document_get_for_user
 
     user = _user(request)
-    try:
-        record = document_get_for_user(user, "archive", pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    record = _found(document_get_for_user, user, "archive", pk)
     return render(
         request,
         "web/archive/record_detail.html",
-        {"record": record, **document_dossiers_context(user, "archive", record)},
+        {
+            "record": record,
+            "signed_pdf": _signed_pdf(record.file),
+            **document_dossiers_context(user, "archive", record),
+        },
     )
+
+
+def _signed_pdf(attachment: Any) -> bool:
+    """Whether the scan is a PDF carrying a digital signature (its printed copy then is not the original)."""
+    if attachment is None or attachment.stored.content_type != "application/pdf":
+        return False
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.printmark import is_signed
+
+    try:
+        return is_signed(PdfReader(io.BytesIO(files.open_blob(attachment.stored))))
+    except Exception:  # an unreadable PDF simply gets no note
+        return False
 
 
 @login_required
@@ -373,11 +408,9 @@ def imports(request: HttpRequest) -> HttpResponse:
     if not permissions.managed_orgs(user):
         raise Http404()
     if request.method == "POST":
-        org = _org(request.POST.get("organization"))
-        sheet = request.FILES.get("spreadsheet")
-        try:
-            if org is None:
-                raise NotFound()
+
+        def create(org: Organization) -> str:
+            sheet = request.FILES.get("spreadsheet")
             if sheet is None:
                 raise services.InvalidInput("Vui lòng chọn bảng tính (.xlsx).")
             dossier_id = _int(request.POST.get("dossier"))
@@ -389,10 +422,9 @@ def imports(request: HttpRequest) -> HttpResponse:
                 scans=[(f.name or "", f.read()) for f in request.FILES.getlist("scans")],
                 dossier=dossier,
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:archive_imports"))
-        return HttpResponseRedirect(reverse("web:archive_import", args=[job.pk]))
+            return reverse("web:archive_import", args=[job.pk])
+
+        return _for_org(request, create, reverse("web:archive_imports"))
     managed = permissions.managed_orgs(user)
     return render(
         request,
@@ -410,18 +442,191 @@ def imports(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    try:
-        job = selectors.import_get_for_user(user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    job = _found(selectors.import_get_for_user, user, pk)
     if request.method == "POST":
-        try:
+
+        def resume() -> None:
             importing.import_resume(actor=user, job=job)
-            messages.success(request, "Đã cho tiếp tục đợt nhập.")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("web:archive_import", args=[job.pk]))
+
+        return _act(
+            request, resume, reverse("web:archive_import", args=[job.pk]), "Đã cho tiếp tục đợt nhập."
+        )
     context = {"job": job, "errors": job.errors.all()[:500]}
     if request.headers.get("HX-Request"):
         return render(request, "web/archive/_import_progress.html", context)
     return render(request, "web/archive/import_detail.html", context)
+
+
+# --- edit forms -----------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    form: StyledForm,
+    save: Callable[[dict[str, Any]], str],
+    context: dict[str, Any],
+    done: str = "Đã lưu.",
+) -> HttpResponse:
+    """GET shows the form; a valid POST runs ``save`` (which returns where to go next); a refusal of
+    the service stays on the form with what was typed and the Vietnamese reason."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save(form.cleaned_data)
+        except ApplicationError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(url)
+    return render(request, "web/archive/edit.html", {"form": form, **context})
+
+
+def _people(organization_id: int) -> list[tuple[int, str]]:
+    users = User.objects.filter(organization_id__in=lineage_ids(organization_id), is_active=True)
+    return [(u.pk, u.display_name) for u in users]
+
+
+@login_required
+def dossier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    dossier = _dossier(request, pk)
+    back = reverse("web:dossier_detail", args=[dossier.pk])
+    if not permissions.may_manage(user, dossier.organization_id):
+        raise Http404()
+    if dossier.status != DossierStatus.OPEN:
+        messages.error(request, services.CLOSED_EDIT)
+        return HttpResponseRedirect(back)
+    initial = {name: getattr(dossier, name) for name in services.EDITABLE}
+    form = DossierForm(request.POST or None, initial=initial, keepers=_people(dossier.organization_id))
+
+    def save(data: dict[str, Any]) -> str:
+        services.dossier_update(actor=user, dossier=dossier, changes=data)
+        return back
+
+    context = {
+        "heading": f"Sửa hồ sơ {dossier.code}",
+        "note": "Mọi thay đổi được ghi nhật ký (giá trị cũ và mới). Hồ sơ đã kết thúc thì không sửa được.",
+        "back": back,
+        "tab": "dossiers",
+    }
+    return _form_page(request, form, save, context, "Đã lưu thông tin hồ sơ.")
+
+
+@login_required
+def record_new(request: HttpRequest) -> HttpResponse:
+    """One legacy document with its scan and metadata (the spreadsheet import does many)."""
+    user = _user(request)
+    orgs = _managed_orgs(user)
+    if not orgs:
+        raise Http404()
+    open_dossiers = selectors.dossier_visible_to(user).filter(
+        status=DossierStatus.OPEN, organization_id__in=[o.pk for o in orgs]
+    )
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"dossier": _int(request.GET.get("ho_so")), "language": "Tiếng Việt"},
+        orgs=[(o.pk, o.name) for o in orgs],
+        dossiers=[(d.pk, f"{d.code} ({d.year}) — {d.title}") for d in open_dossiers],
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        organization = next(o for o in orgs if o.pk == data["organization"])
+        scan = data.get("scan")
+        record_data = services.RecordInput(
+            issued_date=data["issued_date"],
+            issuer_name=data["issuer_name"],
+            type_name=data["type_name"],
+            subject=data["subject"],
+            number_symbol=data["number_symbol"],
+            signer_name=data["signer_name"],
+            signer_position=data["signer_position"],
+            language=data["language"] or "Tiếng Việt",
+            page_count=data["page_count"],
+            secrecy=data["secrecy"],
+            description=data["description"],
+        )
+        with files.atomic_with_files():  # the record, its scan and its place in the dossier, or nothing
+            record = services.record_create(
+                actor=user,
+                organization=organization,
+                data=record_data,
+                scan=(scan.name or "", scan.read()) if scan else None,
+            )
+            if data.get("dossier"):
+                dossier = selectors.dossier_get_for_user(user, data["dossier"])
+                services.dossier_add_document(
+                    actor=user, dossier=dossier, kind="archive", document_id=record.pk
+                )
+        return reverse("web:record_detail", args=[record.pk])
+
+    context = {
+        "heading": "Thêm tài liệu lưu trữ",
+        "note": "Một văn bản của phông lưu trữ cũ với tệp quét và thông tin của nó. "
+        "Nhiều văn bản một lúc: dùng “Nhập tài liệu lưu trữ” (bảng tính).",
+        "back": reverse("web:archive_imports"),
+        "tab": "imports",
+        "submit": "Thêm tài liệu",
+        "doc_types": sorted(set(DocType.objects.values_list("name", flat=True))),
+    }
+    return _form_page(request, form, save, context, "Đã thêm tài liệu lưu trữ.")
+
+
+def _found_or_404(found: Any) -> Any:
+    if found is None:
+        raise Http404()
+    return found
+
+
+def _managed_plan(request: HttpRequest, plan_id: int) -> Any:
+    user = _user(request)
+    plan = selectors.plans_for(user).filter(pk=plan_id).first()
+    if plan is None or not permissions.may_manage(user, plan.organization_id):
+        raise Http404()
+    return plan
+
+
+@login_required
+def plan_heading_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    heading = _found_or_404(PlanHeading.objects.filter(pk=pk).select_related("plan").first())
+    plan = _managed_plan(request, heading.plan_id)
+    back = reverse("web:file_plan", args=[plan.pk])
+    form = HeadingForm(
+        request.POST or None,
+        initial={"number": heading.number, "title": heading.title, "abbreviation": heading.abbreviation},
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        services.plan_heading_update(actor=_user(request), heading=heading, **data)
+        return back
+
+    context = {"heading": f"Sửa đề mục {heading.number}", "back": back, "tab": "plans"}
+    return _form_page(request, form, save, context, "Đã lưu đề mục.")
+
+
+@login_required
+def plan_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _found_or_404(PlanItem.objects.filter(pk=pk).select_related("plan").first())
+    plan = _managed_plan(request, item.plan_id)
+    back = reverse("web:file_plan", args=[plan.pk])
+    fields = ("code", "title", "retention_years", "heading_id", "responsible_unit_id", "note")
+    initial = {name: getattr(item, name) for name in (*fields, "responsible_person_id")}
+    units = Unit.objects.filter(organization_id__in=lineage_ids(plan.organization_id))
+    form = PlanItemForm(
+        request.POST or None,
+        initial=initial,
+        headings=[(h.pk, f"{h.number}. {h.title}") for h in plan.headings.all()],
+        units=[(u.pk, u.name) for u in units],
+        people=_people(plan.organization_id),
+    )
+
+    def save(data: dict[str, Any]) -> str:
+        services.plan_item_update(actor=_user(request), item=item, data=services.PlanItemInput(**data))
+        return back
+
+    context = {
+        "heading": f"Sửa hồ sơ {item.code} trong danh mục năm {plan.year}",
+        "note": "Hồ sơ đã mở theo mục này giữ nguyên thông tin của nó.",
+        "back": back,
+        "tab": "plans",
+    }
+    return _form_page(request, form, save, context, "Đã lưu hồ sơ trong danh mục.")

@@ -62,3 +62,30 @@ def test_signed_pdf_is_marked_incrementally_and_stays_valid(world: World, certs:
         annots: Any = page["/Annots"]
         marks = [a.get_object() for a in annots if a.get_object().get("/Subtype") == "/Stamp"]
         assert [m["/Contents"] for m in marks] == [text]
+
+
+def test_record_page_warns_that_a_signed_pdfs_print_is_not_the_original(world: World, certs: Certs) -> None:
+    from django.test import Client
+
+    from archive import services
+
+    def record(data: bytes) -> int:
+        return services.record_create(
+            actor=world.clerk,
+            organization=world.org,
+            data=services.RecordInput(
+                issued_date=AT.date(), issuer_name="Tỉnh ủy", type_name="Quyết định", subject="Quyết định"
+            ),
+            scan=("qd.pdf", data),
+        ).pk
+
+    signed, plain = (
+        record(signed_and_sealed(world, certs, make_pdf("Quyet dinh", pages=10))),
+        record(make_pdf("Ban quet")),
+    )
+    client = Client()
+    client.force_login(world.clerk)
+    page = client.get(f"/luu-tru/{signed}/").content.decode()
+    assert 'id="signed-print-note"' in page and "không còn là bản gốc có chữ ký số" in page
+    assert "sửa đổi sau khi ký" in page
+    assert 'id="signed-print-note"' not in client.get(f"/luu-tru/{plain}/").content.decode()
