@@ -389,6 +389,87 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
                 return
 
 
+# --- issuer from the number-symbol -----------------------------------------------------------------
+# The issuing body's code after the slash of a Party number-symbol (HD 36; regulations.md §3.3) names the
+# body up to its place: "…/TU" is the Tỉnh ủy, "…/BTGTU" its Ban Tuyên giáo. Codes whose body is
+# ambiguous (TW, ĐU, ThU) are left out.
+_PROVINCE_BODIES = {
+    "": "",
+    "VP": "Văn phòng ",
+    "BTC": "Ban Tổ chức ",
+    "BTG": "Ban Tuyên giáo ",
+    "BTGDV": "Ban Tuyên giáo và Dân vận ",
+    "BDV": "Ban Dân vận ",
+    "BNC": "Ban Nội chính ",
+    "UBKT": "Ủy ban Kiểm tra ",
+}
+_COMMITTEES = {"TU": "Tỉnh ủy", "HU": "Huyện ủy", "QU": "Quận ủy"}
+_CENTRAL = {"VPTW": "Văn phòng Trung ương Đảng", "BTCTW": "Ban Tổ chức Trung ương"}
+_CITIES = {"ha noi", "ho chi minh", "hai phong", "da nang", "can tho", "hue"}  # "Thành ủy", not "Tỉnh ủy"
+
+
+def issuer_from_symbol(number: str, place: str) -> str:
+    """The issuer a Party number-symbol names ("12-TB/BTGTU" in Đắk Nông -> "Ban Tuyên giáo Tỉnh ủy Đắk
+    Nông"), or "" when its code is not one of a known body or no place is known for it."""
+    from core.vn import fold
+
+    match = re.search(r"/([A-ZĐa-zđ]+)(?:-|$)", number)
+    if match is None:
+        return ""
+    code = match.group(1)
+    if code in _CENTRAL:
+        return _CENTRAL[code]
+    for committee, name in _COMMITTEES.items():
+        if code.endswith(committee) and code[: -len(committee)] in _PROVINCE_BODIES and place:
+            if committee == "TU" and fold(place) in _CITIES:
+                name = "Thành ủy"
+            return f"{_PROVINCE_BODIES[code[: -len(committee)]]}{name} {place}"
+    return ""
+
+
+def _issuer_checked_by_symbol(found: Field, number: Field, place: Field, profile: str) -> Field:
+    """The issuer read in the header, checked against the one its number-symbol names.
+
+    Agreeing (diacritics and spaces aside): the dictionary spelling is kept ("Tĩnh Uy" -> "Tỉnh ủy");
+    nothing readable in the header: the symbol's issuer, marked unsure; disagreeing: the header's reading,
+    marked unsure."""
+    from difflib import SequenceMatcher
+
+    from core.vn import fold
+
+    if profile != "party" or not number.value:
+        return found
+    expected = issuer_from_symbol(str(number.value), str(place.value or ""))
+    if not expected:
+        return found
+    line = found.line or number.line
+    if not found.value:
+        return Field(expected, 0.7, line)
+    got, want = fold(str(found.value)).replace(" ", ""), fold(expected).replace(" ", "")
+    if got == want:
+        return Field(expected, max(found.confidence, 0.9), line)
+    if SequenceMatcher(None, got, want).ratio() >= 0.8:  # a damaged reading of the same name
+        return Field(expected, 0.8, line)
+    return Field(found.value, min(found.confidence, 0.6), line)
+
+
+def _place_spaced_as_dated(found: Field, place: Field) -> None:
+    """The issuer's trailing place spaced as the date line writes it ("Tỉnh ủy Đắknông" -> "Tỉnh ủy Đắk
+    Nông"): a wide header letter-spacing makes Tesseract join or split the place's words."""
+    from core.vn import fold
+
+    name, where = str(found.value or ""), str(place.value or "")
+    if not name or not where:
+        return
+    key = fold(where).replace(" ", "")
+    words = name.split(" ")
+    for size in range(1, min(4, len(words) - 1) + 1):
+        tail = words[-size:]
+        if fold("".join(tail)) == key and " ".join(tail) != where:
+            found.value = " ".join([*words[:-size], where])
+            return
+
+
 # --- all together -----------------------------------------------------------------------------------
 
 
@@ -410,6 +491,10 @@ def extract(sources: Sources) -> Extraction:
     if not result.fields["issuer_name"].value and left:
         result.fields["issuer_name"] = issuer(first, zoned=False)
     _place_as_in_header(place, (left or first)[:8])
+    _place_spaced_as_dated(result.fields["issuer_name"], place)
+    result.fields["issuer_name"] = _issuer_checked_by_symbol(
+        result.fields["issuer_name"], number, place, result.profile
+    )
     doc_type, subject = title_and_subject(first, code)
     if not subject.value and right:
         alt_type, alt_subject = title_and_subject(right, code)

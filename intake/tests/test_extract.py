@@ -166,3 +166,53 @@ def test_number_line_read_with_a_semicolon_ends_the_issuer_block() -> None:
     result = extract(Sources(left, left, ""))
     assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Lâm Đồng"
     assert result.value("number_symbol") == "565/TB-UBND"
+
+
+@pytest.mark.parametrize(
+    ("number", "place", "issuer"),
+    [
+        ("127-TB/TU", "Đắk Nông", "Tỉnh ủy Đắk Nông"),
+        ("12-HD/BTGTU", "Sông Lam", "Ban Tuyên giáo Tỉnh ủy Sông Lam"),
+        ("05-KH/BTCHU", "Hưng Nguyên", "Ban Tổ chức Huyện ủy Hưng Nguyên"),
+        ("30-BC/TU", "Hà Nội", "Thành ủy Hà Nội"),
+        ("15-CV/VPTW", "", "Văn phòng Trung ương Đảng"),
+        ("05-QC/BTCTU-BDVTU", "Cà Mau", "Ban Tổ chức Tỉnh ủy Cà Mau"),  # joint: the first body
+        ("434-TB/ĐU", "Hưng Lộc", ""),  # which Đảng ủy is not told by the code
+        ("127-TB/TU", "", ""),  # no place, no name
+    ],
+)
+def test_issuer_named_by_the_number_symbol(number: str, place: str, issuer: str) -> None:
+    from intake.extract.core import issuer_from_symbol
+
+    assert issuer_from_symbol(number, place) == issuer
+
+
+def _party_text(header: str, number: str) -> str:
+    return (
+        f"{header}\n*\nSố {number} Cà Mau, ngày 12 tháng 05 năm 2025\n\nBÁO CÁO\n"
+        "kết quả công tác tháng 5\n\nNội dung báo cáo.\n"
+    )
+
+
+def test_weak_issuer_header_falls_back_on_the_number_symbol() -> None:
+    # a damaged "TỈNH ỦY" (diacritics lost): the spelling the symbol names, sure enough
+    damaged = extract(Sources("", _party_text("ĐẢNG BỘ TỈNH CÀ MAU\nTĨNH UY", "45-BC/TU")))
+    assert damaged.value("issuer_name") == "Tỉnh ủy Cà Mau"
+    # nothing readable above the number: the symbol's issuer, left for the clerk to confirm
+    empty = extract(Sources(_party_text("", "45-BC/BTGTU")))
+    assert empty.value("issuer_name") == "Ban Tuyên giáo Tỉnh ủy Cà Mau"
+    assert empty.fields["issuer_name"].unsure
+    # a header that names another body: kept as read, but marked unsure
+    other = extract(Sources(_party_text("TỈNH ỦY CÀ MAU\nBAN DÂN VẬN", "45-BC/TU")))
+    assert other.value("issuer_name") == "Ban Dân vận Tỉnh ủy Cà Mau"
+    assert other.fields["issuer_name"].unsure
+    # the agreeing case is sure
+    agreeing = extract(Sources(_party_text("ĐẢNG BỘ TỈNH CÀ MAU\nTỈNH ỦY", "45-BC/TU")))
+    assert agreeing.value("issuer_name") == "Tỉnh ủy Cà Mau"
+    assert not agreeing.fields["issuer_name"].unsure
+
+
+def test_issuer_place_spaced_as_the_date_line() -> None:
+    # "CÀ MAU" letter-spaced in the header and read as one word (a code that names no body: ĐU)
+    result = extract(Sources(_party_text("ĐẢNG BỘ TỈNH CÀMAU\nTỈNH ỦY", "45-BC/ĐU")))
+    assert result.value("issuer_name") == "Tỉnh ủy Cà Mau"

@@ -16,8 +16,8 @@ from intake.models import IntakeJob
 from intake.states import Status
 from intake.tests.helpers import party_scan
 
-OCR_TEXT = """ĐẢNG BỘ TỈNH ĐẮK NÔNG ĐẢNG CỘNG SẢN VIỆT NAM
-TỈNH ỦY
+OCR_TEXT = """TỈNH ỦY ĐẮK NÔNG ĐẢNG CỘNG SẢN VIỆT NAM
+BAN TUYÊN GIÁO
 *
 Số 127-TB/TU Đắk Nông, ngày 05 tháng 03 năm 2026
 KHẨN
@@ -113,7 +113,9 @@ def test_upload_progress_then_prefilled_registration(client: Client, world: Any,
     assert form.initial["doc_type"] == "TB"
     assert form.initial["urgency"] == "urgent"
     assert str(form.initial["issued_date"]) == "2026-03-05"
-    assert "border-warning" in form.fields["issuer_name"].widget.attrs["class"]  # header read without zones
+    # the header names a body its number-symbol (…/TU: the Tỉnh ủy itself) does not: unsure
+    assert form.initial["issuer_name"] == "Ban Tuyên giáo Tỉnh ủy Đắk Nông"
+    assert "border-warning" in form.fields["issuer_name"].widget.attrs["class"]
     assert "border-warning" not in form.fields["doc_type"].widget.attrs["class"]
     assert "chưa chắc chắn" in form.fields["issuer_name"].help_text
     # When the clerk corrects the issuer and registers
