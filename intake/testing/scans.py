@@ -160,8 +160,9 @@ def render_pdf(doc: Doc, *, seed: int = 0) -> bytes:
         y -= 12 * mm
     for page in range(doc.pages):
         paragraphs = [p.format(year=d.year, n=rng.randint(10, 90)) for p in rng.sample(BODY, 4)]
-        if page > 0:
-            paragraphs.append(doc.extra.get("marker", f"Trang {page + 1} của văn bản."))
+        if page > 0:  # extra["markers"]: {page number: its own line}, else extra["marker"] on pages 2+
+            default = doc.extra.get("marker", f"Trang {page + 1} của văn bản.")
+            paragraphs.append(doc.extra.get("markers", {}).get(page + 1, default))
         pdf.setFont("Serif", 13)
         for para in paragraphs:
             for i, line in enumerate(_wrap(para, "Serif", 13, 160 * mm)):

@@ -108,7 +108,9 @@ def test_upload_progress_then_prefilled_registration(client: Client, world: Any,
     assert reverse("web:intake_register", args=[job.pk]) in page
     assert client.get(reverse("web:intake_job_pdfa", args=[job.pk]))["Content-Type"] == "application/pdf"
     # And the registration form is pre-filled, the unsure fields highlighted
-    form = client.get(reverse("web:intake_register", args=[job.pk])).context["form"]
+    register_page = client.get(reverse("web:intake_register", args=[job.pk]))
+    form = register_page.context["form"]
+    assert 'value="05/03/2026"' in register_page.content.decode()  # the date shown as dd/mm/yyyy
     assert form.initial["number_symbol"] == "127-TB/TU"
     assert form.initial["doc_type"] == "TB"
     assert form.initial["urgency"] == "urgent"
@@ -138,6 +140,11 @@ def test_upload_progress_then_prefilled_registration(client: Client, world: Any,
     assert doc.number_symbol == "127-TB/TU" and doc.subject.startswith("Kết luận của Ban Thường vụ")
     job.refresh_from_db()
     assert job.status == Status.REGISTERED and job.document_id == doc.pk
+    # and it is found at once by a phrase of its OCR text (indexed in the registering transaction)
+    from search.selectors import Filters, search
+
+    found = search(world.clerk, '"Ban Thường vụ Tỉnh ủy yêu cầu thực hiện"', Filters())
+    assert [hit.id for hit in found.items] == [doc.pk]
     # and it cannot be registered twice
     again = client.post(reverse("web:intake_register", args=[job.pk]), data)
     assert again.status_code == 302 and IncomingDocument.objects.count() == 1
