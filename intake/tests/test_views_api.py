@@ -110,7 +110,11 @@ def test_upload_progress_then_prefilled_registration(client: Client, world: Any,
     # And the registration form is pre-filled, the unsure fields highlighted
     register_page = client.get(reverse("web:intake_register", args=[job.pk]))
     form = register_page.context["form"]
-    assert 'value="05/03/2026"' in register_page.content.decode()  # the date shown as dd/mm/yyyy
+    html = register_page.content.decode()
+    assert 'value="05/03/2026"' in html  # the date shown as dd/mm/yyyy
+    # the registration page's form, without its "register and enter the next one" button
+    assert 'id="register-form"' in html and 'value="again"' not in html
+    assert 'value="again"' in client.get(reverse("web:incoming_new")).content.decode()
     assert form.initial["number_symbol"] == "127-TB/TU"
     assert form.initial["doc_type"] == "TB"
     assert form.initial["urgency"] == "urgent"
