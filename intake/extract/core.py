@@ -297,8 +297,14 @@ _POSITION_WORDS = (
 )
 
 
+# the words positions are made of: debris before them on the line is not part of the position
+_UNIT_WORDS = "BAN VĂN PHÒNG KIỂM TRA TỔ CHỨC TUYÊN GIÁO DÂN VẬN THƯỜNG VỤ BỘ CHÍNH TRỊ THỊ XÃ"
+_POSITION_VOCABULARY = frozenset(f"{' '.join(_POSITION_WORDS)} {_UNIT_WORDS}".split())
+
+
 def _upper_tail(line: str) -> str:
-    """The upper-case words at the end of a line ("- Như trên, PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ")."""
+    """The upper-case words at the end of a line ("- Như trên, PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ"), without
+    debris before the position's first word ("THỦ DU PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ")."""
     words = line.split(" ")
     tail: list[str] = []
     for word in reversed(words):
@@ -306,6 +312,9 @@ def _upper_tail(line: str) -> str:
             tail.insert(0, word)
         else:
             break
+    if any(word in _POSITION_VOCABULARY for word in tail):
+        while tail and tail[0] not in _POSITION_VOCABULARY:
+            tail.pop(0)
     return " ".join(tail).strip(" .,")
 
 

@@ -49,6 +49,8 @@ CONFUSIONS = {
     "kế hoạch": "kế hoạch",
     "cần bộ": "cán bộ",
     "đẳng viên": "đảng viên",
+    "thiếu số": "thiểu số",  # "dân tộc thiểu số"
+    "Thiếu số": "Thiểu số",
 }
 
 

@@ -216,3 +216,12 @@ def test_issuer_place_spaced_as_the_date_line() -> None:
     # "CÀ MAU" letter-spaced in the header and read as one word (a code that names no body: ĐU)
     result = extract(Sources(_party_text("ĐẢNG BỘ TỈNH CÀMAU\nTỈNH ỦY", "45-BC/ĐU")))
     assert result.value("issuer_name") == "Tỉnh ủy Cà Mau"
+
+
+def test_signer_position_without_debris_before_it() -> None:
+    from intake.extract.core import _upper_tail
+
+    assert _upper_tail("THỦ DU PHÓ BÍ THƯ") == "PHÓ BÍ THƯ"
+    assert _upper_tail("- Như trên, PHÓ BÍ THƯ") == "PHÓ BÍ THƯ"
+    assert _upper_tail("ỦY VIÊN BAN THƯỜNG VỤ") == "ỦY VIÊN BAN THƯỜNG VỤ"
+    assert _upper_tail("Nơi nhận: CHÁNH VĂN PHÒNG") == "CHÁNH VĂN PHÒNG"
