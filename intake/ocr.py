@@ -316,7 +316,7 @@ ZONE_DPI = 300  # Tesseract reads the 13-pt header best with the letters this la
 
 def _header_images(pdf: bytes) -> tuple[Any, Any]:
     """The left and right header columns of page 1, greyscale, at ``ZONE_DPI``."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # a dependency of OCRmyPDF 17 (its default rasteriser)
 
     document = pdfium.PdfDocument(pdf)
     try:

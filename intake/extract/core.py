@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -160,6 +161,7 @@ def place_and_date(lines: list[str]) -> tuple[Field, Field]:
 _NATIONAL = ("CỘNG HÒA", "CỘNG HOÀ", "ĐỘC LẬP", "ĐẢNG CỘNG SẢN", "HẠNH PHÚC", "XÃ HỘI CHỦ NGHĨA")
 _COMMITTEE = re.compile(r"^(TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG) [UỦ]Y\b|^ĐẢNG [UỦ]Y\b|^CHI BỘ\b")
 _BODY_WITH_PLACE = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b.*\S")
+_LEVEL_WORD = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
 _LEVEL_START = re.compile(r"^(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
 
 
@@ -208,6 +210,9 @@ def issuer(lines: list[str], *, zoned: bool) -> Field:
         return Field(t.name_case(name), confidence, evidence)
     if re.match(r"^ĐẢNG BỘ\b", parent) and _BODY_WITH_PLACE.search(child):
         return Field(t.name_case(child), confidence, evidence)
+    level = _LEVEL_WORD.search(child, 1)
+    if level and parent.startswith("ỦY BAN NHÂN DÂN") and len(child[: level.start()].strip()) <= 4:
+        child = child[level.start() :]  # debris before the level word ("GCỘ TỈNH HÀ TĨNH")
     if _LEVEL_START.match(child):  # "ỦY BAN NHÂN DÂN / TỈNH SÔNG LAM": one name on two lines
         return Field(t.name_case(f"{parent} {child}"), confidence, evidence)
     # "TỈNH ỦY SÔNG LAM / BAN TỔ CHỨC": a body of the parent; "UBND TỈNH X / SỞ NỘI VỤ" -> "Sở Nội vụ tỉnh X"
@@ -227,6 +232,9 @@ def _lower_first(value: str) -> str:
 
 
 # --- type and subject -------------------------------------------------------------------------------
+
+
+BODY_LINE = 80  # characters: a 13-pt body line across the page; a bold summary line holds fewer
 
 
 def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, Field]:
@@ -250,6 +258,10 @@ def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, F
             # a Party summary starts in lower case ("về việc …"); a line starting with a capital after it
             # is the body's first paragraph
             if subject_lines and subject_lines[0][:1].islower() and nxt[:1].isupper():
+                break
+            # after the summary, a line starting with a capital that is a whole sentence, or as wide as a
+            # body line (a summary is set narrower, in bold), is the body's first paragraph
+            if subject_lines and nxt[:1].isupper() and (nxt.endswith(".") or len(nxt) >= BODY_LINE):
                 break
             subject_lines.append(nxt)
             if len(" ".join(subject_lines)) > 220 or nxt.endswith("."):
@@ -462,6 +474,31 @@ def _issuer_checked_by_symbol(found: Field, number: Field, place: Field, profile
     return Field(found.value, min(found.confidence, 0.6), line)
 
 
+def _spaced_as_in_page(found: Field, lines: list[str]) -> None:
+    """Words of the issuer that the header zone read joined ("Hưnglộc") split where the page's own
+    reading of the same header has them apart ("HƯNG LỘC"): two independent readings, one spaced."""
+    from core.vn import fold
+
+    name = str(found.value or "")
+    if not name:
+        return
+    pairs: dict[str, int] = {}  # folded "hungloc" -> where the first word ends (4)
+    for line in lines:
+        tokens = [tok for tok in re.split(r"[^\w]+", line) if tok]
+        for first, second in itertools.pairwise(tokens):
+            if len(first) >= 2 and len(second) >= 2:
+                pairs.setdefault(fold(first + second), len(fold(first)))
+    words = []
+    for word in name.split(" "):
+        cut = pairs.get(fold(word)) if len(word) >= 5 and len(fold(word)) == len(word) else None
+        if cut:
+            head, tail = word[:cut], word[cut:]
+            words.extend([head, tail[:1].upper() + tail[1:] if head[:1].isupper() else tail])
+        else:
+            words.append(word)
+    found.value = " ".join(words)
+
+
 def _place_spaced_as_dated(found: Field, place: Field) -> None:
     """The issuer's trailing place spaced as the date line writes it ("Tỉnh ủy Đắknông" -> "Tỉnh ủy Đắk
     Nông"): a wide header letter-spacing makes Tesseract join or split the place's words."""
@@ -501,6 +538,7 @@ def extract(sources: Sources) -> Extraction:
         result.fields["issuer_name"] = issuer(first, zoned=False)
     _place_as_in_header(place, (left or first)[:8])
     _place_spaced_as_dated(result.fields["issuer_name"], place)
+    _spaced_as_in_page(result.fields["issuer_name"], first[:15])
     result.fields["issuer_name"] = _issuer_checked_by_symbol(
         result.fields["issuer_name"], number, place, result.profile
     )

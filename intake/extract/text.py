@@ -50,6 +50,8 @@ CONFUSIONS = {
     "cần bộ": "cán bộ",
     "đẳng viên": "đảng viên",
     "thiếu số": "thiểu số",  # "dân tộc thiểu số"
+    "kiếm tra": "kiểm tra",
+    "Kiếm tra": "Kiểm tra",
     "Thiếu số": "Thiểu số",
 }
 

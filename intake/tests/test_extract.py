@@ -225,3 +225,28 @@ def test_signer_position_without_debris_before_it() -> None:
     assert _upper_tail("- Như trên, PHÓ BÍ THƯ") == "PHÓ BÍ THƯ"
     assert _upper_tail("ỦY VIÊN BAN THƯỜNG VỤ") == "ỦY VIÊN BAN THƯỜNG VỤ"
     assert _upper_tail("Nơi nhận: CHÁNH VĂN PHÒNG") == "CHÁNH VĂN PHÒNG"
+
+
+def test_state_header_debris_before_the_level_word() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nGCỘ TỈNH HÀ TĨNH\nSố: 45/UBND-VX\nV/v báo cáo tháng 5\n"
+        "Hà Tĩnh, ngày 12 tháng 05 năm 2025\n"
+    )
+    assert extract(Sources("", text, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+
+
+def test_issuer_words_joined_in_the_zone_split_as_the_page_reads_them() -> None:
+    zone = "ĐẢNG BỘ TỈNH CÀ MAU\nĐẢNG ỦY XÃ HƯNGLỘC\n*\nSố 45-BC/ĐU\n"
+    page = "ĐẢNG BỘ TỈNH CÀ MAU ĐẢNG CỘNG SẢN VIỆT NAM\nĐẢNG ỦY XÃ HƯNG LỘC\n*\nSố 45-BC/ĐU\n\nBÁO CÁO\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+
+
+def test_subject_stops_at_the_body_paragraph() -> None:
+    text = "Số: 45/BC-UBND\n\nBÁO CÁO\nKết quả công tác tháng 5\nCác cơ quan phối hợp, gửi Văn phòng.\n"
+    assert extract(Sources(text)).value("subject") == "Kết quả công tác tháng 5"
+    state = (
+        "Số: 45/KH-UBND\n\nKẾ HOẠCH\nTriển khai công tác chuyển đổi số năm 2025\n"
+        "Việc tiếp nhận, xử lý văn bản trên môi trường mạng được duy trì thường xuyên, bảo\n"
+        "đảm đúng thời hạn.\n"
+    )
+    assert extract(Sources(state)).value("subject") == "Triển khai công tác chuyển đổi số năm 2025"
