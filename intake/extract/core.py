@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -173,6 +172,8 @@ def _header_lines(lines: list[str]) -> list[str]:
             continue
         if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.search(rf"(?:^|\W){_SO}\W", line):
             break
+        if re.search(r"\d{1,5}\s*[-/]\s*[A-ZĐ]{2}", line):  # a damaged number line ("§ố: 550/BC:UBND")
+            break
         if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
             break
         upper = line.upper()
@@ -210,6 +211,9 @@ def issuer(lines: list[str], *, zoned: bool) -> Field:
         return Field(t.name_case(name), confidence, evidence)
     if re.match(r"^ĐẢNG BỘ\b", parent) and _BODY_WITH_PLACE.search(child):
         return Field(t.name_case(child), confidence, evidence)
+    debris = re.fullmatch(r"(ỦY BAN NHÂN DÂN) \S{1,4}", parent)
+    if debris and _LEVEL_START.match(child):  # "ỦY BAN NHÂN DÂN GỘN": the national title's edge
+        parent = debris.group(1)
     level = _LEVEL_WORD.search(child, 1)
     if level and parent.startswith("ỦY BAN NHÂN DÂN") and len(child[: level.start()].strip()) <= 4:
         child = child[level.start() :]  # debris before the level word ("GCỘ TỈNH HÀ TĨNH")
@@ -474,29 +478,28 @@ def _issuer_checked_by_symbol(found: Field, number: Field, place: Field, profile
     return Field(found.value, min(found.confidence, 0.6), line)
 
 
-def _spaced_as_in_page(found: Field, lines: list[str]) -> None:
-    """Words of the issuer that the header zone read joined ("Hưnglộc") split where the page's own
-    reading of the same header has them apart ("HƯNG LỘC"): two independent readings, one spaced."""
+def _spaced_as_in_page(zone: list[str], page: list[str]) -> list[str]:
+    """Upper-case words the header zone read joined ("HƯNGLỘC", "TÍNHĐĂKNÔNG") replaced by the words the
+    page's own reading of the same header has apart ("HƯNG LỘC", "TỈNH ĐẮK NÔNG"): two independent
+    readings, one of them spaced."""
     from core.vn import fold
 
-    name = str(found.value or "")
-    if not name:
-        return
-    pairs: dict[str, int] = {}  # folded "hungloc" -> where the first word ends (4)
-    for line in lines:
-        tokens = [tok for tok in re.split(r"[^\w]+", line) if tok]
-        for first, second in itertools.pairwise(tokens):
-            if len(first) >= 2 and len(second) >= 2:
-                pairs.setdefault(fold(first + second), len(fold(first)))
-    words = []
-    for word in name.split(" "):
-        cut = pairs.get(fold(word)) if len(word) >= 5 and len(fold(word)) == len(word) else None
-        if cut:
-            head, tail = word[:cut], word[cut:]
-            words.extend([head, tail[:1].upper() + tail[1:] if head[:1].isupper() else tail])
-        else:
-            words.append(word)
-    found.value = " ".join(words)
+    runs: dict[str, str] = {}  # folded "hungloc" -> "HƯNG LỘC"
+    for line in page:
+        tokens = [tok for tok in re.findall(r"\w+", line) if t.is_upper(tok)]
+        for size in (2, 3):
+            for i in range(len(tokens) - size + 1):
+                run = tokens[i : i + size]
+                if all(len(tok) >= 2 for tok in run):
+                    runs.setdefault(fold("".join(run)), " ".join(run))
+
+    def respace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 5 or not t.is_upper(word):
+            return word
+        return runs.get(fold(word), word)
+
+    return [re.sub(r"\w+", respace, line) for line in zone]
 
 
 def _place_spaced_as_dated(found: Field, place: Field) -> None:
@@ -533,12 +536,13 @@ def extract(sources: Sources) -> Extraction:
     place, issued = place_and_date(right + first + left)
     result.fields["issued_date"] = issued
     result.fields["place"] = place
+    if left:
+        left = _spaced_as_in_page(left, first[:15])
     result.fields["issuer_name"] = issuer(left, zoned=True) if left else issuer(first, zoned=False)
     if not result.fields["issuer_name"].value and left:
         result.fields["issuer_name"] = issuer(first, zoned=False)
     _place_as_in_header(place, (left or first)[:8])
     _place_spaced_as_dated(result.fields["issuer_name"], place)
-    _spaced_as_in_page(result.fields["issuer_name"], first[:15])
     result.fields["issuer_name"] = _issuer_checked_by_symbol(
         result.fields["issuer_name"], number, place, result.profile
     )

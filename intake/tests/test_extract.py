@@ -250,3 +250,13 @@ def test_subject_stops_at_the_body_paragraph() -> None:
         "đảm đúng thời hạn.\n"
     )
     assert extract(Sources(state)).value("subject") == "Triển khai công tác chuyển đổi số năm 2025"
+
+
+def test_degraded_state_header_from_a_faded_generated_scan() -> None:
+    # the zones of synthetic scans: the national title's edge read into the left column, words joined
+    zone = "ỦY BAN NHÂN DÂN GCỘ\n\nTỈNH HÀ TĨNH\n\nSố: 905/KH-UBND\nKẾ H\n"
+    page = "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nTỈNH HÀ TĨNH Độc lập - Tự do - Hạnh phúc\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+    zone = "= .— -.» .. ỦY BANNHÂN DÂN , GỘN\nóc . TÍNHĐĂKNÔNG  -\n\nca 2... ` §ố: 550/BC:UBND -. “\n"
+    page = "ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH ĐẮK:'NÔNG Độc lập - Tự do\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Đắk Nông"
