@@ -148,8 +148,9 @@ def place_and_date(lines: list[str]) -> tuple[Field, Field]:
                 kept.insert(0, word)
             else:
                 break
-        while len(kept) > 1 and t.is_upper(kept[0]) and not t.is_upper(kept[1]):
-            kept.pop(0)  # debris of the right column's title ("ỘC Lâm Đồng")
+        first_cased = next((i for i, word in enumerate(kept) if not t.is_upper(word)), 0)
+        if first_cased:  # upper-case words before the place: the title's or the issuer's ("ỘC Lâm Đồng")
+            kept = kept[first_cased:]
         place = " ".join(kept)
         place_conf = 0.9 if place and len(kept) == len([w for w in words if w]) else (0.7 if place else 0.0)
         return Field(place, place_conf, line), Field(value, confidence, line)
@@ -162,6 +163,9 @@ _COMMITTEE = re.compile(r"^(TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG) [UỦ]Y\
 _BODY_WITH_PLACE = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b.*\S")
 _LEVEL_WORD = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
 _LEVEL_START = re.compile(r"^(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
+
+
+_MARK_WORDS = frozenset({"HỎA TỐC", "HOẢ TỐC", "THƯỢNG KHẨN", "KHẨN", "MẬT", "TỐI MẬT", "TUYỆT MẬT"})
 
 
 def _header_lines(lines: list[str]) -> list[str]:
@@ -184,6 +188,8 @@ def _header_lines(lines: list[str]) -> list[str]:
             line = line[:cut].strip()
         line = re.sub(rf"[^{t.UPPER_VN}{t.LOWER_VN}0-9 ]", " ", line)
         line = t.repair_upper(t.upper_run(t.squash(line)))
+        if t.squash(line) in _MARK_WORDS:  # an urgency or secrecy stamp is never part of the issuer
+            continue
         if len(line) >= 3 and t.is_upper(line) and not DATE.search(line):
             block.append(line)
     return block[:3]
@@ -487,7 +493,7 @@ def _spaced_as_in_page(zone: list[str], page: list[str]) -> list[str]:
     runs: dict[str, str] = {}  # folded "hungloc" -> "HƯNG LỘC"
     for line in page:
         tokens = [tok for tok in re.findall(r"\w+", line) if t.is_upper(tok)]
-        for size in (2, 3):
+        for size in (2, 3, 4, 5):
             for i in range(len(tokens) - size + 1):
                 run = tokens[i : i + size]
                 if all(len(tok) >= 2 for tok in run):

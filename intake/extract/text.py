@@ -51,6 +51,7 @@ CONFUSIONS = {
     "đẳng viên": "đảng viên",
     "thiếu số": "thiểu số",  # "dân tộc thiểu số"
     "kiếm tra": "kiểm tra",
+    "chuyển đối số": "chuyển đổi số",
     "Kiếm tra": "Kiểm tra",
     "Thiếu số": "Thiểu số",
 }

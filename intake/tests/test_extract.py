@@ -260,3 +260,12 @@ def test_degraded_state_header_from_a_faded_generated_scan() -> None:
     zone = "= .— -.» .. ỦY BANNHÂN DÂN , GỘN\nóc . TÍNHĐĂKNÔNG  -\n\nca 2... ` §ố: 550/BC:UBND -. “\n"
     page = "ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH ĐẮK:'NÔNG Độc lập - Tự do\n"
     assert extract(Sources(page, zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Đắk Nông"
+
+
+def test_stamp_and_issuer_words_kept_out_of_issuer_and_place() -> None:
+    zone = "ĐẢNG BỘ TỈNH SÔNG LAM\nTHƯỢNG KHẨN\nĐẢNG ỦY XÃ HƯNG LỘC\n*\nSố 12-BC/ĐU\n"
+    right = "ĐẢNG CỘNG SẢN VIỆT NAM\nĐẢNG ỦY XÃ HƯNG LỘC Sông Lam, ngày 03 tháng 04 năm 2026\n"
+    result = extract(Sources("", zone, right))
+    assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+    assert result.value("place") == "Sông Lam"
+    assert result.value("urgency") == "very_urgent"
