@@ -176,7 +176,8 @@ def _header_lines(lines: list[str]) -> list[str]:
             continue
         if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.search(rf"(?:^|\W){_SO}\W", line):
             break
-        if re.search(r"\d{1,5}\s*[-/]\s*[A-ZĐ]{2}", line):  # a damaged number line ("§ố: 550/BC:UBND")
+        # a damaged number line ("§ố: 550/BC:UBND", "472TBUBND"): digits then a code, never in a name
+        if re.search(r"\d{1,5}\s*[-/]?\s*[A-ZĐ]{2}", line):
             break
         if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
             break

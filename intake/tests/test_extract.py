@@ -269,3 +269,8 @@ def test_stamp_and_issuer_words_kept_out_of_issuer_and_place() -> None:
     assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
     assert result.value("place") == "Sông Lam"
     assert result.value("urgency") == "very_urgent"
+
+
+def test_number_line_without_its_slashes_ends_the_issuer_block() -> None:
+    zone = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\n472TBUBND\n"
+    assert extract(Sources("", zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Quảng Ngãi"
