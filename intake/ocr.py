@@ -1,5 +1,6 @@
-"""OCR of scans: images to PDF, page clean-up (deskew, rotation), Tesseract's Vietnamese model through
-OCRmyPDF, a PDF/A with a text layer, and the text page by page.
+"""OCR of scans: images to PDF, Tesseract's Vietnamese model through OCRmyPDF (one pass; the clean-up —
+rotation, deskew, unpaper — only for pages read as debris), a PDF/A with a text layer, the text page by
+page, and page 1's header columns read apart.
 
 Pure file work in a temporary directory: nothing here touches the database or the file store.
 """
