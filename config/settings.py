@@ -271,8 +271,9 @@ LOGGING = {
 INTAKE_OCR_LANGUAGE = os.environ.get("INTAKE_OCR_LANGUAGE", "vie")
 INTAKE_OCR_JOBS = int(os.environ.get("INTAKE_OCR_JOBS", "1"))  # pages recognised in parallel per job
 INTAKE_OCR_PSM = int(os.environ.get("INTAKE_OCR_PSM", "4"))  # Tesseract page segmentation (4: one column)
-# deskew, rotate and clean pages before OCR
-INTAKE_OCR_CLEAN = env_bool("INTAKE_OCR_CLEAN", True)
+# always deskew, rotate (Tesseract OSD) and clean (unpaper) pages before OCR; off by default, when only a
+# scan whose text comes out unreadable (upside down, sideways) gets a second pass with the clean-up
+INTAKE_OCR_CLEAN = env_bool("INTAKE_OCR_CLEAN", False)
 INTAKE_OCR_TIMEOUT = int(os.environ.get("INTAKE_OCR_TIMEOUT", "180"))  # seconds per page
 INTAKE_EXTRACT_PAGES = int(os.environ.get("INTAKE_EXTRACT_PAGES", "2"))  # pages read by /intake/extract
 # Watched folder (manage.py intake_watch): scans dropped in INTAKE_WATCH_DIR are taken in for the

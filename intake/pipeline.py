@@ -1,6 +1,6 @@
 """The intake pipeline: small steps over one job, each with its share of the progress bar.
 
-    Prepare (images -> PDF) -> Ocr (clean-up, OCR, PDF/A) -> Extract (metadata) -> Store
+    Prepare (images -> PDF) -> Ocr (OCR, PDF/A, header zones) -> Extract (metadata) -> Store
 
 Every step works on a ``Work`` in memory and temporary files; only ``Store`` writes, in one transaction
 with its blobs (``core.files.atomic_with_files``): a failure anywhere leaves the job FAILED with the step,
@@ -93,24 +93,26 @@ class Prepare(PipelineStep):
 
 
 class Ocr(PipelineStep):
-    step, start, end = Step.OCR, 5, 85
+    step, start, end = Step.OCR, 5, 90
 
     def run(self, work: Work) -> None:
         if work.reused is not None:
             return
-        result = ocr.run_ocr(work.pdf, progress=self.progress)
+        result = ocr.run_ocr(work.pdf, progress=self.progress, zones=True)
         work.pdfa, work.pages, work.ocr_seconds = result.pdf, result.pages, result.seconds
+        work.zones = result.zones
 
 
 class Extract(PipelineStep):
-    step, start, end = Step.EXTRACT, 85, 95
+    step, start, end = Step.EXTRACT, 90, 95
 
     def run(self, work: Work) -> None:
-        try:
-            work.zones = ocr.header_zones(work.pdfa)
-        except Exception:
-            log.warning("header zones of intake job %s could not be read", work.job_id, exc_info=True)
-            work.zones = ocr.HeaderZones("", "")
+        if work.zones is None:  # a reused result: read the zones on its PDF/A
+            try:
+                work.zones = ocr.header_zones(work.pdfa)
+            except Exception:
+                log.warning("header zones of intake job %s could not be read", work.job_id, exc_info=True)
+                work.zones = ocr.HeaderZones("", "")
         first = work.pages[:2]
         text = "\f".join([*first, work.pages[-1]] if len(work.pages) > 2 else first)
         work.extraction = extract(Sources(text, work.zones.left, work.zones.right))

@@ -223,12 +223,16 @@ def intake_register(
     file, then any files the clerk added; the job is linked in the same transaction."""
     from core.files import open_blob
     from incoming.services import incoming_register
+    from search.indexing import extract_texts
 
     if job.status != Status.DONE or job.result is None:
         raise WrongState("Bản quét chưa nhận dạng xong hoặc đã được vào sổ.", details={"status": job.status})
     pdfa = open_blob(job.result.pdfa)
     name = re.sub(r"\.[^.]+$", "", job.original_name) + ".pdf"
     with atomic_with_files():
+        # the OCR text is the PDF/A's text for the search index now, so the registration indexes the
+        # document with it at once (no index task to wait for: findable by any phrase of the scan)
+        extract_texts([job.result.pdfa_id])
         result = incoming_register(
             actor=actor, organization=job.organization, data=data, uploads=[(name, pdfa), *extra_uploads]
         )

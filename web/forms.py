@@ -102,7 +102,9 @@ class RegistrationForm(forms.Form):
         error_messages={"required": "Vui lòng nhập số, ký hiệu."},
     )
     issued_date = forms.DateField(
-        label="Ngày văn bản", widget=forms.TextInput(attrs=DATE_ATTRS), error_messages=DATE_ERRORS
+        label="Ngày văn bản",
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
+        error_messages=DATE_ERRORS,
     )
     doc_type = forms.ChoiceField(label="Loại văn bản")
     subject = forms.CharField(
@@ -123,14 +125,14 @@ class RegistrationForm(forms.Form):
     arrival_date = forms.DateField(
         label="Ngày đến",
         required=False,
-        widget=forms.TextInput(attrs=DATE_ATTRS),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
         error_messages=DATE_ERRORS,
         help_text="Để trống là hôm nay.",
     )
     due_date = forms.DateField(
         label="Hạn giải quyết",
         required=False,
-        widget=forms.TextInput(attrs=DATE_ATTRS),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
         error_messages=DATE_ERRORS,
     )
     page_count = forms.IntegerField(

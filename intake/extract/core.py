@@ -148,8 +148,9 @@ def place_and_date(lines: list[str]) -> tuple[Field, Field]:
                 kept.insert(0, word)
             else:
                 break
-        while len(kept) > 1 and t.is_upper(kept[0]) and not t.is_upper(kept[1]):
-            kept.pop(0)  # debris of the right column's title ("ỘC Lâm Đồng")
+        first_cased = next((i for i, word in enumerate(kept) if not t.is_upper(word)), 0)
+        if first_cased:  # upper-case words before the place: the title's or the issuer's ("ỘC Lâm Đồng")
+            kept = kept[first_cased:]
         place = " ".join(kept)
         place_conf = 0.9 if place and len(kept) == len([w for w in words if w]) else (0.7 if place else 0.0)
         return Field(place, place_conf, line), Field(value, confidence, line)
@@ -160,7 +161,11 @@ def place_and_date(lines: list[str]) -> tuple[Field, Field]:
 _NATIONAL = ("CỘNG HÒA", "CỘNG HOÀ", "ĐỘC LẬP", "ĐẢNG CỘNG SẢN", "HẠNH PHÚC", "XÃ HỘI CHỦ NGHĨA")
 _COMMITTEE = re.compile(r"^(TỈNH|THÀNH|HUYỆN|QUẬN|THỊ|ĐẢNG) [UỦ]Y\b|^ĐẢNG [UỦ]Y\b|^CHI BỘ\b")
 _BODY_WITH_PLACE = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b.*\S")
+_LEVEL_WORD = re.compile(r"\b(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
 _LEVEL_START = re.compile(r"^(TỈNH|HUYỆN|XÃ|PHƯỜNG|THÀNH PHỐ|QUẬN|THỊ XÃ|THỊ TRẤN|ĐẶC KHU)\b")
+
+
+_MARK_WORDS = frozenset({"HỎA TỐC", "HOẢ TỐC", "THƯỢNG KHẨN", "KHẨN", "MẬT", "TỐI MẬT", "TUYỆT MẬT"})
 
 
 def _header_lines(lines: list[str]) -> list[str]:
@@ -170,6 +175,9 @@ def _header_lines(lines: list[str]) -> list[str]:
         if not line:
             continue
         if PARTY_NUMBER.search(line) or STATE_NUMBER.search(line) or re.search(rf"(?:^|\W){_SO}\W", line):
+            break
+        # a damaged number line ("§ố: 550/BC:UBND", "472TBUBND"): digits then a code, never in a name
+        if re.search(r"\d{1,5}\s*[-/]?\s*[A-ZĐ]{2}", line):
             break
         if re.fullmatch(r"[*«»%+xX.·•\-–—_ ]{1,6}|[*»«]+\w{0,2}", line):
             break
@@ -181,6 +189,8 @@ def _header_lines(lines: list[str]) -> list[str]:
             line = line[:cut].strip()
         line = re.sub(rf"[^{t.UPPER_VN}{t.LOWER_VN}0-9 ]", " ", line)
         line = t.repair_upper(t.upper_run(t.squash(line)))
+        if t.squash(line) in _MARK_WORDS:  # an urgency or secrecy stamp is never part of the issuer
+            continue
         if len(line) >= 3 and t.is_upper(line) and not DATE.search(line):
             block.append(line)
     return block[:3]
@@ -208,6 +218,12 @@ def issuer(lines: list[str], *, zoned: bool) -> Field:
         return Field(t.name_case(name), confidence, evidence)
     if re.match(r"^ĐẢNG BỘ\b", parent) and _BODY_WITH_PLACE.search(child):
         return Field(t.name_case(child), confidence, evidence)
+    debris = re.fullmatch(r"(ỦY BAN NHÂN DÂN) \S{1,4}", parent)
+    if debris and _LEVEL_START.match(child):  # "ỦY BAN NHÂN DÂN GỘN": the national title's edge
+        parent = debris.group(1)
+    level = _LEVEL_WORD.search(child, 1)
+    if level and parent.startswith("ỦY BAN NHÂN DÂN") and len(child[: level.start()].strip()) <= 4:
+        child = child[level.start() :]  # debris before the level word ("GCỘ TỈNH HÀ TĨNH")
     if _LEVEL_START.match(child):  # "ỦY BAN NHÂN DÂN / TỈNH SÔNG LAM": one name on two lines
         return Field(t.name_case(f"{parent} {child}"), confidence, evidence)
     # "TỈNH ỦY SÔNG LAM / BAN TỔ CHỨC": a body of the parent; "UBND TỈNH X / SỞ NỘI VỤ" -> "Sở Nội vụ tỉnh X"
@@ -227,6 +243,9 @@ def _lower_first(value: str) -> str:
 
 
 # --- type and subject -------------------------------------------------------------------------------
+
+
+BODY_LINE = 80  # characters: a 13-pt body line across the page; a bold summary line holds fewer
 
 
 def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, Field]:
@@ -250,6 +269,10 @@ def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, F
             # a Party summary starts in lower case ("về việc …"); a line starting with a capital after it
             # is the body's first paragraph
             if subject_lines and subject_lines[0][:1].islower() and nxt[:1].isupper():
+                break
+            # after the summary, a line starting with a capital that is a whole sentence, or as wide as a
+            # body line (a summary is set narrower, in bold), is the body's first paragraph
+            if subject_lines and nxt[:1].isupper() and (nxt.endswith(".") or len(nxt) >= BODY_LINE):
                 break
             subject_lines.append(nxt)
             if len(" ".join(subject_lines)) > 220 or nxt.endswith("."):
@@ -297,8 +320,14 @@ _POSITION_WORDS = (
 )
 
 
+# the words positions are made of: debris before them on the line is not part of the position
+_UNIT_WORDS = "BAN VĂN PHÒNG KIỂM TRA TỔ CHỨC TUYÊN GIÁO DÂN VẬN THƯỜNG VỤ BỘ CHÍNH TRỊ THỊ XÃ"
+_POSITION_VOCABULARY = frozenset(f"{' '.join(_POSITION_WORDS)} {_UNIT_WORDS}".split())
+
+
 def _upper_tail(line: str) -> str:
-    """The upper-case words at the end of a line ("- Như trên, PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ")."""
+    """The upper-case words at the end of a line ("- Như trên, PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ"), without
+    debris before the position's first word ("THỦ DU PHÓ BÍ THƯ" -> "PHÓ BÍ THƯ")."""
     words = line.split(" ")
     tail: list[str] = []
     for word in reversed(words):
@@ -306,6 +335,9 @@ def _upper_tail(line: str) -> str:
             tail.insert(0, word)
         else:
             break
+    if any(word in _POSITION_VOCABULARY for word in tail):
+        while tail and tail[0] not in _POSITION_VOCABULARY:
+            tail.pop(0)
     return " ".join(tail).strip(" .,")
 
 
@@ -389,6 +421,111 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
                 return
 
 
+# --- issuer from the number-symbol -----------------------------------------------------------------
+# The issuing body's code after the slash of a Party number-symbol (HD 36; regulations.md §3.3) names the
+# body up to its place: "…/TU" is the Tỉnh ủy, "…/BTGTU" its Ban Tuyên giáo. Codes whose body is
+# ambiguous (TW, ĐU, ThU) are left out.
+_PROVINCE_BODIES = {
+    "": "",
+    "VP": "Văn phòng ",
+    "BTC": "Ban Tổ chức ",
+    "BTG": "Ban Tuyên giáo ",
+    "BTGDV": "Ban Tuyên giáo và Dân vận ",
+    "BDV": "Ban Dân vận ",
+    "BNC": "Ban Nội chính ",
+    "UBKT": "Ủy ban Kiểm tra ",
+}
+_COMMITTEES = {"TU": "Tỉnh ủy", "HU": "Huyện ủy", "QU": "Quận ủy"}
+_CENTRAL = {"VPTW": "Văn phòng Trung ương Đảng", "BTCTW": "Ban Tổ chức Trung ương"}
+_CITIES = {"ha noi", "ho chi minh", "hai phong", "da nang", "can tho", "hue"}  # "Thành ủy", not "Tỉnh ủy"
+
+
+def issuer_from_symbol(number: str, place: str) -> str:
+    """The issuer a Party number-symbol names ("12-TB/BTGTU" in Đắk Nông -> "Ban Tuyên giáo Tỉnh ủy Đắk
+    Nông"), or "" when its code is not one of a known body or no place is known for it."""
+    from core.vn import fold
+
+    match = re.search(r"/([A-ZĐa-zđ]+)(?:-|$)", number)
+    if match is None:
+        return ""
+    code = match.group(1)
+    if code in _CENTRAL:
+        return _CENTRAL[code]
+    for committee, name in _COMMITTEES.items():
+        if code.endswith(committee) and code[: -len(committee)] in _PROVINCE_BODIES and place:
+            if committee == "TU" and fold(place) in _CITIES:
+                name = "Thành ủy"
+            return f"{_PROVINCE_BODIES[code[: -len(committee)]]}{name} {place}"
+    return ""
+
+
+def _issuer_checked_by_symbol(found: Field, number: Field, place: Field, profile: str) -> Field:
+    """The issuer read in the header, checked against the one its number-symbol names.
+
+    Agreeing (diacritics and spaces aside): the dictionary spelling is kept ("Tĩnh Uy" -> "Tỉnh ủy");
+    nothing readable in the header: the symbol's issuer, marked unsure; disagreeing: the header's reading,
+    marked unsure."""
+    from difflib import SequenceMatcher
+
+    from core.vn import fold
+
+    if profile != "party" or not number.value:
+        return found
+    expected = issuer_from_symbol(str(number.value), str(place.value or ""))
+    if not expected:
+        return found
+    line = found.line or number.line
+    if not found.value:
+        return Field(expected, 0.7, line)
+    got, want = fold(str(found.value)).replace(" ", ""), fold(expected).replace(" ", "")
+    if got == want:
+        return Field(expected, max(found.confidence, 0.9), line)
+    if SequenceMatcher(None, got, want).ratio() >= 0.8:  # a damaged reading of the same name
+        return Field(expected, 0.8, line)
+    return Field(found.value, min(found.confidence, 0.6), line)
+
+
+def _spaced_as_in_page(zone: list[str], page: list[str]) -> list[str]:
+    """Upper-case words the header zone read joined ("HƯNGLỘC", "TÍNHĐĂKNÔNG") replaced by the words the
+    page's own reading of the same header has apart ("HƯNG LỘC", "TỈNH ĐẮK NÔNG"): two independent
+    readings, one of them spaced."""
+    from core.vn import fold
+
+    runs: dict[str, str] = {}  # folded "hungloc" -> "HƯNG LỘC"
+    for line in page:
+        tokens = [tok for tok in re.findall(r"\w+", line) if t.is_upper(tok)]
+        for size in (2, 3, 4, 5):
+            for i in range(len(tokens) - size + 1):
+                run = tokens[i : i + size]
+                if all(len(tok) >= 2 for tok in run):
+                    runs.setdefault(fold("".join(run)), " ".join(run))
+
+    def respace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 5 or not t.is_upper(word):
+            return word
+        return runs.get(fold(word), word)
+
+    return [re.sub(r"\w+", respace, line) for line in zone]
+
+
+def _place_spaced_as_dated(found: Field, place: Field) -> None:
+    """The issuer's trailing place spaced as the date line writes it ("Tỉnh ủy Đắknông" -> "Tỉnh ủy Đắk
+    Nông"): a wide header letter-spacing makes Tesseract join or split the place's words."""
+    from core.vn import fold
+
+    name, where = str(found.value or ""), str(place.value or "")
+    if not name or not where:
+        return
+    key = fold(where).replace(" ", "")
+    words = name.split(" ")
+    for size in range(1, min(4, len(words) - 1) + 1):
+        tail = words[-size:]
+        if fold("".join(tail)) == key and " ".join(tail) != where:
+            found.value = " ".join([*words[:-size], where])
+            return
+
+
 # --- all together -----------------------------------------------------------------------------------
 
 
@@ -406,10 +543,16 @@ def extract(sources: Sources) -> Extraction:
     place, issued = place_and_date(right + first + left)
     result.fields["issued_date"] = issued
     result.fields["place"] = place
+    if left:
+        left = _spaced_as_in_page(left, first[:15])
     result.fields["issuer_name"] = issuer(left, zoned=True) if left else issuer(first, zoned=False)
     if not result.fields["issuer_name"].value and left:
         result.fields["issuer_name"] = issuer(first, zoned=False)
     _place_as_in_header(place, (left or first)[:8])
+    _place_spaced_as_dated(result.fields["issuer_name"], place)
+    result.fields["issuer_name"] = _issuer_checked_by_symbol(
+        result.fields["issuer_name"], number, place, result.profile
+    )
     doc_type, subject = title_and_subject(first, code)
     if not subject.value and right:
         alt_type, alt_subject = title_and_subject(right, code)

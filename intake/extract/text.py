@@ -49,6 +49,13 @@ CONFUSIONS = {
     "kế hoạch": "kế hoạch",
     "cần bộ": "cán bộ",
     "đẳng viên": "đảng viên",
+    "thiếu số": "thiểu số",  # "dân tộc thiểu số"
+    "kiếm tra": "kiểm tra",
+    "chuyển đối số": "chuyển đổi số",
+    "chuyến đối số": "chuyển đổi số",
+    "chuyến đổi số": "chuyển đổi số",
+    "Kiếm tra": "Kiểm tra",
+    "Thiếu số": "Thiểu số",
 }
 
 

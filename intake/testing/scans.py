@@ -160,8 +160,9 @@ def render_pdf(doc: Doc, *, seed: int = 0) -> bytes:
         y -= 12 * mm
     for page in range(doc.pages):
         paragraphs = [p.format(year=d.year, n=rng.randint(10, 90)) for p in rng.sample(BODY, 4)]
-        if page > 0:
-            paragraphs.append(doc.extra.get("marker", f"Trang {page + 1} của văn bản."))
+        if page > 0:  # extra["markers"]: {page number: its own line}, else extra["marker"] on pages 2+
+            default = doc.extra.get("marker", f"Trang {page + 1} của văn bản.")
+            paragraphs.append(doc.extra.get("markers", {}).get(page + 1, default))
         pdf.setFont("Serif", 13)
         for para in paragraphs:
             for i, line in enumerate(_wrap(para, "Serif", 13, 160 * mm)):
@@ -194,9 +195,10 @@ def render_pdf(doc: Doc, *, seed: int = 0) -> bytes:
 
 
 def rasterise(
-    pdf: bytes, *, dpi: int = 150, rotate: float = 0.0, noise: float = 0.0, seed: int = 0
+    pdf: bytes, *, dpi: int = 150, rotate: float = 0.0, noise: float = 0.0, seed: int = 0, fade: float = 0.0
 ) -> list[Any]:
-    """Pages as greyscale Pillow images, as a scanner would give them."""
+    """Pages as greyscale Pillow images, as a scanner would give them; ``fade`` (0..1) greys the paper and
+    lightens the ink (a worn original or a photocopy)."""
     from PIL import Image, ImageFilter
 
     rng = random.Random(seed)
@@ -211,6 +213,9 @@ def rasterise(
                 image = page.convert("L")
             if rotate:
                 image = image.rotate(rotate, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
+            if fade:
+                ink, paper = int(110 * fade), int(255 - 45 * fade)
+                image = image.point([ink + (paper - ink) * v // 255 for v in range(256)])
             if noise:
                 pixels = image.load()
                 w, h = image.size
@@ -239,11 +244,17 @@ def to_bytes(images: list[Any], fmt: str, dpi: int) -> bytes:
 
 
 def make_scan(
-    doc: Doc, *, fmt: str = "pdf", dpi: int = 150, rotate: float = 0.0, noise: float = 0.0, seed: int = 0
+    doc: Doc,
+    *,
+    fmt: str = "pdf",
+    dpi: int = 150,
+    rotate: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 0,
+    fade: float = 0.0,
 ) -> bytes:
-    return to_bytes(
-        rasterise(render_pdf(doc, seed=seed), dpi=dpi, rotate=rotate, noise=noise, seed=seed), fmt, dpi
-    )
+    pages = rasterise(render_pdf(doc, seed=seed), dpi=dpi, rotate=rotate, noise=noise, seed=seed, fade=fade)
+    return to_bytes(pages, fmt, dpi)
 
 
 # --- a varied corpus ------------------------------------------------------------------------------
@@ -265,6 +276,13 @@ PARTY_TYPES = [
     ("HD", "HƯỚNG DẪN"),
     ("GM", "GIẤY MỜI"),
 ]
+PROVINCE_BODIES = [
+    ("BAN TỔ CHỨC", "Ban Tổ chức", "BTC"),
+    ("BAN TUYÊN GIÁO", "Ban Tuyên giáo", "BTG"),
+    ("BAN DÂN VẬN", "Ban Dân vận", "BDV"),
+    ("VĂN PHÒNG", "Văn phòng", "VP"),
+]
+DISTRICTS = ["Hưng Nguyên", "Krông Nô", "Đầm Dơi", "Bảo Lâm"]
 STATE_TYPES = [("BC", "BÁO CÁO"), ("KH", "KẾ HOẠCH"), ("QĐ", "QUYẾT ĐỊNH"), ("TB", "THÔNG BÁO"), ("CV", "")]
 
 
@@ -281,15 +299,24 @@ def varied(count: int, seed: int = 7) -> list[tuple[Doc, dict[str, Any]]]:
         number = rng.randint(1, 999)
         if i % 2 == 0:
             code, title = rng.choice(PARTY_TYPES)
-            kind = rng.choice(["tu", "ban", "xa"])
+            kind = rng.choice(["tu", "ban", "xa", "hu"])
             if kind == "tu":
                 header, issuer, body = [f"ĐẢNG BỘ TỈNH {up}", "TỈNH ỦY"], f"Tỉnh ủy {place}", "TU"
             elif kind == "ban":
+                upper_name, name, code_prefix = rng.choice(PROVINCE_BODIES)
                 header, issuer, body = (
-                    [f"TỈNH ỦY {up}", "BAN TỔ CHỨC"],
-                    f"Ban Tổ chức Tỉnh ủy {place}",
-                    "BTCTU",
+                    [f"TỈNH ỦY {up}", upper_name],
+                    f"{name} Tỉnh ủy {place}",
+                    f"{code_prefix}TU",
                 )
+            elif kind == "hu":
+                district = rng.choice(DISTRICTS)
+                header, issuer, body = (
+                    [f"ĐẢNG BỘ TỈNH {up}", f"HUYỆN ỦY {district.upper()}"],
+                    f"Huyện ủy {district}",
+                    "HU",
+                )
+                place = district  # a district committee dates its documents at the district
             else:
                 header, issuer, body = (
                     [f"ĐẢNG BỘ TỈNH {up}", "ĐẢNG ỦY XÃ HƯNG LỘC"],
@@ -311,9 +338,10 @@ def varied(count: int, seed: int = 7) -> list[tuple[Doc, dict[str, Any]]]:
         if rng.random() < 0.25:
             doc.urgency = rng.choice(["KHẨN", "THƯỢNG KHẨN", "HỎA TỐC"])
         options = {
-            "dpi": rng.choice([150, 200]),
-            "rotate": rng.choice([0.0, 0.0, 0.6, -0.8, 1.2]),
+            "dpi": rng.choice([150, 200, 300]),
+            "rotate": rng.choice([0.0, 0.0, 0.6, -0.8, 1.2, -1.5]),
             "noise": rng.choice([0.0, 0.0, 0.3]),
+            "fade": rng.choice([0.0, 0.0, 0.5, 1.0]),
             "seed": i,
         }
         docs.append((doc, options))

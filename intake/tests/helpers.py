@@ -30,6 +30,23 @@ def party_doc(pages: int = 1) -> Doc:
     )
 
 
+# the must-show journey (bench/journey.py, web/tests/test_browser_intake.py): a three-page scanned letter
+# with a phrase printed on page 3 only
+JOURNEY_PHRASE = "Phòng Lưu trữ bàn giao hồ sơ Phước Sơn"
+
+
+def journey_doc() -> Doc:
+    doc = party_doc(3)
+    doc.extra = {"markers": {2: "Trang hai của thông báo.", 3: f"Đề nghị {JOURNEY_PHRASE} trước ngày 30/6."}}
+    return doc
+
+
+@cache
+def journey_scan(dpi: int = 150) -> bytes:
+    """The three-page letter as a multi-page scan PDF, slightly askew."""
+    return make_scan(journey_doc(), fmt="pdf", dpi=dpi, rotate=0.5, noise=0.0)
+
+
 @cache
 def party_scan(fmt: str = "pdf", pages: int = 1) -> bytes:
     return make_scan(party_doc(pages), fmt=fmt, dpi=150, rotate=0.7, noise=0.0)

@@ -166,3 +166,111 @@ def test_number_line_read_with_a_semicolon_ends_the_issuer_block() -> None:
     result = extract(Sources(left, left, ""))
     assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Lâm Đồng"
     assert result.value("number_symbol") == "565/TB-UBND"
+
+
+@pytest.mark.parametrize(
+    ("number", "place", "issuer"),
+    [
+        ("127-TB/TU", "Đắk Nông", "Tỉnh ủy Đắk Nông"),
+        ("12-HD/BTGTU", "Sông Lam", "Ban Tuyên giáo Tỉnh ủy Sông Lam"),
+        ("05-KH/BTCHU", "Hưng Nguyên", "Ban Tổ chức Huyện ủy Hưng Nguyên"),
+        ("30-BC/TU", "Hà Nội", "Thành ủy Hà Nội"),
+        ("15-CV/VPTW", "", "Văn phòng Trung ương Đảng"),
+        ("05-QC/BTCTU-BDVTU", "Cà Mau", "Ban Tổ chức Tỉnh ủy Cà Mau"),  # joint: the first body
+        ("434-TB/ĐU", "Hưng Lộc", ""),  # which Đảng ủy is not told by the code
+        ("127-TB/TU", "", ""),  # no place, no name
+    ],
+)
+def test_issuer_named_by_the_number_symbol(number: str, place: str, issuer: str) -> None:
+    from intake.extract.core import issuer_from_symbol
+
+    assert issuer_from_symbol(number, place) == issuer
+
+
+def _party_text(header: str, number: str) -> str:
+    return (
+        f"{header}\n*\nSố {number} Cà Mau, ngày 12 tháng 05 năm 2025\n\nBÁO CÁO\n"
+        "kết quả công tác tháng 5\n\nNội dung báo cáo.\n"
+    )
+
+
+def test_weak_issuer_header_falls_back_on_the_number_symbol() -> None:
+    # a damaged "TỈNH ỦY" (diacritics lost): the spelling the symbol names, sure enough
+    damaged = extract(Sources("", _party_text("ĐẢNG BỘ TỈNH CÀ MAU\nTĨNH UY", "45-BC/TU")))
+    assert damaged.value("issuer_name") == "Tỉnh ủy Cà Mau"
+    # nothing readable above the number: the symbol's issuer, left for the clerk to confirm
+    empty = extract(Sources(_party_text("", "45-BC/BTGTU")))
+    assert empty.value("issuer_name") == "Ban Tuyên giáo Tỉnh ủy Cà Mau"
+    assert empty.fields["issuer_name"].unsure
+    # a header that names another body: kept as read, but marked unsure
+    other = extract(Sources(_party_text("TỈNH ỦY CÀ MAU\nBAN DÂN VẬN", "45-BC/TU")))
+    assert other.value("issuer_name") == "Ban Dân vận Tỉnh ủy Cà Mau"
+    assert other.fields["issuer_name"].unsure
+    # the agreeing case is sure
+    agreeing = extract(Sources(_party_text("ĐẢNG BỘ TỈNH CÀ MAU\nTỈNH ỦY", "45-BC/TU")))
+    assert agreeing.value("issuer_name") == "Tỉnh ủy Cà Mau"
+    assert not agreeing.fields["issuer_name"].unsure
+
+
+def test_issuer_place_spaced_as_the_date_line() -> None:
+    # "CÀ MAU" letter-spaced in the header and read as one word (a code that names no body: ĐU)
+    result = extract(Sources(_party_text("ĐẢNG BỘ TỈNH CÀMAU\nTỈNH ỦY", "45-BC/ĐU")))
+    assert result.value("issuer_name") == "Tỉnh ủy Cà Mau"
+
+
+def test_signer_position_without_debris_before_it() -> None:
+    from intake.extract.core import _upper_tail
+
+    assert _upper_tail("THỦ DU PHÓ BÍ THƯ") == "PHÓ BÍ THƯ"
+    assert _upper_tail("- Như trên, PHÓ BÍ THƯ") == "PHÓ BÍ THƯ"
+    assert _upper_tail("ỦY VIÊN BAN THƯỜNG VỤ") == "ỦY VIÊN BAN THƯỜNG VỤ"
+    assert _upper_tail("Nơi nhận: CHÁNH VĂN PHÒNG") == "CHÁNH VĂN PHÒNG"
+
+
+def test_state_header_debris_before_the_level_word() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nGCỘ TỈNH HÀ TĨNH\nSố: 45/UBND-VX\nV/v báo cáo tháng 5\n"
+        "Hà Tĩnh, ngày 12 tháng 05 năm 2025\n"
+    )
+    assert extract(Sources("", text, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+
+
+def test_issuer_words_joined_in_the_zone_split_as_the_page_reads_them() -> None:
+    zone = "ĐẢNG BỘ TỈNH CÀ MAU\nĐẢNG ỦY XÃ HƯNGLỘC\n*\nSố 45-BC/ĐU\n"
+    page = "ĐẢNG BỘ TỈNH CÀ MAU ĐẢNG CỘNG SẢN VIỆT NAM\nĐẢNG ỦY XÃ HƯNG LỘC\n*\nSố 45-BC/ĐU\n\nBÁO CÁO\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+
+
+def test_subject_stops_at_the_body_paragraph() -> None:
+    text = "Số: 45/BC-UBND\n\nBÁO CÁO\nKết quả công tác tháng 5\nCác cơ quan phối hợp, gửi Văn phòng.\n"
+    assert extract(Sources(text)).value("subject") == "Kết quả công tác tháng 5"
+    state = (
+        "Số: 45/KH-UBND\n\nKẾ HOẠCH\nTriển khai công tác chuyển đổi số năm 2025\n"
+        "Việc tiếp nhận, xử lý văn bản trên môi trường mạng được duy trì thường xuyên, bảo\n"
+        "đảm đúng thời hạn.\n"
+    )
+    assert extract(Sources(state)).value("subject") == "Triển khai công tác chuyển đổi số năm 2025"
+
+
+def test_degraded_state_header_from_a_faded_generated_scan() -> None:
+    # the zones of synthetic scans: the national title's edge read into the left column, words joined
+    zone = "ỦY BAN NHÂN DÂN GCỘ\n\nTỈNH HÀ TĨNH\n\nSố: 905/KH-UBND\nKẾ H\n"
+    page = "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nTỈNH HÀ TĨNH Độc lập - Tự do - Hạnh phúc\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+    zone = "= .— -.» .. ỦY BANNHÂN DÂN , GỘN\nóc . TÍNHĐĂKNÔNG  -\n\nca 2... ` §ố: 550/BC:UBND -. “\n"
+    page = "ỦY BAN NHÂN DÂN . CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH ĐẮK:'NÔNG Độc lập - Tự do\n"
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Đắk Nông"
+
+
+def test_stamp_and_issuer_words_kept_out_of_issuer_and_place() -> None:
+    zone = "ĐẢNG BỘ TỈNH SÔNG LAM\nTHƯỢNG KHẨN\nĐẢNG ỦY XÃ HƯNG LỘC\n*\nSố 12-BC/ĐU\n"
+    right = "ĐẢNG CỘNG SẢN VIỆT NAM\nĐẢNG ỦY XÃ HƯNG LỘC Sông Lam, ngày 03 tháng 04 năm 2026\n"
+    result = extract(Sources("", zone, right))
+    assert result.value("issuer_name") == "Đảng ủy xã Hưng Lộc"
+    assert result.value("place") == "Sông Lam"
+    assert result.value("urgency") == "very_urgent"
+
+
+def test_number_line_without_its_slashes_ends_the_issuer_block() -> None:
+    zone = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\n472TBUBND\n"
+    assert extract(Sources("", zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Quảng Ngãi"

@@ -151,3 +151,29 @@ def test_refuses_other_types(world: Any) -> None:
             actor=world.clerk, organization=world.org, name="a.docx", data=b"PK\x03\x04rubbish"
         )
     assert not IntakeJob.objects.exists()
+
+
+def test_upside_down_scan_is_turned_and_read() -> None:
+    """One pass without clean-up; a page read as debris makes the scan go through the rotation pass."""
+    from PIL import Image
+
+    from intake.extract import Sources, extract
+    from intake.testing.scans import rasterise, render_pdf, to_bytes
+    from intake.tests.helpers import party_doc
+
+    upright = rasterise(render_pdf(party_doc(1)), dpi=150, rotate=0.7)
+    flipped = [image.transpose(Image.Transpose.ROTATE_180) for image in upright]
+    output = ocr.run_ocr(to_bytes(flipped, "pdf", 150), zones=True)
+    assert not any(ocr._unreadable(page) for page in output.pages)
+    assert "THÔNG BÁO" in output.pages[0]
+    assert output.zones is not None
+    extraction = extract(Sources(output.text, output.zones.left, output.zones.right))
+    assert extraction.value("number_symbol") == "127-TB/TU"
+    assert extraction.value("issuer_name") == "Tỉnh ủy Đắk Nông"
+
+
+def test_unreadable_page_detection() -> None:
+    assert not ocr._unreadable("")  # a blank page: nothing to judge
+    assert not ocr._unreadable("Thực hiện chương trình công tác năm 2026, các cơ quan, đơn vị đã chủ động")
+    debris = "ʎɐu ɯ!ɥʇ ɔɐ̣nb ɔo 'ɔɐʇ ƃuo̥ɔ ɥuᴉɹʇ ƃuoɹɥɔ ụ!ɥʇ ɔ!ɥʇ ɐns ʇ!ɐ ɹǝɥʇo ɐʍɹ dsɐ!ɹ ʇɯɐ"
+    assert ocr._unreadable(debris * 2)

@@ -23,6 +23,9 @@ class Command(BaseCommand):
             metavar="N",
             help="first write N generated scans (both layouts, varied noise and skew) with their JSON",
         )
+        parser.add_argument(
+            "--seed", type=int, default=7, help="the generated corpus's random seed (another: other scans)"
+        )
         parser.add_argument("--misses", action="store_true", help="list every mismatch")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,7 +34,7 @@ class Command(BaseCommand):
             from intake.testing.scans import make_scan, varied
 
             folder.mkdir(parents=True, exist_ok=True)
-            for index, (doc, scan_options) in enumerate(varied(options["make_synthetic"])):
+            for index, (doc, scan_options) in enumerate(varied(options["make_synthetic"], options["seed"])):
                 fmt = ("pdf", "png", "tiff")[index % 3]
                 stem = folder / f"synthetic-{index:03d}"
                 stem.with_suffix(f".{fmt}").write_bytes(make_scan(doc, fmt=fmt, **scan_options))
