@@ -269,7 +269,14 @@ LOGGING = {
 # --- OCR intake (intake/) ---------------------------------------------------------------------------
 # Tesseract through OCRmyPDF (Debian packages in scripts/system-deps.sh)
 INTAKE_OCR_LANGUAGE = os.environ.get("INTAKE_OCR_LANGUAGE", "vie")
-INTAKE_OCR_JOBS = int(os.environ.get("INTAKE_OCR_JOBS", "1"))  # pages recognised in parallel per job
+# pages recognised in parallel per job: cores ÷ worker processes. The embedded mode (make run) has one
+# worker thread, so it takes every core; production runs one db_worker per core, each with one.
+INTAKE_OCR_JOBS = int(
+    os.environ.get(
+        "INTAKE_OCR_JOBS",
+        str(os.cpu_count() or 1) if os.environ.get("DIEUHANH_INPROCESS_JOBS") == "1" else "1",
+    )
+)
 INTAKE_OCR_PSM = int(os.environ.get("INTAKE_OCR_PSM", "4"))  # Tesseract page segmentation (4: one column)
 # always deskew, rotate (Tesseract OSD) and clean (unpaper) pages before OCR; off by default, when only a
 # scan whose text comes out unreadable (upside down, sideways) gets a second pass with the clean-up
