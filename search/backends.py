@@ -4,12 +4,14 @@ Both index the same *folded* words (``search.query.words``: lower case, no diacr
 on everything that is not a letter or a digit), so the database's own tokenizer sees only plain ASCII-ish
 words separated by spaces and the two backends agree on what a word is.
 
-- SQLite: an FTS5 table ``search_fts(symbol, meta, body)`` whose rowid is ``search_entry.id``.
-  Large result sets stream from FTS5 in rowid order (newest indexed first) and stop at the page;
-  small ones (≤ ``RANK_LIMIT`` candidates) are ordered by bm25 with the number-symbol and the
-  metadata weighted above the files' text.
+- SQLite: an FTS5 table ``search_fts(symbol, meta, body)`` whose rowid is ``fts_key(date, entry id)``
+  (date ordinal × 2³² + id), so FTS5's own rowid order is the documents' date order: matches stream
+  newest (or oldest) first and a large result set stops at the page, whatever the number of matches.
+  Relevance (bm25, the number-symbol and the metadata weighted above the files' text) is computed for
+  the at most ``RANK_LIMIT`` visible matches already found, by rowid.
 - PostgreSQL: a ``tsvector`` column ``search_entry.tsv`` (weights A symbol, B metadata, D text) with a
-  GIN index; ``ts_rank_cd`` for small result sets, newest indexed first otherwise.
+  GIN index, and a b-tree on (date, id): the planner walks the date index for common words and uses
+  the GIN index for rare ones; ``ts_rank_cd`` over the at most ``RANK_LIMIT`` matches found.
 
 Visibility is never the backend's business: it receives the SQL of the permission-filtered entries
 (``base``) and keeps only full-text rows that belong to it, inside the same statement.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -28,8 +31,16 @@ from django.db.models.expressions import RawSQL
 from search.models import Entry
 from search.query import Parsed
 
-RANK_LIMIT = 2000  # relevance ranking only when the full-text match has at most this many rows
+RANK_LIMIT = 300  # relevance ranking only when at most this many visible documents match
 WEIGHTS = (10.0, 4.0, 1.0)  # symbol, metadata, files' text
+ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
+KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
+
+
+def fts_key(day: date | None, entry_id: int) -> int:
+    """The SQLite full-text rowid of an entry: its rowid order is the order of (date, id), so the
+    newest (or oldest) matches stream from FTS5 first and a large result set stops at the page."""
+    return (day.toordinal() if day else 0) * KEY_SHIFT + entry_id
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class Row:
     symbol: str
     meta: str
     body: str
+    date: date | None = None
 
 
 class Backend:
@@ -47,32 +59,31 @@ class Backend:
     rank_limit = RANK_LIMIT
 
     def write(self, rows: Sequence[Row]) -> None:
+        """Add the full-text rows of entries (their previous rows deleted first with ``delete``)."""
         raise NotImplementedError
 
     def delete(self, entry_ids: Sequence[int]) -> None:
+        """Drop the full-text rows of entries, before the entries change or go."""
         raise NotImplementedError
 
     def clear(self) -> None:
         raise NotImplementedError
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        """How many entries match the words, whoever may see them, counted up to ``limit``."""
-        raise NotImplementedError
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
+        """Ids of the entries of ``base`` that match, in date order (``ORDERS``), ``limit`` of them."""
         raise NotImplementedError
 
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        """How many visible entries match, counted up to ``limit``."""
+    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
+        """The given matching entries, most relevant first (ties: newest first)."""
         raise NotImplementedError
 
 
@@ -85,21 +96,25 @@ def _inner(base: QuerySet[Entry], outer_id: str) -> tuple[str, tuple[Any, ...]]:
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
+    ENTRY_ID = f"(search_fts.rowid & {KEY_SHIFT - 1})"
 
     def write(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
         with connection.cursor() as cursor:
-            self.delete([r.entry_id for r in rows])
             cursor.executemany(
                 "INSERT INTO search_fts(rowid, symbol, meta, body) VALUES (%s, %s, %s, %s)",
-                [(r.entry_id, r.symbol, r.meta, r.body) for r in rows],
+                [(fts_key(r.date, r.entry_id), r.symbol, r.meta, r.body) for r in rows],
             )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
         if entry_ids:
+            keys = [
+                (fts_key(day, pk),)
+                for pk, day in Entry.objects.filter(id__in=list(entry_ids)).values_list("id", "date")
+            ]
             with connection.cursor() as cursor:
-                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in entry_ids])
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", keys)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
@@ -110,56 +125,51 @@ class SQLiteBackend(Backend):
         parts = [f'"{w}"' for w in parsed.words] + ['"' + " ".join(p) + '"' for p in parsed.phrases]
         return " ".join(parts)
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
-                [self.match(parsed), limit],
-            )
-            return int(cursor.fetchone()[0])
-
-    def _where(self, base: QuerySet[Entry], parsed: Parsed, exclude: Sequence[int]) -> tuple[str, list[Any]]:
-        inner, params = _inner(base, "search_fts.rowid")
-        where = f"search_fts MATCH %s AND EXISTS ({inner})"
-        args: list[Any] = [self.match(parsed), *params]
-        if exclude:
-            where += " AND search_fts.rowid NOT IN (" + ", ".join(["%s"] * len(exclude)) + ")"
-            args.extend(exclude)
-        return where, args
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
-        where, args = self._where(base, parsed, exclude)
-        order = "bm25(search_fts, %s, %s, %s), search_fts.rowid DESC" if ranked else "search_fts.rowid DESC"
-        order_args = list(WEIGHTS) if ranked else []
-        sql = f"SELECT search_fts.rowid FROM search_fts WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
+        inner, params = _inner(base, self.ENTRY_ID)
+        where = f"search_fts MATCH %s AND EXISTS ({inner})"
+        args: list[Any] = [self.match(parsed), *params]
+        if exclude:
+            where += f" AND {self.ENTRY_ID} NOT IN (" + ", ".join(["%s"] * len(exclude)) + ")"
+            args.extend(exclude)
+        direction = "ASC" if order == "oldest" else "DESC"
+        sql = (
+            f"SELECT {self.ENTRY_ID} FROM search_fts WHERE {where}"  # noqa: S608
+            f" ORDER BY search_fts.rowid {direction} LIMIT %s OFFSET %s"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*args, *order_args, limit, offset])
+            cursor.execute(sql, [*args, limit, offset])
             return [int(r[0]) for r in cursor.fetchall()]
 
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        if limit <= 0:
-            return 0
-        where, args = self._where(base, parsed, exclude)
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE {where} LIMIT %s)"  # noqa: S608
+    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
+        if len(entry_ids) < 2:
+            return list(entry_ids)
+        dates = Entry.objects.filter(id__in=list(entry_ids)).values_list("id", "date")
+        keys = [fts_key(day, pk) for pk, day in dates]
+        sql = (
+            f"SELECT {self.ENTRY_ID} FROM search_fts WHERE search_fts MATCH %s"  # noqa: S608
+            " AND search_fts.rowid IN (" + ", ".join(["%s"] * len(keys)) + ")"
+            " ORDER BY bm25(search_fts, %s, %s, %s), search_fts.rowid DESC"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*args, limit])
-            return int(cursor.fetchone()[0])
+            cursor.execute(sql, [self.match(parsed), *keys, *WEIGHTS])
+            return [int(r[0]) for r in cursor.fetchall()]
 
 
 class PostgresBackend(Backend):
+    """``ts_rank_cd`` reads (and decompresses) every matching ``tsvector``, so only the at most
+    ``rank_limit`` visible matches already found are ranked."""
+
     vendor = "postgresql"
-    # ts_rank_cd reads (and decompresses) every matching tsvector: 1,000 of them took 60–110 ms in
-    # bench/search.py at 20,000 documents, so relevance is kept for smaller result sets here
-    rank_limit = 300
     VECTOR = (
         "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
         " || setweight(to_tsvector('simple', %s), 'D')"
@@ -174,7 +184,7 @@ class PostgresBackend(Backend):
                 )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
-        """The vector lives in the entry row: deleting the entry deletes it."""
+        """The vector lives in the entry row: writing or deleting the entry replaces it."""
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
@@ -186,46 +196,31 @@ class PostgresBackend(Backend):
         parts += ["(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in parsed.phrases]
         return " & ".join(parts)
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_entry WHERE tsv @@ to_tsquery('simple', %s)"
-                " LIMIT %s) AS m",
-                [self.tsquery(parsed), limit],
-            )
-            return int(cursor.fetchone()[0])
-
-    def _matching(self, base: QuerySet[Entry], parsed: Parsed, exclude: Sequence[int]) -> QuerySet[Entry]:
-        qs = base.extra(where=["search_entry.tsv @@ to_tsquery('simple', %s)"], params=[self.tsquery(parsed)])
-        if exclude:
-            qs = qs.exclude(id__in=list(exclude))
-        return qs
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
-        qs = self._matching(base, parsed, exclude)
-        if ranked:
-            rank = RawSQL(
-                "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_entry.tsv, to_tsquery('simple', %s))",
-                [self.tsquery(parsed)],
-            )
-            qs = qs.annotate(rank=rank).order_by("-rank", "-id")
-        else:
-            qs = qs.order_by("-id")
+        qs = base.extra(where=["search_entry.tsv @@ to_tsquery('simple', %s)"], params=[self.tsquery(parsed)])
+        if exclude:
+            qs = qs.exclude(id__in=list(exclude))
+        qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
         return list(qs.values_list("id", flat=True)[offset : offset + limit])
 
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        if limit <= 0:
-            return 0
-        return len(self._matching(base, parsed, exclude).order_by().values_list("id", flat=True)[:limit])
+    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
+        if len(entry_ids) < 2:
+            return list(entry_ids)
+        rank = RawSQL(
+            "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_entry.tsv, to_tsquery('simple', %s))",
+            [self.tsquery(parsed)],
+        )
+        qs = Entry.objects.filter(id__in=list(entry_ids)).annotate(rank=rank)
+        return list(qs.order_by("-rank", "-date", "-id").values_list("id", flat=True))
 
 
 def get_backend() -> Backend:

@@ -65,6 +65,8 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
             Entry.objects.filter(id__in=gone).delete()
         if not records:
             return 0
+        # the full-text rows of entries about to change go first (SQLite keys them by the old date)
+        backend.delete([existing[i] for i in records if i in existing])
         file_ids = {f for r in records.values() for f in r.stored_file_ids}
         if extract:
             texts = extract_texts(file_ids)
@@ -126,6 +128,7 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
                     index_text(r.number_symbol),
                     index_text(meta),
                     index_text(entry.body),
+                    entry.date,
                 )
             )
         backend.write(rows)
