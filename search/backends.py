@@ -4,14 +4,19 @@ Both index the same *folded* words (``search.query.words``: lower case, no diacr
 on everything that is not a letter or a digit), so the database's own tokenizer sees only plain ASCII-ish
 words separated by spaces and the two backends agree on what a word is.
 
-- SQLite: an FTS5 table ``search_fts(symbol, meta, body)`` whose rowid is ``fts_key(date, entry id)``
-  (date ordinal × 2³² + id), so FTS5's own rowid order is the documents' date order: matches stream
-  newest (or oldest) first and a large result set stops at the page, whatever the number of matches.
-  Relevance (bm25, the number-symbol and the metadata weighted above the files' text) is computed for
-  the at most ``RANK_LIMIT`` visible matches already found, by rowid.
-- PostgreSQL: a ``tsvector`` column ``search_entry.tsv`` (weights A symbol, B metadata, D text) with a
-  GIN index, and a b-tree on (date, id): the planner walks the date index for common words and uses
-  the GIN index for rare ones; ``ts_rank_cd`` over the at most ``RANK_LIMIT`` matches found.
+- SQLite: an FTS5 table ``search_fts(symbol, meta, body, pairs)`` whose rowid is
+  ``fts_key(date, entry id)`` (date ordinal × 2³² + id), so FTS5's own rowid order is the documents'
+  date order: matches stream newest (or oldest) first and a large result set stops at the limit,
+  whatever the number of matches.
+- PostgreSQL: a ``tsvector`` column ``search_entry.tsv`` (weights A symbol, B metadata, D text, C word
+  pairs) with a GIN index, and a b-tree on (date, id): the planner walks the date index for common
+  words and uses the GIN index for rare ones.
+
+A phrase is looked up as the phrase of its adjacent word pairs (``search.query.pairs``: "dak_nong"),
+indexed as tokens of their own: short lists even when every word of the phrase is common, where a
+phrase of single words would read (and, on PostgreSQL, recheck) every document holding all of them.
+Relevance is not the backends' business either: ``search.selectors`` orders the at most
+``RANK_LIMIT`` matches it found by where the words are (number-symbol, metadata, text).
 
 Visibility is never the backend's business: it receives the SQL of the permission-filtered entries
 (``base``) and keeps only full-text rows that belong to it, inside the same statement.
@@ -29,10 +34,9 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from search.models import Entry
-from search.query import Parsed
+from search.query import Parsed, pairs
 
-RANK_LIMIT = 300  # relevance ranking only when at most this many visible documents match
-WEIGHTS = (10.0, 4.0, 1.0)  # symbol, metadata, files' text
+RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
 KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
 
@@ -52,6 +56,13 @@ class Row:
     meta: str
     body: str
     date: date | None = None
+    pairs: str = ""  # search.query.pair_text of the three columns
+
+
+def pair_vector(text: str) -> str:
+    """``search.query.pair_text`` as a tsvector literal with positions (1, 2, …), so that a phrase of
+    pairs (``'a_b' <-> 'b_c'``) matches only consecutive pairs."""
+    return " ".join(f"{token}:{min(i, 16383)}" for i, token in enumerate(text.split(), start=1))
 
 
 class Backend:
@@ -82,10 +93,6 @@ class Backend:
         """Ids of the entries of ``base`` that match, in date order (``ORDERS``), ``limit`` of them."""
         raise NotImplementedError
 
-    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
-        """The given matching entries, most relevant first (ties: newest first)."""
-        raise NotImplementedError
-
 
 def _inner(base: QuerySet[Entry], outer_id: str) -> tuple[str, tuple[Any, ...]]:
     """The permission-filtered entries correlated with the outer full-text row, as SQL."""
@@ -103,8 +110,8 @@ class SQLiteBackend(Backend):
             return
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fts(rowid, symbol, meta, body) VALUES (%s, %s, %s, %s)",
-                [(fts_key(r.date, r.entry_id), r.symbol, r.meta, r.body) for r in rows],
+                "INSERT INTO search_fts(rowid, symbol, meta, body, pairs) VALUES (%s, %s, %s, %s, %s)",
+                [(fts_key(r.date, r.entry_id), r.symbol, r.meta, r.body, r.pairs) for r in rows],
             )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
@@ -122,7 +129,11 @@ class SQLiteBackend(Backend):
 
     @staticmethod
     def match(parsed: Parsed) -> str:
-        parts = [f'"{w}"' for w in parsed.words] + ['"' + " ".join(p) + '"' for p in parsed.phrases]
+        """Words anywhere; a phrase as the phrase of its word pairs in the ``pairs`` column."""
+        parts = [f'"{w}"' for w in parsed.words]
+        for phrase in parsed.phrases:
+            tokens = pairs(phrase)
+            parts.append('pairs : "' + " ".join(tokens) + '"' if tokens else '"' + " ".join(phrase) + '"')
         return " ".join(parts)
 
     def scan(
@@ -150,29 +161,13 @@ class SQLiteBackend(Backend):
             cursor.execute(sql, [*args, limit, offset])
             return [int(r[0]) for r in cursor.fetchall()]
 
-    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
-        if len(entry_ids) < 2:
-            return list(entry_ids)
-        dates = Entry.objects.filter(id__in=list(entry_ids)).values_list("id", "date")
-        keys = [fts_key(day, pk) for pk, day in dates]
-        sql = (
-            f"SELECT {self.ENTRY_ID} FROM search_fts WHERE search_fts MATCH %s"  # noqa: S608
-            " AND search_fts.rowid IN (" + ", ".join(["%s"] * len(keys)) + ")"
-            " ORDER BY bm25(search_fts, %s, %s, %s), search_fts.rowid DESC"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.match(parsed), *keys, *WEIGHTS])
-            return [int(r[0]) for r in cursor.fetchall()]
-
 
 class PostgresBackend(Backend):
-    """``ts_rank_cd`` reads (and decompresses) every matching ``tsvector``, so only the at most
-    ``rank_limit`` visible matches already found are ranked."""
-
     vendor = "postgresql"
+    # the pairs are written as a tsvector literal (the parser would split "dak_nong" at the underscore)
     VECTOR = (
         "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'D')"
+        " || setweight(to_tsvector('simple', %s), 'D') || setweight(%s::tsvector, 'C')"
     )
 
     def write(self, rows: Sequence[Row]) -> None:
@@ -180,7 +175,7 @@ class PostgresBackend(Backend):
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"UPDATE search_entry SET tsv = {self.VECTOR} WHERE id = %s",  # noqa: S608
-                    [(r.symbol, r.meta, r.body, r.entry_id) for r in rows],
+                    [(r.symbol, r.meta, r.body, pair_vector(r.pairs), r.entry_id) for r in rows],
                 )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
@@ -192,8 +187,9 @@ class PostgresBackend(Backend):
 
     @staticmethod
     def tsquery(parsed: Parsed) -> str:
+        """A tsquery literal (the words are folded already): a phrase is the phrase of its pairs."""
         parts = [f"'{w}'" for w in parsed.words]
-        parts += ["(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in parsed.phrases]
+        parts += ["(" + " <-> ".join(f"'{w}'" for w in pairs(p) or p) + ")" for p in parsed.phrases]
         return " & ".join(parts)
 
     def scan(
@@ -206,21 +202,11 @@ class PostgresBackend(Backend):
         offset: int = 0,
         limit: int,
     ) -> list[int]:
-        qs = base.extra(where=["search_entry.tsv @@ to_tsquery('simple', %s)"], params=[self.tsquery(parsed)])
+        qs = base.extra(where=["search_entry.tsv @@ %s::tsquery"], params=[self.tsquery(parsed)])
         if exclude:
             qs = qs.exclude(id__in=list(exclude))
         qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
         return list(qs.values_list("id", flat=True)[offset : offset + limit])
-
-    def ranked(self, parsed: Parsed, entry_ids: Sequence[int]) -> list[int]:
-        if len(entry_ids) < 2:
-            return list(entry_ids)
-        rank = RawSQL(
-            "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_entry.tsv, to_tsquery('simple', %s))",
-            [self.tsquery(parsed)],
-        )
-        qs = Entry.objects.filter(id__in=list(entry_ids)).annotate(rank=rank)
-        return list(qs.order_by("-rank", "-date", "-id").values_list("id", flat=True))
 
 
 def get_backend() -> Backend:

@@ -9,7 +9,9 @@ exactly by its normalised key (``core.vn.normalize_symbol``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from core.vn import fold, normalize_symbol
 
@@ -26,6 +28,32 @@ def words(text: str) -> list[str]:
 
 def index_text(text: str) -> str:
     return " ".join(words(text))
+
+
+PAIR_WORDS = (
+    16_000  # words of a document whose adjacent pairs are indexed (PostgreSQL positions end at 16,383)
+)
+MAX_PAIR = 100  # longer pairs (OCR garbage) are not indexed
+
+
+def pairs(folded: Sequence[str]) -> list[str]:
+    """The adjacent word pairs of folded words, as one token each ("dak_nong"): a phrase of n words
+    is the phrase of its n - 1 pairs, which is found from short lists even when every word is common
+    (Vietnamese words are mostly two or more syllables, so most searches are phrases)."""
+    return [f"{a}_{b}" for a, b in pairwise(folded) if len(a) + len(b) < MAX_PAIR]
+
+
+def pair_text(*columns: str) -> str:
+    """The pairs of each column's folded text (a pair never spans two columns), at most ``PAIR_WORDS``."""
+    out: list[str] = []
+    budget = PAIR_WORDS
+    for column in columns:
+        found = column.split(maxsplit=budget)[:budget]
+        out += pairs(found)
+        budget -= len(found)
+        if budget <= 0:
+            break
+    return " ".join(out)
 
 
 @dataclass(frozen=True)

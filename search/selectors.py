@@ -203,7 +203,7 @@ def _ordered_ids(
         found = backend.scan(base, parsed, order=scan_order, exclude=exact, limit=cap + 1 - len(exact))
         counted = len(exact) + len(found)
         if order == RELEVANCE and len(found) <= backend.rank_limit:
-            found = backend.ranked(parsed, found)
+            found = _by_relevance(parsed, found)
         ordered = exact + found
         if end <= cap or counted <= cap:
             ids = ordered[offset:end]
@@ -219,6 +219,30 @@ def _ordered_ids(
     result.total = min(counted, cap)
     result.total_exact = counted <= cap
     return ids, set(exact)
+
+
+SYMBOL_WEIGHT, META_WEIGHT = 10, 4  # a word in the number-symbol, in the subject/issuer/type (text: 0)
+
+
+def _by_relevance(parsed: Parsed, entry_ids: list[int]) -> list[int]:
+    """The matches (all of which hold every word somewhere) ordered by where the words are: in the
+    number-symbol, then in the subject, issuer or type (a phrase counting when it is whole there),
+    then only in the files' text; ties keep the date order. Reads the small metadata columns only."""
+    if len(entry_ids) < 2:
+        return entry_ids
+    score: dict[int, int] = {}
+    for at in range(0, len(entry_ids), 900):
+        part = Entry.objects.filter(id__in=entry_ids[at : at + 900])
+        for pk, symbol, subject, issuer, type_name in part.values_list(
+            "id", "number_symbol", "subject", "issuer", "doc_type_name"
+        ):
+            symbol_words = set(words(symbol))
+            meta = " " + " ".join(words(f"{subject} {issuer} {type_name}")) + " "
+            points = sum(SYMBOL_WEIGHT for w in parsed.words if w in symbol_words)
+            points += sum(META_WEIGHT for w in parsed.words if f" {w} " in meta)
+            points += sum(META_WEIGHT * len(p) for p in parsed.phrases if f" {' '.join(p)} " in meta)
+            score[pk] = points
+    return sorted(entry_ids, key=lambda pk: -score.get(pk, 0))
 
 
 def _hits(ids: list[int], exact: set[int], parsed: Parsed, *, snippets: bool) -> list[Hit]:

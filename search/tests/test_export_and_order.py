@@ -147,3 +147,12 @@ def test_sqlite_full_text_key_matches_the_migration_formula() -> None:
             )
             assert cursor.fetchone()[0] == backends.fts_key(day, 7)
     assert backends.fts_key(None, 7) == 7
+
+
+def test_migration_reads_word_pairs_back_from_a_tsvector() -> None:
+    """Migration 0002 adds the pairs to PostgreSQL vectors written before: consecutive positions of one
+    weight (column) make a pair; a column boundary does not."""
+    from search.schema import vector_pairs
+
+    assert vector_pairs("'a':1A 'b':2A 'c':3B,5 'd':4B 'x':9C") == "a_b:1 c_d:2"
+    assert vector_pairs("'dak':1 'nong':2,4 'tinh':3") == "dak_nong:1 nong_tinh:2 tinh_nong:3"

@@ -16,5 +16,5 @@ class Migration(migrations.Migration):
             model_name='entry',
             index=models.Index(fields=['-date', '-id'], name='search_date_id'),
         ),
-        migrations.RunPython(search.schema.rekey, search.schema.unkey),
+        migrations.RunPython(search.schema.add_pairs, search.schema.drop_pairs),
     ]
