@@ -221,6 +221,7 @@ def _ordered_ids(
     return ids, set(exact)
 
 
+_URL_ID = 987_654_321_987  # a document id no URL contains otherwise
 SYMBOL_WEIGHT, META_WEIGHT = 10, 4  # a word in the number-symbol, in the subject/issuer/type (text: 0)
 
 
@@ -258,11 +259,14 @@ def _hits(ids: list[int], exact: set[int], parsed: Parsed, *, snippets: bool) ->
             rows[row["id"]] = row
     terms = parsed.terms
     hits: list[Hit] = []
+    urls: dict[str, str] = {}  # one reverse() per kind: the page's URL with a placeholder id
     for entry_id in ids:
         row = rows.get(entry_id)
         if row is None:
             continue
         provider = registry.get(row["kind"])
+        if row["kind"] not in urls:
+            urls[row["kind"]] = provider.url(_URL_ID)
         hits.append(
             Hit(
                 id=row["doc_id"],
@@ -278,7 +282,7 @@ def _hits(ids: list[int], exact: set[int], parsed: Parsed, *, snippets: bool) ->
                 status_label=provider.status_label(row["status"]),
                 secrecy=row["secrecy"],
                 snippet=snippet(row["text"], terms) if snippets and row["text"] else "",
-                url=provider.url(row["doc_id"]),
+                url=urls[row["kind"]].replace(str(_URL_ID), str(row["doc_id"]), 1),
                 exact=entry_id in exact,
             )
         )
