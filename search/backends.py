@@ -8,9 +8,9 @@ words separated by spaces and the two backends agree on what a word is.
   ``fts_key(date, entry id)`` (date ordinal × 2³² + id), so FTS5's own rowid order is the documents'
   date order: matches stream newest (or oldest) first and a large result set stops at the limit,
   whatever the number of matches.
-- PostgreSQL: a ``tsvector`` column ``search_entry.tsv`` (weights A symbol, B metadata, D text, C word
-  pairs) with a GIN index, and a b-tree on (date, id): the planner walks the date index for common
-  words and uses the GIN index for rare ones.
+- PostgreSQL: ``tsvector`` columns ``search_entry.tsv`` (the words, no positions) and ``tsv_pairs``
+  (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id): the planner
+  walks the date index for common words and uses the GIN indexes for rare ones.
 
 A phrase is looked up as the phrase of its adjacent word pairs (``search.query.pairs``: "dak_nong"),
 indexed as tokens of their own: short lists even when every word of the phrase is common, where a
@@ -163,34 +163,41 @@ class SQLiteBackend(Backend):
 
 
 class PostgresBackend(Backend):
+    """Two vectors per entry, each with a GIN index: ``tsv`` the words without positions (``strip``:
+    small, mostly stored inline, so testing it row by row along the date index is cheap) and
+    ``tsv_pairs`` the word pairs with their positions (``'a_b' <-> 'b_c'`` needs them; the GIN index
+    then leaves only the documents holding every pair to recheck)."""
+
     vendor = "postgresql"
-    # the pairs are written as a tsvector literal (the parser would split "dak_nong" at the underscore)
-    VECTOR = (
-        "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'D') || setweight(%s::tsvector, 'C')"
-    )
 
     def write(self, rows: Sequence[Row]) -> None:
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"UPDATE search_entry SET tsv = {self.VECTOR} WHERE id = %s",  # noqa: S608
-                    [(r.symbol, r.meta, r.body, pair_vector(r.pairs), r.entry_id) for r in rows],
+                    "UPDATE search_entry SET tsv = strip(to_tsvector('simple', %s)),"
+                    " tsv_pairs = %s::tsvector WHERE id = %s",  # a literal: the parser would split "a_b"
+                    [(f"{r.symbol} {r.meta} {r.body}", pair_vector(r.pairs), r.entry_id) for r in rows],
                 )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
-        """The vector lives in the entry row: writing or deleting the entry replaces it."""
+        """The vectors live in the entry row: writing or deleting the entry replaces them."""
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE search_entry SET tsv = NULL WHERE tsv IS NOT NULL")
+            cursor.execute("UPDATE search_entry SET tsv = NULL, tsv_pairs = NULL WHERE tsv IS NOT NULL")
 
     @staticmethod
-    def tsquery(parsed: Parsed) -> str:
-        """A tsquery literal (the words are folded already): a phrase is the phrase of its pairs."""
-        parts = [f"'{w}'" for w in parsed.words]
-        parts += ["(" + " <-> ".join(f"'{w}'" for w in pairs(p) or p) + ")" for p in parsed.phrases]
-        return " & ".join(parts)
+    def tsqueries(parsed: Parsed) -> tuple[str, str]:
+        """tsquery literals (the words are folded already) for ``tsv`` and for ``tsv_pairs``."""
+        single = [f"'{w}'" for w in parsed.words]
+        double = []
+        for phrase in parsed.phrases:
+            tokens = pairs(phrase)
+            if tokens:
+                double.append("(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
+            else:  # words too long to pair: all of them, anywhere (``tsv`` has no positions)
+                single += [f"'{w}'" for w in phrase]
+        return " & ".join(single), " & ".join(double)
 
     def scan(
         self,
@@ -202,7 +209,15 @@ class PostgresBackend(Backend):
         offset: int = 0,
         limit: int,
     ) -> list[int]:
-        qs = base.extra(where=["search_entry.tsv @@ %s::tsquery"], params=[self.tsquery(parsed)])
+        single, double = self.tsqueries(parsed)
+        where, params = [], []
+        if single:
+            where.append("search_entry.tsv @@ %s::tsquery")
+            params.append(single)
+        if double:
+            where.append("search_entry.tsv_pairs @@ %s::tsquery")
+            params.append(double)
+        qs = base.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
         if exclude:
             qs = qs.exclude(id__in=list(exclude))
         qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")

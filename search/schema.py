@@ -34,8 +34,9 @@ def drop_schema(apps: Any, schema_editor: Any) -> None:
 
 # 0002: the SQLite full-text table gets its final shape: rowid = date ordinal × 2³² + entry id
 # (``backends.fts_key``), a fourth column ``pairs`` (``search.query.pair_text``) and "_" as a token
-# character; PostgreSQL's vectors get the pairs with weight C. Existing rows are converted in place from
-# what the index holds (FTS5 keeps the folded columns; a tsvector keeps each word's positions).
+# character; PostgreSQL gets a second vector ``tsv_pairs`` (the pairs, with positions; GIN index) and
+# ``tsv`` loses its positions. Existing rows are converted in place from what the index holds (FTS5 keeps
+# the folded columns; a tsvector keeps each word's positions).
 # julianday(d) - 1721424.5 is the proleptic Gregorian ordinal of d (date.toordinal()).
 FTS_TABLE = (
     "CREATE VIRTUAL TABLE {name} USING fts5"
@@ -96,6 +97,7 @@ def vector_pairs(tsv: str) -> str:
 
 
 def _postgres_forward(schema_editor: Any) -> None:
+    schema_editor.execute("ALTER TABLE search_entry ADD COLUMN tsv_pairs tsvector")
     last = 0
     with schema_editor.connection.cursor() as cursor:
         while True:
@@ -106,12 +108,13 @@ def _postgres_forward(schema_editor: Any) -> None:
             )
             rows = cursor.fetchall()
             if not rows:
-                return
+                break
             cursor.executemany(
-                "UPDATE search_entry SET tsv = tsv || setweight(%s::tsvector, 'C') WHERE id = %s",
+                "UPDATE search_entry SET tsv = strip(tsv), tsv_pairs = %s::tsvector WHERE id = %s",
                 [(vector_pairs(text), pk) for pk, text in rows],
             )
             last = rows[-1][0]
+    schema_editor.execute("CREATE INDEX search_entry_pairs ON search_entry USING gin (tsv_pairs)")
 
 
 def add_pairs(apps: Any, schema_editor: Any) -> None:
@@ -122,7 +125,9 @@ def add_pairs(apps: Any, schema_editor: Any) -> None:
 
 
 def drop_pairs(apps: Any, schema_editor: Any) -> None:
+    """Back to one vector (without positions now: phrases match as all their words until a rebuild)."""
     if schema_editor.connection.vendor == "sqlite":
         _sqlite_backward(schema_editor)
     else:
-        schema_editor.execute("UPDATE search_entry SET tsv = filter(tsv, '{a,b,d}')")
+        schema_editor.execute("DROP INDEX IF EXISTS search_entry_pairs")
+        schema_editor.execute("ALTER TABLE search_entry DROP COLUMN IF EXISTS tsv_pairs")

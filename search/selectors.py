@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from search import registry
@@ -95,17 +95,25 @@ class Result:
 
 
 def visible_entries(user: Any, kind: str = "") -> QuerySet[Entry]:
-    """Index entries of documents the user may see: each kind's own filter, correlated by id."""
+    """Index entries of documents the user may see: each kind's own filter, correlated by id.
+
+    The correlation is a scalar subquery (``(SELECT id … WHERE id = doc_id LIMIT 1) IS NOT NULL``), not
+    ``EXISTS``: PostgreSQL turns an ``EXISTS`` under ``OR`` into a hashed subplan that first reads every
+    document the user may see (170 ms at 100,000 documents, growing with the archive), where a probe by
+    primary key per candidate row costs microseconds and the scan stops at the limit."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Entry.objects.none()
+    qs = Entry.objects.all()
     rule: Q | None = None
     for provider in registry.providers():
         if kind and provider.kind != kind:
             continue
-        visible = provider.visible_to(user).filter(pk=OuterRef("doc_id")).order_by().values("pk")
-        part = Q(kind=provider.kind) & Q(Exists(visible))
+        visible = provider.visible_to(user).filter(pk=OuterRef("doc_id")).order_by().values("pk")[:1]
+        name = f"visible_{provider.kind}"
+        qs = qs.alias(**{name: Subquery(visible)})
+        part = Q(kind=provider.kind) & Q(**{f"{name}__isnull": False})
         rule = part if rule is None else rule | part
-    return Entry.objects.filter(rule) if rule is not None else Entry.objects.none()
+    return qs.filter(rule) if rule is not None else Entry.objects.none()
 
 
 def _filtered(user: Any, qs: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
