@@ -12,9 +12,10 @@ words separated by spaces and the two backends agree on what a word is.
   (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id): the planner
   walks the date index for common words and uses the GIN indexes for rare ones.
 
-A phrase is looked up as the phrase of its adjacent word pairs (``search.query.pairs``: "dak_nong"),
-indexed as tokens of their own: short lists even when every word of the phrase is common, where a
-phrase of single words would read (and, on PostgreSQL, recheck) every document holding all of them.
+Adjacent word pairs and triples are indexed as tokens of their own ("dak_nong", "cong_tac_to":
+``search.query.pair_text``); a phrase of two or three words is one such token, a longer one the phrase of
+its triples (``phrase_tokens``): short lists even when every word of the phrase is common, where a phrase
+of single words would read (and, on PostgreSQL, recheck) every document holding all of them.
 Relevance is not the backends' business either: ``search.selectors`` orders the at most
 ``RANK_LIMIT`` matches it found by where the words are (number-symbol, metadata, text).
 
@@ -34,7 +35,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from search.models import Entry
-from search.query import Parsed, pairs
+from search.query import Parsed, phrase_tokens
 
 RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
@@ -132,7 +133,7 @@ class SQLiteBackend(Backend):
         """Words anywhere; a phrase as the phrase of its word pairs in the ``pairs`` column."""
         parts = [f'"{w}"' for w in parsed.words]
         for phrase in parsed.phrases:
-            tokens = pairs(phrase)
+            tokens = phrase_tokens(phrase)
             parts.append('pairs : "' + " ".join(tokens) + '"' if tokens else '"' + " ".join(phrase) + '"')
         return " ".join(parts)
 
@@ -192,7 +193,7 @@ class PostgresBackend(Backend):
         single = [f"'{w}'" for w in parsed.words]
         double = []
         for phrase in parsed.phrases:
-            tokens = pairs(phrase)
+            tokens = phrase_tokens(phrase)
             if tokens:
                 double.append("(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
             else:  # words too long to pair: all of them, anywhere (``tsv`` has no positions)
@@ -217,6 +218,16 @@ class PostgresBackend(Backend):
         if double:
             where.append("search_entry.tsv_pairs @@ %s::tsquery")
             params.append(double)
+            # The planner estimates a phrase like the AND of its pairs (the documents holding them all),
+            # often five times the documents where they are consecutive, and then walks the date index
+            # expecting to stop early, rechecking tens of thousands of vectors. The same pairs once more
+            # (redundant, so the result is unchanged) bring its estimate near the truth; the GIN index
+            # answers them in the same scan.
+            for phrase in parsed.phrases:
+                tokens = phrase_tokens(phrase)
+                if len(tokens) > 1:
+                    where.append("search_entry.tsv_pairs @@ %s::tsquery")
+                    params.append(" & ".join(f"'{t}'" for t in tokens))
         qs = base.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
         if exclude:
             qs = qs.exclude(id__in=list(exclude))

@@ -76,7 +76,7 @@ def _sqlite_backward(schema_editor: Any) -> None:
 def vector_pairs(tsv: str) -> str:
     """The word pairs of a tsvector's text form: consecutive positions of the same weight (column)."""
     from search.backends import pair_vector
-    from search.query import pairs
+    from search.query import pairs, triples
 
     at: dict[int, tuple[str, str]] = {}
     for lexeme, positions in _LEXEME.findall(tsv):
@@ -93,7 +93,8 @@ def vector_pairs(tsv: str) -> str:
             runs.append([])
         runs[-1].append(lexeme)
         previous = (position, weight)
-    return pair_vector(" ".join(p for run in runs for p in pairs(run)))
+    tokens = [p for run in runs for p in pairs(run)] + [t for run in runs for t in triples(run)]
+    return pair_vector(" ".join(tokens))
 
 
 def _postgres_forward(schema_editor: Any) -> None:

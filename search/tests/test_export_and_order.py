@@ -155,4 +155,6 @@ def test_migration_reads_word_pairs_back_from_a_tsvector() -> None:
     from search.schema import vector_pairs
 
     assert vector_pairs("'a':1A 'b':2A 'c':3B,5 'd':4B 'x':9C") == "a_b:1 c_d:2"
-    assert vector_pairs("'dak':1 'nong':2,4 'tinh':3") == "dak_nong:1 nong_tinh:2 tinh_nong:3"
+    assert vector_pairs("'dak':1 'nong':2,4 'tinh':3") == (
+        "dak_nong:1 nong_tinh:2 tinh_nong:3 dak_nong_tinh:4 nong_tinh_nong:5"
+    )
