@@ -142,14 +142,16 @@ def _docx(header: list[str], rows: list[tuple[str, ...]]) -> bytes:
     table.style = "Table Grid"
     usable = 26.7
     widths = [Cm(usable * w / sum(WIDTHS)) for w in WIDTHS]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table grid: Word and LibreOffice lay every row out on it
     for cell, text, width in zip(table.rows[0].cells, HEADERS, widths, strict=True):
         cell.width = width
         cell.paragraphs[0].add_run(text).bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text, width in zip(cells, values, widths, strict=True):
-            cell.width = width
-            cell.paragraphs[0].text = text
+    for values in rows:  # python-docx's cell API walks the table for every cell: write the runs directly
+        row = table.add_row()
+        for tc, text in zip(row._tr.tc_lst, values, strict=True):
+            tc.p_lst[0].add_r().text = text
     if not rows:
         document.add_paragraph("Không có văn bản nào phù hợp.")
     buffer = io.BytesIO()
