@@ -15,3 +15,7 @@ class ArchiveConfig(AppConfig):
         from search import registry
 
         registry.register("archive", ArchiveProvider())
+
+        from archive.selectors import dossier_search_label, dossier_search_members
+
+        registry.register_group("dossier", dossier_search_members, dossier_search_label)

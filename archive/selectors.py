@@ -71,6 +71,32 @@ def dossiers_with_document(user: User, kind: str, document_id: int) -> QuerySet[
     return dossier_visible_to(user).filter(pk__in=ids).order_by("-year", "code")
 
 
+def dossier_search_members(user: User, dossier_id: int) -> dict[str, QuerySet[Any]]:
+    """The search filter "in this dossier" (``search.registry.register_group``): the ids of the
+    documents in a dossier the user may see, per search kind; {} for a dossier they may not see."""
+    if not dossier_visible_to(user).filter(pk=dossier_id).exists():
+        return {}
+    items = DossierItem.objects.filter(dossier_id=dossier_id)
+    return {
+        "incoming": items.filter(incoming__isnull=False).values("incoming_id"),
+        "outgoing": items.filter(outgoing__isnull=False).values("outgoing_id"),
+        "archive": items.filter(record__isnull=False).values("record_id"),
+    }
+
+
+def dossier_search_label(user: User, dossier_id: int) -> str:
+    dossier = dossier_visible_to(user).filter(pk=dossier_id).first()
+    return f"{dossier.code}/{dossier.year} – {dossier.title}" if dossier else ""
+
+
+def dossier_search_choices(user: User, limit: int = 300) -> list[tuple[int, str]]:
+    """The dossiers the search form offers as a filter: those the user may see, newest year first."""
+    return [
+        (d.pk, f"{d.code}/{d.year} – {d.title[:80]}")
+        for d in dossier_visible_to(user).order_by("-year", "code", "id")[:limit]
+    ]
+
+
 def open_dossiers_for(user: User, organization_id: int) -> QuerySet[Dossier]:
     """Where "Đưa vào hồ sơ" may put a document of ``organization_id``: open dossiers the user keeps."""
     from orgs.selectors import current_organization_id, lineage_ids

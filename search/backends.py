@@ -4,12 +4,20 @@ Both index the same *folded* words (``search.query.words``: lower case, no diacr
 on everything that is not a letter or a digit), so the database's own tokenizer sees only plain ASCII-ish
 words separated by spaces and the two backends agree on what a word is.
 
-- SQLite: an FTS5 table ``search_fts(symbol, meta, body)`` whose rowid is ``search_entry.id``.
-  Large result sets stream from FTS5 in rowid order (newest indexed first) and stop at the page;
-  small ones (≤ ``RANK_LIMIT`` candidates) are ordered by bm25 with the number-symbol and the
-  metadata weighted above the files' text.
-- PostgreSQL: a ``tsvector`` column ``search_entry.tsv`` (weights A symbol, B metadata, D text) with a
-  GIN index; ``ts_rank_cd`` for small result sets, newest indexed first otherwise.
+- SQLite: an FTS5 table ``search_fts(symbol, meta, body, pairs)`` whose rowid is
+  ``fts_key(date, entry id)`` (date ordinal × 2³² + id), so FTS5's own rowid order is the documents'
+  date order: matches stream newest (or oldest) first and a large result set stops at the limit,
+  whatever the number of matches.
+- PostgreSQL: ``tsvector`` columns ``search_entry.tsv`` (the words, no positions) and ``tsv_pairs``
+  (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id): the planner
+  walks the date index for common words and uses the GIN indexes for rare ones.
+
+Adjacent word pairs and triples are indexed as tokens of their own ("dak_nong", "cong_tac_to":
+``search.query.pair_text``); a phrase of two or three words is one such token, a longer one the phrase of
+its triples (``phrase_tokens``): short lists even when every word of the phrase is common, where a phrase
+of single words would read (and, on PostgreSQL, recheck) every document holding all of them.
+Relevance is not the backends' business either: ``search.selectors`` orders the at most
+``RANK_LIMIT`` matches it found by where the words are (number-symbol, metadata, text).
 
 Visibility is never the backend's business: it receives the SQL of the permission-filtered entries
 (``base``) and keeps only full-text rows that belong to it, inside the same statement.
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -26,10 +35,17 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from search.models import Entry
-from search.query import Parsed
+from search.query import Parsed, phrase_tokens
 
-RANK_LIMIT = 2000  # relevance ranking only when the full-text match has at most this many rows
-WEIGHTS = (10.0, 4.0, 1.0)  # symbol, metadata, files' text
+RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
+ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
+KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
+
+
+def fts_key(day: date | None, entry_id: int) -> int:
+    """The SQLite full-text rowid of an entry: its rowid order is the order of (date, id), so the
+    newest (or oldest) matches stream from FTS5 first and a large result set stops at the page."""
+    return (day.toordinal() if day else 0) * KEY_SHIFT + entry_id
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,14 @@ class Row:
     symbol: str
     meta: str
     body: str
+    date: date | None = None
+    pairs: str = ""  # search.query.pair_text of the three columns
+
+
+def pair_vector(text: str) -> str:
+    """``search.query.pair_text`` as a tsvector literal with positions (1, 2, …), so that a phrase of
+    pairs (``'a_b' <-> 'b_c'``) matches only consecutive pairs."""
+    return " ".join(f"{token}:{min(i, 16383)}" for i, token in enumerate(text.split(), start=1))
 
 
 class Backend:
@@ -47,32 +71,27 @@ class Backend:
     rank_limit = RANK_LIMIT
 
     def write(self, rows: Sequence[Row]) -> None:
+        """Add the full-text rows of entries (their previous rows deleted first with ``delete``)."""
         raise NotImplementedError
 
     def delete(self, entry_ids: Sequence[int]) -> None:
+        """Drop the full-text rows of entries, before the entries change or go."""
         raise NotImplementedError
 
     def clear(self) -> None:
         raise NotImplementedError
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        """How many entries match the words, whoever may see them, counted up to ``limit``."""
-        raise NotImplementedError
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
-        raise NotImplementedError
-
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        """How many visible entries match, counted up to ``limit``."""
+        """Ids of the entries of ``base`` that match, in date order (``ORDERS``), ``limit`` of them."""
         raise NotImplementedError
 
 
@@ -85,21 +104,25 @@ def _inner(base: QuerySet[Entry], outer_id: str) -> tuple[str, tuple[Any, ...]]:
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
+    ENTRY_ID = f"(search_fts.rowid & {KEY_SHIFT - 1})"
 
     def write(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
         with connection.cursor() as cursor:
-            self.delete([r.entry_id for r in rows])
             cursor.executemany(
-                "INSERT INTO search_fts(rowid, symbol, meta, body) VALUES (%s, %s, %s, %s)",
-                [(r.entry_id, r.symbol, r.meta, r.body) for r in rows],
+                "INSERT INTO search_fts(rowid, symbol, meta, body, pairs) VALUES (%s, %s, %s, %s, %s)",
+                [(fts_key(r.date, r.entry_id), r.symbol, r.meta, r.body, r.pairs) for r in rows],
             )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
         if entry_ids:
+            keys = [
+                (fts_key(day, pk),)
+                for pk, day in Entry.objects.filter(id__in=list(entry_ids)).values_list("id", "date")
+            ]
             with connection.cursor() as cursor:
-                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in entry_ids])
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", keys)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
@@ -107,125 +130,109 @@ class SQLiteBackend(Backend):
 
     @staticmethod
     def match(parsed: Parsed) -> str:
-        parts = [f'"{w}"' for w in parsed.words] + ['"' + " ".join(p) + '"' for p in parsed.phrases]
+        """Words anywhere; a phrase as the phrase of its word pairs in the ``pairs`` column."""
+        parts = [f'"{w}"' for w in parsed.words]
+        for phrase in parsed.phrases:
+            tokens = phrase_tokens(phrase)
+            parts.append('pairs : "' + " ".join(tokens) + '"' if tokens else '"' + " ".join(phrase) + '"')
         return " ".join(parts)
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
-                [self.match(parsed), limit],
-            )
-            return int(cursor.fetchone()[0])
-
-    def _where(self, base: QuerySet[Entry], parsed: Parsed, exclude: Sequence[int]) -> tuple[str, list[Any]]:
-        inner, params = _inner(base, "search_fts.rowid")
-        where = f"search_fts MATCH %s AND EXISTS ({inner})"
-        args: list[Any] = [self.match(parsed), *params]
-        if exclude:
-            where += " AND search_fts.rowid NOT IN (" + ", ".join(["%s"] * len(exclude)) + ")"
-            args.extend(exclude)
-        return where, args
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
-        where, args = self._where(base, parsed, exclude)
-        order = "bm25(search_fts, %s, %s, %s), search_fts.rowid DESC" if ranked else "search_fts.rowid DESC"
-        order_args = list(WEIGHTS) if ranked else []
-        sql = f"SELECT search_fts.rowid FROM search_fts WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
+        inner, params = _inner(base, self.ENTRY_ID)
+        where = f"search_fts MATCH %s AND EXISTS ({inner})"
+        args: list[Any] = [self.match(parsed), *params]
+        if exclude:
+            where += f" AND {self.ENTRY_ID} NOT IN (" + ", ".join(["%s"] * len(exclude)) + ")"
+            args.extend(exclude)
+        direction = "ASC" if order == "oldest" else "DESC"
+        sql = (
+            f"SELECT {self.ENTRY_ID} FROM search_fts WHERE {where}"  # noqa: S608
+            f" ORDER BY search_fts.rowid {direction} LIMIT %s OFFSET %s"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*args, *order_args, limit, offset])
+            cursor.execute(sql, [*args, limit, offset])
             return [int(r[0]) for r in cursor.fetchall()]
-
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        if limit <= 0:
-            return 0
-        where, args = self._where(base, parsed, exclude)
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE {where} LIMIT %s)"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*args, limit])
-            return int(cursor.fetchone()[0])
 
 
 class PostgresBackend(Backend):
+    """Two vectors per entry, each with a GIN index: ``tsv`` the words without positions (``strip``:
+    small, mostly stored inline, so testing it row by row along the date index is cheap) and
+    ``tsv_pairs`` the word pairs with their positions (``'a_b' <-> 'b_c'`` needs them; the GIN index
+    then leaves only the documents holding every pair to recheck)."""
+
     vendor = "postgresql"
-    # ts_rank_cd reads (and decompresses) every matching tsvector: 1,000 of them took 60–110 ms in
-    # bench/search.py at 20,000 documents, so relevance is kept for smaller result sets here
-    rank_limit = 300
-    VECTOR = (
-        "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'D')"
-    )
 
     def write(self, rows: Sequence[Row]) -> None:
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"UPDATE search_entry SET tsv = {self.VECTOR} WHERE id = %s",  # noqa: S608
-                    [(r.symbol, r.meta, r.body, r.entry_id) for r in rows],
+                    "UPDATE search_entry SET tsv = strip(to_tsvector('simple', %s)),"
+                    " tsv_pairs = %s::tsvector WHERE id = %s",  # a literal: the parser would split "a_b"
+                    [(f"{r.symbol} {r.meta} {r.body}", pair_vector(r.pairs), r.entry_id) for r in rows],
                 )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
-        """The vector lives in the entry row: deleting the entry deletes it."""
+        """The vectors live in the entry row: writing or deleting the entry replaces them."""
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE search_entry SET tsv = NULL WHERE tsv IS NOT NULL")
+            cursor.execute("UPDATE search_entry SET tsv = NULL, tsv_pairs = NULL WHERE tsv IS NOT NULL")
 
     @staticmethod
-    def tsquery(parsed: Parsed) -> str:
-        parts = [f"'{w}'" for w in parsed.words]
-        parts += ["(" + " <-> ".join(f"'{w}'" for w in p) + ")" for p in parsed.phrases]
-        return " & ".join(parts)
+    def tsqueries(parsed: Parsed) -> tuple[str, str]:
+        """tsquery literals (the words are folded already) for ``tsv`` and for ``tsv_pairs``."""
+        single = [f"'{w}'" for w in parsed.words]
+        double = []
+        for phrase in parsed.phrases:
+            tokens = phrase_tokens(phrase)
+            if tokens:
+                double.append("(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
+            else:  # words too long to pair: all of them, anywhere (``tsv`` has no positions)
+                single += [f"'{w}'" for w in phrase]
+        return " & ".join(single), " & ".join(double)
 
-    def candidates(self, parsed: Parsed, limit: int) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_entry WHERE tsv @@ to_tsquery('simple', %s)"
-                " LIMIT %s) AS m",
-                [self.tsquery(parsed), limit],
-            )
-            return int(cursor.fetchone()[0])
-
-    def _matching(self, base: QuerySet[Entry], parsed: Parsed, exclude: Sequence[int]) -> QuerySet[Entry]:
-        qs = base.extra(where=["search_entry.tsv @@ to_tsquery('simple', %s)"], params=[self.tsquery(parsed)])
-        if exclude:
-            qs = qs.exclude(id__in=list(exclude))
-        return qs
-
-    def page(
+    def scan(
         self,
         base: QuerySet[Entry],
         parsed: Parsed,
         *,
-        ranked: bool,
+        order: str,
         exclude: Sequence[int],
-        offset: int,
+        offset: int = 0,
         limit: int,
     ) -> list[int]:
-        qs = self._matching(base, parsed, exclude)
-        if ranked:
-            rank = RawSQL(
-                "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', search_entry.tsv, to_tsquery('simple', %s))",
-                [self.tsquery(parsed)],
-            )
-            qs = qs.annotate(rank=rank).order_by("-rank", "-id")
-        else:
-            qs = qs.order_by("-id")
+        single, double = self.tsqueries(parsed)
+        where, params = [], []
+        if single:
+            where.append("search_entry.tsv @@ %s::tsquery")
+            params.append(single)
+        if double:
+            where.append("search_entry.tsv_pairs @@ %s::tsquery")
+            params.append(double)
+            # The planner estimates a phrase like the AND of its pairs (the documents holding them all),
+            # often five times the documents where they are consecutive, and then walks the date index
+            # expecting to stop early, rechecking tens of thousands of vectors. The same pairs once more
+            # (redundant, so the result is unchanged) bring its estimate near the truth; the GIN index
+            # answers them in the same scan.
+            for phrase in parsed.phrases:
+                tokens = phrase_tokens(phrase)
+                if len(tokens) > 1:
+                    where.append("search_entry.tsv_pairs @@ %s::tsquery")
+                    params.append(" & ".join(f"'{t}'" for t in tokens))
+        qs = base.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
+        if exclude:
+            qs = qs.exclude(id__in=list(exclude))
+        qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
         return list(qs.values_list("id", flat=True)[offset : offset + limit])
-
-    def count(self, base: QuerySet[Entry], parsed: Parsed, limit: int, exclude: Sequence[int] = ()) -> int:
-        if limit <= 0:
-            return 0
-        return len(self._matching(base, parsed, exclude).order_by().values_list("id", flat=True)[:limit])
 
 
 def get_backend() -> Backend:

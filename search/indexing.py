@@ -22,7 +22,7 @@ from django.db import transaction
 from search import registry
 from search.backends import Row, get_backend
 from search.models import Entry, FileText
-from search.query import index_text
+from search.query import index_text, pair_text
 from search.text import file_text_with_source
 
 MAX_BODY = 200_000  # characters of files' text kept per document
@@ -65,6 +65,8 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
             Entry.objects.filter(id__in=gone).delete()
         if not records:
             return 0
+        # the full-text rows of entries about to change go first (SQLite keys them by the old date)
+        backend.delete([existing[i] for i in records if i in existing])
         file_ids = {f for r in records.values() for f in r.stored_file_ids}
         if extract:
             texts = extract_texts(file_ids)
@@ -120,12 +122,15 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
         for entry in entries:
             r = records[entry.doc_id]
             meta = " ".join([r.subject, r.issuer, r.doc_type_name, r.doc_type, r.extra])
+            symbol, folded_meta, body = index_text(r.number_symbol), index_text(meta), index_text(entry.body)
             rows.append(
                 Row(
                     ids_by_doc[entry.doc_id],
-                    index_text(r.number_symbol),
-                    index_text(meta),
-                    index_text(entry.body),
+                    symbol,
+                    folded_meta,
+                    body,
+                    entry.date,
+                    pair_text(symbol, folded_meta, body),
                 )
             )
         backend.write(rows)

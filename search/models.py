@@ -1,6 +1,7 @@
 """The search index: one row per indexed document of any kind, plus the full-text structure of the
-database vendor (SQLite: the FTS5 table ``search_fts``; PostgreSQL: the ``tsv`` column of this table
-with a GIN index), both created by migration 0001 and written only by ``search.backends``."""
+database vendor (SQLite: the FTS5 table ``search_fts``, rowid ``backends.fts_key(date, id)``;
+PostgreSQL: the ``tsv`` column of this table with a GIN index), both created by migration 0001 (the
+SQLite keys by 0002) and written only by ``search.backends``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["symbol_key"], name="search_symbol_key"),
             models.Index(fields=["kind", "date"], name="search_kind_date"),
+            # results by date (filters only, and PostgreSQL's walk for common words)
+            models.Index(fields=["-date", "-id"], name="search_date_id"),
         ]
 
     def __str__(self) -> str:

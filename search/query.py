@@ -9,7 +9,9 @@ exactly by its normalised key (``core.vn.normalize_symbol``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from core.vn import fold, normalize_symbol
 
@@ -26,6 +28,47 @@ def words(text: str) -> list[str]:
 
 def index_text(text: str) -> str:
     return " ".join(words(text))
+
+
+PAIR_WORDS = (
+    8_000  # words of each document whose pairs and triples are indexed (PostgreSQL: 16,383 positions)
+)
+MAX_PAIR = 100  # longer pairs (OCR garbage) are not indexed
+
+
+def pairs(folded: Sequence[str]) -> list[str]:
+    """The adjacent word pairs of folded words, one token each ("dak_nong")."""
+    return [f"{a}_{b}" for a, b in pairwise(folded) if len(a) + len(b) < MAX_PAIR]
+
+
+def triples(folded: Sequence[str]) -> list[str]:
+    """The runs of three adjacent words, one token each ("cong_tac_to")."""
+    return [
+        f"{a}_{b}_{c}"
+        for a, b, c in zip(folded, folded[1:], folded[2:], strict=False)
+        if len(a) + len(b) + len(c) < MAX_PAIR
+    ]
+
+
+def phrase_tokens(phrase: Sequence[str]) -> list[str]:
+    """What a phrase is looked up as: two words — their pair; three — their triple (one token: exact,
+    from a short list, even when every word is common); more — the phrase of its triples. Vietnamese
+    words are mostly two or three syllables, so most searches are such phrases."""
+    return pairs(phrase) if len(phrase) == 2 else triples(phrase)
+
+
+def pair_text(*columns: str) -> str:
+    """The pairs, then the triples, of each column's folded text (none spans two columns), over at most
+    ``PAIR_WORDS`` words: the tokens of the ``pairs`` full-text column, in this order (positions)."""
+    runs: list[list[str]] = []
+    budget = PAIR_WORDS
+    for column in columns:
+        found = column.split(maxsplit=budget)[:budget]
+        runs.append(found)
+        budget -= len(found)
+        if budget <= 0:
+            break
+    return " ".join([p for run in runs for p in pairs(run)] + [t for run in runs for t in triples(run)])
 
 
 @dataclass(frozen=True)

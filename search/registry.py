@@ -24,7 +24,7 @@ with the change. Files' text is read by a task enqueued in that same transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -89,3 +89,27 @@ def kinds() -> list[str]:
 
 def providers() -> list[Provider]:
     return list(_PROVIDERS.values())
+
+
+# Groups of documents another app keeps (the archive's dossiers): the search filter "in this group".
+# ``members(user, group_id)`` answers {kind: queryset of doc ids} of the documents in the group, or {}
+# when the group does not exist or the user may not see it (the documents' own visibility still applies
+# on top); ``label(user, group_id)`` names it for an export's title.
+GroupMembers = Callable[[Any, int], dict[str, QuerySet[Any]]]
+GroupLabel = Callable[[Any, int], str]
+_GROUPS: dict[str, tuple[GroupMembers, GroupLabel | None]] = {}
+
+
+def register_group(name: str, members: GroupMembers, label: GroupLabel | None = None) -> None:
+    _GROUPS[name] = (members, label)
+
+
+def group_members(name: str, user: Any, group_id: int) -> dict[str, QuerySet[Any]]:
+    group = _GROUPS.get(name)
+    return group[0](user, group_id) if group is not None else {}
+
+
+def group_label(name: str, user: Any, group_id: int) -> str:
+    group = _GROUPS.get(name)
+    label = group[1](user, group_id) if group is not None and group[1] is not None else ""
+    return label or f"#{group_id}"

@@ -10,7 +10,7 @@ from django.db import transaction
 from core.errors import InvalidInput, NotFound
 from search.models import SavedSearch
 
-KEYS = ("q", "kind", "doc_type", "issuer", "status", "from", "to")
+KEYS = ("q", "kind", "doc_type", "issuer", "status", "from", "to", "dossier", "order")
 MAX_PER_USER = 50
 
 

@@ -79,6 +79,8 @@ def snippet(text: str, terms: Sequence[str], width: int = WIDTH) -> str:
     text = " ".join(text[:MAX_SCAN].split())
     if not text:
         return ""
+    if not text.isascii():  # composed letters, stray marks dropped: folding keeps positions (fast path)
+        text = unicodedata.normalize("NFC", text).translate(_MARKS)
     spans = _spans(text, terms)
     if not spans:
         cut = text[:width]

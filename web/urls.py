@@ -19,6 +19,7 @@ urlpatterns = [
     path("dang-nhap/", views.Login.as_view(), name="login"),
     path("dang-xuat/", LogoutView.as_view(), name="logout"),
     path("tim-kiem/", search_views.search_page, name="search"),
+    path("tim-kiem/xuat.<str:fmt>", search_views.search_export, name="search_export"),
     path("tim-kiem/luu/", search_views.saved_search_save, name="saved_search_save"),
     path("tim-kiem/da-luu/<int:pk>/xoa/", search_views.saved_search_remove, name="saved_search_remove"),
     path("van-ban-den/", views.incoming_list, name="incoming_list"),

@@ -67,7 +67,9 @@ def register(
 
 def find(user: Any, q: str, **filters: Any) -> Result:
     page = filters.pop("page", 1)
-    return search(user, q, Filters(**filters), page=page)
+    page_size = filters.pop("page_size", 20)
+    order = filters.pop("order", "relevance")
+    return search(user, q, Filters(**filters), page=page, page_size=page_size, order=order)
 
 
 def ids(result: Result) -> list[tuple[str, int]]:

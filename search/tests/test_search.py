@@ -289,5 +289,7 @@ def test_postgres_index_is_a_gin_over_a_tsvector(world: World, docs: dict[str, A
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_tsv'")
         assert "gin (tsv)" in cursor.fetchone()[0]
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_pairs'")
+        assert "gin (tsv_pairs)" in cursor.fetchone()[0]
     assert _fts_rows() == 3
     assert find(world.leader, "Đắk Nông").total == 2
