@@ -44,6 +44,7 @@ def setup() -> None:
     os.environ.setdefault("DEBUG", "1")
     os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="bench-journey-")
     os.environ.pop("DATABASE_URL", None)  # SQLite in DATA_DIR, like make run
+    os.environ["DIEUHANH_INPROCESS_JOBS"] = "1"  # the embedded mode's settings, like make run
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
