@@ -1,18 +1,19 @@
 """The intake mailbox: scans sent by e-mail to a dedicated address become intake jobs.
 
 One pass (``poll_once``) logs in over IMAP (TLS, or STARTTLS; plain text only on loopback), selects the
-folder and reads its unseen messages without marking them. Every attachment that is a scan *by its
-content* (PDF, TIFF, JPEG, PNG; the name does not count) becomes one job of the organisation through
-``intake.services.intake_job_from_mail`` (source "Thư điện tử", with the sender, subject, Message-ID and
-received time); other attachments are ignored with a log line. A damaged scan gets a job that is FAILED
-at once with the reason. The message then moves to the "processed" folder; a message without any scan
-goes to the "rejected" folder, the reason logged. With an empty folder name the message is flagged
-(``\\Seen`` and a keyword) instead of moved.
+folder and reads the messages not handled yet (read or unread) without marking them. Every attachment
+that is a scan *by its content* (PDF, TIFF, JPEG, PNG; the name does not count) becomes one job of the
+organisation through ``intake.services.intake_job_from_mail`` (source "Thư điện tử", with the sender,
+subject, Message-ID and received time); other attachments are ignored with a log line. A damaged scan
+gets a job that is FAILED at once with the reason. The message then moves to the "processed" folder; a
+message without any scan goes to the "rejected" folder, the reason logged. With an empty folder name the
+message is flagged (``\\Seen`` and a keyword) instead of moved.
 
 Idempotent: the (Message-ID, attachment sha256) key is written with the job in one transaction, so a
 crash between the jobs and the move creates nothing twice on the next pass. A message that cannot be
-handled (database down) stays unseen in the folder for the next pass. Run by ``manage.py intake_mail``,
-or by a thread of the web process in the embedded mode (``make run``, ``start_polling``).
+handled (database down, a move refused) stays in the folder for the next pass, and the pass goes on with
+the other messages. Run by ``manage.py intake_mail``, or by a thread of the web process in the embedded
+mode (``make run``, ``start_polling``).
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def _ok(response: tuple[str, list[object]], command: str) -> bool:
 
 
 def poll_once(config: MailConfig, organization: Organization) -> MailRound:
-    """Take in the unseen messages of the folder once (see the module's docstring)."""
+    """Take in the messages of the folder not handled yet, once (see the module's docstring)."""
     result = MailRound()
     client = connect(config)
     try:
@@ -288,10 +289,18 @@ def poll_once(config: MailConfig, organization: Organization) -> MailRound:
         status, data = client.select(_quote(config.folder))
         if status != "OK":
             raise MailConfigError(f"Không mở được thư mục “{config.folder}” của hộp thư tiếp nhận.")
-        status, data = client.uid("SEARCH", "UNSEEN")
+        # every message not yet handled, read or not: a clerk previewing the mailbox in webmail marks it
+        # \Seen, and it must still be taken (what was handled left the folder or carries our keyword)
+        status, data = client.uid("SEARCH", f"NOT KEYWORD {PROCESSED_KEYWORD} NOT KEYWORD {REJECTED_KEYWORD}")
         uids = data[0].decode().split() if status == "OK" and data and data[0] else []
         for uid in uids:
-            _take_message(client, uid, config, organization, result)
+            try:
+                _take_message(client, uid, config, organization, result)
+            except (OSError, imaplib.IMAP4.abort):
+                raise  # the connection is gone: the pass ends, the next one starts afresh
+            except Exception:  # one odd message (refused move, parser error) never blocks the others
+                log.exception("Intake mailbox: message UID %s left for the next pass", uid)
+                result.errors.append(f"uid:{uid}")
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             client.logout()

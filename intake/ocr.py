@@ -268,30 +268,31 @@ class _ZoneReader:
 
         self.tmp = tempfile.TemporaryDirectory(prefix="intake-hdr-")
         folder = Path(self.tmp.name)
+        self.procs: list[subprocess.Popen[bytes]] = []
         try:
             left, right = _header_images(pdf)
             left.save(folder / "left.png")
             right.save(folder / "right.png")
             env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-            self.procs = [
-                subprocess.Popen(  # noqa: S603 (fixed command, our own temporary files)
-                    [  # noqa: S607 (tesseract-ocr from the system packages)
-                        "tesseract",
-                        str(folder / f"{side}.png"),
-                        "stdout",
-                        "-l",
-                        settings.INTAKE_OCR_LANGUAGE,
-                        "--psm",
-                        "6",
-                    ],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    env=env,
+            for side in ("left", "right"):  # each kept as it starts: a failed second start kills the first
+                self.procs.append(
+                    subprocess.Popen(  # noqa: S603 (fixed command, our own temporary files)
+                        [  # noqa: S607 (tesseract-ocr from the system packages)
+                            "tesseract",
+                            str(folder / f"{side}.png"),
+                            "stdout",
+                            "-l",
+                            settings.INTAKE_OCR_LANGUAGE,
+                            "--psm",
+                            "6",
+                        ],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        env=env,
+                    )
                 )
-                for side in ("left", "right")
-            ]
         except BaseException:
-            self.tmp.cleanup()
+            self.discard()
             raise
 
     def result(self) -> HeaderZones:

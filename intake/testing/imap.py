@@ -46,12 +46,13 @@ class ImapServer:
         client.login(user, PASSWORD)
         return client
 
-    def deliver(self, user: str, message: EmailMessage, folder: str = "INBOX") -> None:
-        """Put a message into the folder the way a mail server's delivery would (IMAP APPEND)."""
+    def deliver(self, user: str, message: EmailMessage, folder: str = "INBOX", *, flags: str = "") -> None:
+        """Put a message into the folder the way a mail server's delivery would (IMAP APPEND); ``flags``
+        such as ``(\\Seen)`` for one a person already opened in webmail."""
         client = self.client(user)
         try:
             response: Any = client.append(
-                f'"{folder}"', "", imaplib.Time2Internaldate(time.time()), bytes(message)
+                f'"{folder}"', flags, imaplib.Time2Internaldate(time.time()), bytes(message)
             )
             assert response[0] == "OK", response
         finally:

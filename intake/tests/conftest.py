@@ -34,8 +34,8 @@ class Account:
     server: ImapServer
     user: str
 
-    def deliver(self, message: EmailMessage) -> None:
-        self.server.deliver(self.user, message)
+    def deliver(self, message: EmailMessage, *, flags: str = "") -> None:
+        self.server.deliver(self.user, message, flags=flags)
 
     def messages(self, folder: str) -> list[EmailMessage]:
         return self.server.messages(self.user, folder)

@@ -148,6 +148,39 @@ def test_a_crash_before_the_move_creates_no_duplicate(
 
 
 @pytest.mark.django_db
+def test_a_message_read_in_webmail_is_still_taken_and_an_odd_one_blocks_no_other(
+    world: Any, mail_account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message someone already opened in webmail (\\Seen) and, before it, one the server will not
+    # let us move (fault injection: the move of the first message is refused)
+    first = _message(("mot.pdf", party_scan("pdf"), "application/pdf"))
+    read = _message(("hai.png", party_scan("png"), "image/png"))
+    mail_account.deliver(first)
+    mail_account.deliver(read, flags="(\\Seen)")
+    real_move = mailbox.move
+    calls: list[str] = []
+
+    def refuse_first(client: Any, uid: str, folder: str, keyword: str) -> bool:
+        calls.append(uid)
+        if len(calls) == 1:
+            raise mailbox.imaplib.IMAP4.error("MOVE refused: [TRYCREATE]")
+        return real_move(client, uid, folder, keyword)
+
+    monkeypatch.setattr(mailbox, "move", refuse_first)
+    # When the mailbox is read once
+    result = _poll(world)
+    # Then the read message is taken and moved although the first one failed
+    assert len(result.errors) == 1 and result.processed == [read["Message-ID"]]
+    assert sorted(IntakeJob.objects.values_list("original_name", flat=True)) == ["hai.png", "mot.pdf"]
+    assert len(mail_account.messages("INBOX")) == 1 and len(mail_account.messages("Processed")) == 1
+    # and the next pass moves the first one without taking its scan twice
+    monkeypatch.undo()
+    again = _poll(world)
+    assert again.jobs == [] and again.duplicates == 1 and again.processed == [first["Message-ID"]]
+    assert IntakeJob.objects.count() == 2 and mail_account.messages("INBOX") == []
+
+
+@pytest.mark.django_db
 def test_a_damaged_pdf_gives_a_failed_job(world: Any, mail_account: Account) -> None:
     # Given a message whose PDF scan was cut short in transit
     data = party_scan("pdf")

@@ -42,6 +42,10 @@ class Command(BaseCommand):
                 if options["once"]:
                     raise CommandError(f"Không đọc được hộp thư {config.label}: {message}") from exc
                 log.error("intake mailbox %s: pass failed: %s", config.label, message)
+            except Exception:  # a long-running service logs the unexpected and tries again next interval
+                if options["once"]:
+                    raise
+                log.exception("intake mailbox %s: pass failed", config.label)
             else:
                 for job_id in result.jobs:
                     self.stdout.write(f"nhận: lượt tiếp nhận #{job_id}")
