@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from archive import permissions, services
+from archive import permissions, selectors, services
 from archive.models import ArchiveRecord, Dossier, DossierItem, ImportJob, ImportRowError, ImportScan
 from archive.states import DossierStatus, ImportStatus
 from core import audit, files
@@ -287,6 +287,8 @@ def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> 
         dossier_id = parsed.dossier_id or job.dossier_id
         if dossier_id:
             dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+            if not selectors.dossier_visible_to(job.created_by).filter(pk=dossier_id).exists():
+                raise InvalidInput(f"không có hồ sơ mã “{dossier.code}” của cơ quan")
             if dossier.status != DossierStatus.OPEN:  # closed while the import ran: the row is refused whole
                 raise InvalidInput(
                     f"hồ sơ “{dossier.code}” đã kết thúc hoặc đã nộp lưu: không đưa thêm văn bản được"
@@ -295,15 +297,29 @@ def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> 
             secrecy = services.max_secrecy([dossier.secrecy, record.secrecy])
             if secrecy != dossier.secrecy:  # the dossier is as secret as its most secret document
                 Dossier.objects.filter(pk=dossier_id).update(secrecy=secrecy)
+            audit.record(
+                actor=job.created_by,
+                action="archive.dossier_add_document",
+                target=dossier,
+                organization_id=dossier.organization_id,
+                data={
+                    "kind": "archive",
+                    "document": record.pk,
+                    "import_job": job.pk,
+                    "secrecy": [dossier.secrecy, secrecy],
+                },
+            )
         ImportJob.objects.filter(pk=job.pk).update(done_rows=F("done_rows") + 1)
 
 
 class _Dossiers:
-    """The "Mã hồ sơ" column: the organisation's dossier with that code, which must still be open."""
+    """The "Mã hồ sơ" column: the organisation's dossier with that code, which must still be open — among
+    the dossiers the person importing may see (a hidden one is answered as not existing)."""
 
-    def __init__(self, organization_id: int) -> None:
+    def __init__(self, organization_id: int, user: User) -> None:
         self.by_code: dict[str, list[Dossier]] = {}
-        for d in Dossier.objects.filter(organization_id=organization_id).order_by("-year"):
+        visible = selectors.dossier_visible_to(user).filter(organization_id=organization_id)
+        for d in visible.order_by("-year"):
             self.by_code.setdefault(d.code.casefold(), []).append(d)
 
     def resolve(self, code: str) -> int:
@@ -336,7 +352,7 @@ def import_run(job_id: int, *, progress: Progress | None = None, every: int = 50
         done = set(ArchiveRecord.objects.filter(import_job=job).values_list("import_row", flat=True))
         refused = set(ImportRowError.objects.filter(job=job).values_list("row", flat=True))
         scans = {s.name: s for s in ImportScan.objects.filter(job=job).select_related("stored")}
-        dossiers = _Dossiers(job.organization_id)
+        dossiers = _Dossiers(job.organization_id, job.created_by)
         for seen, (number, values) in enumerate(rows, start=1):
             if progress is not None and seen % every == 0:
                 job.refresh_from_db()

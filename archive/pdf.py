@@ -211,24 +211,25 @@ def image_pages_pdf(data: bytes, name: str) -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
     pdf.setTitle(name)
+    margin = 10 * mm
     with Image.open(io.BytesIO(data)) as image:
         jpeg = image.format == "JPEG"
-        frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
-    margin = 10 * mm
-    for number, frame in enumerate(frames, start=1):
-        if frame.mode not in ("RGB", "L", "1"):
-            frame = frame.convert("RGB")
-        size = landscape(A4) if frame.width > frame.height else A4
-        pdf.setPageSize(size)
-        width, height = size[0] - 2 * margin, size[1] - 3 * margin
-        scale = min(width / frame.width, height / frame.height)
-        w, h = frame.width * scale, frame.height * scale
-        # a JPEG goes in as it is (DCTDecode), not decoded and compressed again
-        source = ImageReader(io.BytesIO(data)) if jpeg else ImageReader(frame)
-        pdf.drawImage(source, (size[0] - w) / 2, 2 * margin + (height - h) / 2, w, h)
-        pdf.setFont(regular, 8)
-        pdf.drawCentredString(size[0] / 2, margin, f"{name} — trang {number}/{len(frames)}")
-        pdf.showPage()
+        count = getattr(image, "n_frames", 1)
+        # one frame decoded at a time: a 100-page TIFF at 300 dpi would be ~1 GB of pixels all at once
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            if frame.mode not in ("RGB", "L", "1"):
+                frame = frame.convert("RGB")
+            size = landscape(A4) if frame.width > frame.height else A4
+            pdf.setPageSize(size)
+            width, height = size[0] - 2 * margin, size[1] - 3 * margin
+            scale = min(width / frame.width, height / frame.height)
+            w, h = frame.width * scale, frame.height * scale
+            # a JPEG goes in as it is (DCTDecode), not decoded and compressed again
+            source = ImageReader(io.BytesIO(data)) if jpeg else ImageReader(frame.copy())
+            pdf.drawImage(source, (size[0] - w) / 2, 2 * margin + (height - h) / 2, w, h)
+            pdf.setFont(regular, 8)
+            pdf.drawCentredString(size[0] / 2, margin, f"{name} — trang {number}/{count}")
+            pdf.showPage()
     pdf.save()
     return out.getvalue()
 

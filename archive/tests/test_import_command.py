@@ -161,3 +161,27 @@ def test_a_secret_row_makes_its_dossier_secret(aw: ArchiveWorld) -> None:
     run_pending()
     dossier.refresh_from_db()
     assert dossier.secrecy == "confidential" and dossier.items.count() == 1
+
+
+def test_a_dossier_the_importer_may_not_see_is_answered_as_not_existing(
+    aw: ArchiveWorld, tmp_path: Path
+) -> None:
+    # Given a Tuyệt mật dossier the clerk (no clearance) may not see, and an open one they may
+    from archive.models import Dossier
+    from core.models import AuditEvent
+
+    hidden = aw.dossier(code="07.TM", title="Hồ sơ tuyệt mật")
+    Dossier.objects.filter(pk=hidden.pk).update(secrecy="top_secret")
+    seen = aw.dossier(code="08.TH", title="Hồ sơ thường")
+    header = [*HEADER, "Mã hồ sơ"]
+    rows = [[*r, code] for r, code in zip(good_rows(2), ["07.TM", "08.TH"], strict=True)]
+    # When the clerk imports rows naming both
+    run(folder_with(tmp_path, rows, header, n_scans=2))
+    # Then the hidden one is refused as unknown (its existence not revealed), nothing added to it
+    errors = {e.row: e.message for e in ImportRowError.objects.all()}
+    assert list(errors) == [2] and "không có hồ sơ mã “07.TM” của cơ quan" in errors[2]
+    assert not DossierItem.objects.filter(dossier=hidden).exists()
+    # and the row put into the visible dossier is in the audit log like an addition by hand
+    item = DossierItem.objects.get(dossier=seen)
+    event = AuditEvent.objects.get(action="archive.dossier_add_document", target_id=str(seen.pk))
+    assert event.data["document"] == item.record_id and event.data["import_job"] == ImportJob.objects.get().pk
