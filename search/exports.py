@@ -5,6 +5,7 @@ says what was searched, with which filters, by whom and when. Every export is au
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,16 +64,13 @@ def describe(user: Any, q: str, filters: Filters, order: str) -> list[str]:
     return lines
 
 
+# characters XML 1.0 cannot hold (a form feed or vertical tab read by the OCR): Word's XML refuses them
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _row(number: int, hit: Hit) -> tuple[str, ...]:
-    return (
-        str(number),
-        hit.number_symbol,
-        _day(hit.date),
-        hit.issuer,
-        hit.doc_type_name,
-        hit.subject,
-        hit.kind_label,
-    )
+    values = (hit.number_symbol, _day(hit.date), hit.issuer, hit.doc_type_name, hit.subject, hit.kind_label)
+    return (str(number), *(_NOT_XML.sub(" ", value) for value in values))
 
 
 def export_results(user: Any, q: str, filters: Filters, *, order: str, fmt: str) -> Export:
@@ -110,6 +108,17 @@ def export_results(user: Any, q: str, filters: Filters, *, order: str, fmt: str)
             "restricted": [f"{h.kind}:{h.id}" for h in result.items if h.secrecy not in ("", "none")],
         },
     )
+    for hit in result.items:  # each restricted document's own trail shows that it left in an export
+        if hit.secrecy not in ("", "none"):
+            model = registry.get(hit.kind).queryset().model
+            audit.record(
+                actor=user,
+                action=f"{hit.kind}.read.export",
+                target_type=model._meta.label_lower,
+                target_id=str(hit.id),
+                organization_id=getattr(user, "organization_id", None),
+                data={"secrecy": hit.secrecy, "via": "search.export"},
+            )
     name = f"ket-qua-tim-kiem-{now.strftime('%Y%m%d-%H%M')}.{fmt}"
     return Export(data, name, FORMATS[fmt], len(rows))
 

@@ -65,7 +65,7 @@ def _filters(request: HttpRequest, *, warn: bool) -> Filters:
         status=params.get("status", "").strip(),
         date_from=_parse_date(params.get("from", "")),
         date_to=_parse_date(params.get("to", "")),
-        dossier=int(dossier) if dossier.isdigit() and len(dossier) < 12 else None,
+        dossier=int(dossier) if dossier.isascii() and dossier.isdecimal() and len(dossier) < 12 else None,
     )
 
 

@@ -70,6 +70,27 @@ def test_word_export_lists_what_the_user_may_see_with_the_search_in_its_title(
     assert event.data["rows"] == 1 and event.data["format"] == "docx" and event.data["q"] == "dak nong"
 
 
+def test_a_cleared_reader_exports_the_secret_one_with_its_own_trail_and_odd_characters(
+    world: World, client: Client
+) -> None:
+    # Given the two documents, the secret one's subject holding a form feed as the OCR may leave it
+    _docs(world)
+    odd = register(world, subject="Kế hoạch Đắk Nông\x0cphụ lục", number_symbol="14-KH/TU")
+    worker.run_pending()
+    # When a reader cleared for Tối mật exports the results to Word
+    client.force_login(world.clerk)
+    response = client.get("/tim-kiem/xuat.docx", {"q": "dak nong", "kind": "incoming"})
+    # Then the file opens with every row, the odd character replaced
+    assert response.status_code == 200
+    _paragraphs, rows = _docx_text(response.content)
+    assert {row[1] for row in rows[1:]} == {"12-KH/TU", "13-KH/TU", "14-KH/TU"}
+    assert "Kế hoạch Đắk Nông phụ lục" in {row[5] for row in rows[1:]}
+    # and the secret document's own audit trail shows that it left in an export
+    secret = AuditEvent.objects.get(action="incoming.read.export")
+    assert secret.actor_id == world.clerk.pk and secret.data == {"secrecy": "secret", "via": "search.export"}
+    assert secret.target_id != str(odd.pk)
+
+
 def test_pdf_export_through_the_api_renders_vietnamese_and_respects_secrecy(world: World) -> None:
     _docs(world)
     response = client_for(world.leader).get("/api/v1/search/export", {"format": "pdf", "q": "Đắk Nông"})
