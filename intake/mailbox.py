@@ -38,6 +38,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
+from core import audit
 from core.errors import ApplicationError
 from core.files import EXTENSIONS, clean_name, sniff
 from intake import ocr, services
@@ -228,9 +229,14 @@ def connect(config: MailConfig) -> imaplib.IMAP4:
         client = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=config.timeout)
     else:
         client = imaplib.IMAP4(config.host, config.port, timeout=config.timeout)
+    try:
         if config.security == "starttls":
             client.starttls(ssl_context=context)
-    client.login(config.user, config.password)
+        client.login(config.user, config.password)
+    except BaseException:  # a refused login or handshake leaves no socket behind
+        with contextlib.suppress(OSError):
+            client.shutdown()
+        raise
     return client
 
 
@@ -372,6 +378,20 @@ def _take_message(
     if not move(client, uid, config.rejected_folder, REJECTED_KEYWORD):
         return  # another poller rejected it meanwhile
     result.rejected.append((mail.message_id, reason))
+    # official mail turned away is on the record, not only in a log file
+    audit.record(
+        actor=None,
+        action="intake.mail_rejected",
+        organization_id=organization.pk,
+        target_type="mail",
+        target_id=mail.key,
+        data={
+            "message_id": mail.message_id,
+            "sender": mail.sender,
+            "subject": mail.subject,
+            "reason": reason,
+        },
+    )
     log.warning(
         "intake mailbox %s: %s from %s rejected: %s", config.label, mail.message_id, mail.sender, reason
     )

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from core import worker
 from core.errors import WrongState
-from core.models import StoredFile
+from core.models import AuditEvent, StoredFile
 from intake import mailbox, services
 from intake.mailbox import MailConfig, MailConfigError, find_organization, poll_once
 from intake.models import IntakeJob, MailOrigin, OcrResult
@@ -115,6 +115,10 @@ def test_a_message_without_a_scan_is_rejected(
     assert mail_account.messages("INBOX") == []
     assert len(mail_account.messages("Rejected")) == 2 and mail_account.messages("Processed") == []
     assert "không có tệp đính kèm nào" in caplog.text and "ghi-chu.pdf" in caplog.text
+    # and each turned-away message is on the audit record with its sender and reason
+    events = AuditEvent.objects.filter(action="intake.mail_rejected", organization_id=world.org.pk)
+    assert {e.data["subject"] for e in events} == {"Hỏi về lịch họp", "Chỉ có ghi chú"}
+    assert all(e.data["sender"] == SENDER and e.data["reason"] for e in events)
 
 
 @pytest.mark.django_db
