@@ -18,7 +18,14 @@ router = Router(tags=["Tìm kiếm"])
 
 
 def _filters(
-    request: HttpRequest, kind: str, doc_type: str, issuer: str, status: str, to: str, dossier: int | None
+    request: HttpRequest,
+    kind: str,
+    doc_type: str,
+    issuer: str,
+    status: str,
+    from_: str,
+    to: str,
+    dossier: int | None,
 ) -> Filters:
     if kind and kind not in registry.kinds():
         raise InvalidInput(
@@ -29,7 +36,7 @@ def _filters(
         doc_type=doc_type.strip(),
         issuer=issuer.strip(),
         status=status.strip(),
-        date_from=parse_date(request.GET.get("from", ""), "from"),
+        date_from=parse_date(request.GET.get("from", from_), "from"),  # "from" is a Python keyword
         date_to=parse_date(to, "to"),
         dossier=dossier,
     )
@@ -60,7 +67,7 @@ def search_documents(
     is HTML: escaped text with the matched words in ``<mark>``. ``total`` counts only documents the
     caller may see, up to 1000 (``total_exact`` is false beyond). ``dossier``: only documents of that
     archive dossier; ``order``: relevance (default), newest or oldest (by the document's date)."""
-    filters = _filters(request, kind, doc_type, issuer, status, to, dossier)
+    filters = _filters(request, kind, doc_type, issuer, status, from_, to, dossier)
     if not 1 <= page <= 10_000:
         raise InvalidInput("Số trang không hợp lệ.", details={"page": "1–10000"})
     result = search(
@@ -112,7 +119,7 @@ def search_export(
 ) -> HttpResponse:
     """The same search as ``GET /search`` (same parameters, no paging) as a .docx or .pdf list of every
     result the caller may see, up to 5,000 rows (the title says when more were left out); audited."""
-    filters = _filters(request, kind, doc_type, issuer, status, to, dossier)
+    filters = _filters(request, kind, doc_type, issuer, status, from_, to, dossier)
     export = export_results(request.user, q, filters, order=_order(order), fmt=format)
     return file_response(
         export.data, name=export.name, content_type=export.content_type, inline=False, restricted=True

@@ -52,6 +52,9 @@ def test_api_search_filters_and_bad_input(world: World) -> None:
     assert api.get("/api/v1/search", {"q": "12-KH/TU"}).json()["items"][0]["id"] == public
     assert api.get("/api/v1/search", {"q": "x", "kind": "nope"}).json()["code"] == "invalid_input"
     assert api.get("/api/v1/search", {"q": "x", "from": "31/12/2026"}).status_code == 400
+    # the date filter also as ``from_`` (how the parameter is declared, "from" being a Python keyword)
+    assert api.get("/api/v1/search", {"q": "dak nong", "from_": "2999-01-01"}).json()["total"] == 0
+    assert api.get("/api/v1/search", {"q": "dak nong", "from_": "2020-01-01"}).json()["total"] == 2
 
 
 def test_search_page_shows_highlighted_results_and_keeps_secrets(world: World, client: Client) -> None:
