@@ -16,6 +16,7 @@ from django.utils import timezone
 from core import audit
 from core.errors import InvalidInput
 from search import registry
+from search.query import parse
 from search.selectors import EXPORT_LIMIT, ORDER_CHOICES, Filters, Hit, search_all
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -76,7 +77,8 @@ def _row(number: int, hit: Hit) -> tuple[str, ...]:
 def export_results(user: Any, q: str, filters: Filters, *, order: str, fmt: str) -> Export:
     if fmt not in FORMATS:
         raise InvalidInput("Định dạng xuất phải là docx hoặc pdf.", details={"format": fmt})
-    if not q.strip() and not filters.any:
+    parsed = parse(q)
+    if parsed.empty and not parsed.symbol_key and not filters.any:  # nothing to search by ("", '""', "!!")
         raise InvalidInput("Chưa có điều kiện tìm kiếm để xuất.", details={"q": "trống"})
     result = search_all(user, q, filters, order=order, limit=EXPORT_LIMIT)
     now = timezone.localtime()

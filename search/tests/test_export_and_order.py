@@ -121,6 +121,8 @@ def test_export_refuses_bad_input(world: World, client: Client) -> None:
     api = client_for(world.leader)
     assert api.get("/api/v1/search/export", {"format": "xls", "q": "x"}).json()["code"] == "invalid_input"
     assert api.get("/api/v1/search/export", {"format": "pdf"}).status_code == 400
+    for nothing in ('""', "!! ?", "   "):  # no word to search by: refused, not an empty file
+        assert api.get("/api/v1/search/export", {"format": "pdf", "q": nothing}).status_code == 400
     assert api.get("/api/v1/search/export", {"format": "pdf", "q": "x", "order": "?"}).status_code == 400
     client.force_login(world.leader)
     response = client.get("/tim-kiem/xuat.pdf", follow=True)
