@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router, Schema
 
 from api.common import iso, parse_date
 from core.errors import InvalidInput
@@ -17,28 +17,33 @@ from search.selectors import MAX_PAGE_SIZE, ORDER_CHOICES, RELEVANCE, Filters, s
 router = Router(tags=["Tìm kiếm"])
 
 
-def _filters(
-    request: HttpRequest,
-    kind: str,
-    doc_type: str,
-    issuer: str,
-    status: str,
-    from_: str,
-    to: str,
-    dossier: int | None,
-) -> Filters:
-    if kind and kind not in registry.kinds():
+class SearchParams(Schema):
+    """The search and its filters, shared by ``GET /search`` and ``GET /search/export``."""
+
+    q: str = ""
+    kind: str = ""
+    from_: str = ""  # also read as "from" (a Python keyword)
+    to: str = ""
+    doc_type: str = ""
+    issuer: str = ""
+    status: str = ""
+    dossier: int | None = None
+    order: str = RELEVANCE
+
+
+def _filters(request: HttpRequest, p: SearchParams) -> Filters:
+    if p.kind and p.kind not in registry.kinds():
         raise InvalidInput(
             "Loại văn bản tìm kiếm không hợp lệ.", details={"kind": ", ".join(registry.kinds())}
         )
     return Filters(
-        kind=kind,
-        doc_type=doc_type.strip(),
-        issuer=issuer.strip(),
-        status=status.strip(),
-        date_from=parse_date(request.GET.get("from", from_), "from"),  # "from" is a Python keyword
-        date_to=parse_date(to, "to"),
-        dossier=dossier,
+        kind=p.kind,
+        doc_type=p.doc_type.strip(),
+        issuer=p.issuer.strip(),
+        status=p.status.strip(),
+        date_from=parse_date(request.GET.get("from", p.from_), "from"),
+        date_to=parse_date(p.to, "to"),
+        dossier=p.dossier,
     )
 
 
@@ -51,15 +56,7 @@ def _order(order: str) -> str:
 @router.get("/search")
 def search_documents(
     request: HttpRequest,
-    q: str = "",
-    kind: str = "",
-    from_: str = "",
-    to: str = "",
-    doc_type: str = "",
-    issuer: str = "",
-    status: str = "",
-    dossier: int | None = None,
-    order: str = RELEVANCE,
+    params: Query[SearchParams],
     page: int = 1,
     page_size: int = 20,
 ) -> dict[str, Any]:
@@ -67,16 +64,16 @@ def search_documents(
     is HTML: escaped text with the matched words in ``<mark>``. ``total`` counts only documents the
     caller may see, up to 1000 (``total_exact`` is false beyond). ``dossier``: only documents of that
     archive dossier; ``order``: relevance (default), newest or oldest (by the document's date)."""
-    filters = _filters(request, kind, doc_type, issuer, status, from_, to, dossier)
+    filters = _filters(request, params)
     if not 1 <= page <= 10_000:
         raise InvalidInput("Số trang không hợp lệ.", details={"page": "1–10000"})
     result = search(
         request.user,
-        q,
+        params.q,
         filters,
         page=page,
         page_size=min(max(page_size, 1), MAX_PAGE_SIZE),
-        order=_order(order),
+        order=_order(params.order),
     )
     return {
         "items": [
@@ -104,23 +101,11 @@ def search_documents(
 
 
 @router.get("/search/export")
-def search_export(
-    request: HttpRequest,
-    format: str = "pdf",
-    q: str = "",
-    kind: str = "",
-    from_: str = "",
-    to: str = "",
-    doc_type: str = "",
-    issuer: str = "",
-    status: str = "",
-    dossier: int | None = None,
-    order: str = RELEVANCE,
-) -> HttpResponse:
+def search_export(request: HttpRequest, params: Query[SearchParams], format: str = "pdf") -> HttpResponse:
     """The same search as ``GET /search`` (same parameters, no paging) as a .docx or .pdf list of every
     result the caller may see, up to 5,000 rows (the title says when more were left out); audited."""
-    filters = _filters(request, kind, doc_type, issuer, status, from_, to, dossier)
-    export = export_results(request.user, q, filters, order=_order(order), fmt=format)
+    filters = _filters(request, params)
+    export = export_results(request.user, params.q, filters, order=_order(params.order), fmt=format)
     return file_response(
         export.data, name=export.name, content_type=export.content_type, inline=False, restricted=True
     )
