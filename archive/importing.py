@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from archive import permissions, selectors, services
-from archive.models import ArchiveRecord, Dossier, DossierItem, ImportJob, ImportRowError, ImportScan
+from archive.models import ArchiveRecord, Dossier, ImportJob, ImportRowError, ImportScan
 from archive.states import DossierStatus, ImportStatus
 from core import audit, files
 from core.errors import ApplicationError, InvalidInput, NotAllowed
@@ -293,21 +293,12 @@ def import_one_row(job: ImportJob, row: int, parsed: _Row, scan: ImportScan) -> 
                 raise InvalidInput(
                     f"hồ sơ “{dossier.code}” đã kết thúc hoặc đã nộp lưu: không đưa thêm văn bản được"
                 )
-            DossierItem.objects.create(dossier=dossier, record=record, added_by=job.created_by)
-            secrecy = services.max_secrecy([dossier.secrecy, record.secrecy])
-            if secrecy != dossier.secrecy:  # the dossier is as secret as its most secret document
-                Dossier.objects.filter(pk=dossier_id).update(secrecy=secrecy)
-            audit.record(
+            services.link_document(
                 actor=job.created_by,
-                action="archive.dossier_add_document",
-                target=dossier,
-                organization_id=dossier.organization_id,
-                data={
-                    "kind": "archive",
-                    "document": record.pk,
-                    "import_job": job.pk,
-                    "secrecy": [dossier.secrecy, secrecy],
-                },
+                locked=dossier,
+                kind="archive",
+                document=record,
+                data={"import_job": job.pk},
             )
         ImportJob.objects.filter(pk=job.pk).update(done_rows=F("done_rows") + 1)
 

@@ -478,18 +478,27 @@ def dossier_add_document(*, actor: User, dossier: Dossier, kind: str, document_i
         check(DOSSIER_TRANSITIONS, DossierStatus, "add_document", locked.status)
         if DossierItem.objects.filter(dossier=locked, **{_field(kind): document}).exists():
             raise Conflict("Văn bản đã có trong hồ sơ này.", code="already_in_dossier")
-        item = DossierItem.objects.create(dossier=locked, added_by=actor, **{_field(kind): document})
-        secrecy = max_secrecy([locked.secrecy, document.secrecy])
-        if secrecy != locked.secrecy:
-            locked.secrecy = secrecy
-            locked.save(update_fields=["secrecy"])
-        audit.record(
-            actor=actor,
-            action="archive.dossier_add_document",
-            target=locked,
-            organization_id=locked.organization_id,
-            data={"kind": kind, "document": document.pk},
-        )
+        return link_document(actor=actor, locked=locked, kind=kind, document=document)
+
+
+def link_document(
+    *, actor: User, locked: Dossier, kind: str, document: Any, data: dict[str, Any] | None = None
+) -> DossierItem:
+    """The link itself, on a dossier the caller locked and checked (open, visible): the item, the dossier
+    raised to its most secret document, the audit event. Used by the screens and by the archive import."""
+    item = DossierItem.objects.create(dossier=locked, added_by=actor, **{_field(kind): document})
+    before = locked.secrecy
+    secrecy = max_secrecy([locked.secrecy, document.secrecy])
+    if secrecy != locked.secrecy:
+        locked.secrecy = secrecy
+        locked.save(update_fields=["secrecy"])
+    audit.record(
+        actor=actor,
+        action="archive.dossier_add_document",
+        target=locked,
+        organization_id=locked.organization_id,
+        data={"kind": kind, "document": document.pk, "secrecy": [before, secrecy], **(data or {})},
+    )
     return item
 
 
