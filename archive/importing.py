@@ -7,20 +7,25 @@ and commits **each row with its file in its own transaction** (``record_create``
 ``files.atomic_with_files``): a row is either fully imported — record, attachment, progress, audit —
 or not at all. A restart (the task queued again by ``import_resume``, or a rerun after a crash) skips
 the rows already imported (unique ``(import_job, import_row)``) or refused, so nothing is imported twice
-and nothing is half-imported. Refused rows are listed with a Vietnamese reason.
+and nothing is half-imported. Refused rows are listed with a Vietnamese reason. One runner at a time: a
+runner claims the job with a conditional UPDATE and keeps a heartbeat; a second runner (a resume while it
+still runs) is refused, and a runner silent for ``LEASE`` is taken for dead so the job can be resumed.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from archive import permissions, selectors, services
@@ -30,6 +35,8 @@ from core import audit, files
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.vn import fold
 from orgs.models import Organization, Secrecy, User
+
+log = logging.getLogger(__name__)
 
 # header (folded) → field; the first five are required
 COLUMNS = {
@@ -177,9 +184,18 @@ def import_start(
     return job
 
 
+LEASE = timedelta(minutes=2)  # a runner silent this long is taken for dead
+HEARTBEAT_SECONDS = 10.0
+
+
+def _running_elsewhere() -> Q:
+    """A job another runner is working on now (RUNNING with a fresh heartbeat)."""
+    return Q(status=ImportStatus.RUNNING, heartbeat_at__gte=timezone.now() - LEASE)
+
+
 def import_resume(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJob:
     """Queue an interrupted import again (or, ``queue=False``, let the caller run it); it continues after
-    the rows already done."""
+    the rows already done. Refused while another runner is still working on it."""
     if not permissions.may_manage(actor, job.organization_id):
         raise NotAllowed("Chỉ văn thư của cơ quan được nhập tài liệu lưu trữ.")
     if job.status == ImportStatus.DONE:
@@ -187,7 +203,16 @@ def import_resume(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJ
     from archive import tasks
 
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING, failure="")
+        resumed = (
+            ImportJob.objects.filter(pk=job.pk)
+            .exclude(status=ImportStatus.DONE)
+            .exclude(_running_elsewhere())
+            .update(status=ImportStatus.PENDING, failure="")
+        )
+        if not resumed:
+            raise InvalidInput(
+                "Đợt nhập đang chạy hoặc đã hoàn thành: không cần tiếp tục.", code="import_running"
+            )
         audit.record(
             actor=actor, action="archive.import_resume", target=job, organization_id=job.organization_id
         )
@@ -195,6 +220,22 @@ def import_resume(*, actor: User, job: ImportJob, queue: bool = True) -> ImportJ
             tasks.run_import.enqueue(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _claim(job_id: int) -> bool:
+    """Take the job for this runner (one conditional UPDATE: two runners never both get it)."""
+    now = timezone.now()
+    return bool(
+        ImportJob.objects.filter(pk=job_id)
+        .exclude(status=ImportStatus.DONE)
+        .exclude(_running_elsewhere())
+        .update(
+            status=ImportStatus.RUNNING,
+            started_at=Coalesce(F("started_at"), Value(now)),
+            heartbeat_at=now,
+            failure="",
+        )
+    )
 
 
 @dataclass
@@ -332,12 +373,11 @@ Progress = Callable[[ImportJob], None]
 def import_run(job_id: int, *, progress: Progress | None = None, every: int = 50) -> ImportJob:
     """Work the import to its end; ``progress`` (the command's progress line) is called every ``every``
     rows with the job as it stands."""
+    if not _claim(job_id):  # done already, or another runner is on it: leave it to that runner
+        log.info("archive import #%s is done or running elsewhere: not started twice", job_id)
+        return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("organization", "created_by", "spreadsheet").get(pk=job_id)
-    if job.status == ImportStatus.DONE:
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=job.started_at or timezone.now(), failure=""
-    )
+    beat = time.monotonic()
     try:
         columns, rows = _rows(files.open_blob(job.spreadsheet))
         done = set(ArchiveRecord.objects.filter(import_job=job).values_list("import_row", flat=True))
@@ -348,6 +388,9 @@ def import_run(job_id: int, *, progress: Progress | None = None, every: int = 50
             if progress is not None and seen % every == 0:
                 job.refresh_from_db()
                 progress(job)
+            if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+                beat = time.monotonic()
             if number in done or number in refused:
                 continue  # resumed: this row was committed (or refused) before the interruption
             try:

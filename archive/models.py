@@ -329,6 +329,9 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.CharField(max_length=500, blank=True)
+    # the runner's last sign of life: a RUNNING job whose heartbeat is older than importing.LEASE is free
+    # to be taken over (its runner died); a fresh one is refused to a second runner
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -341,6 +341,14 @@ def _take_message(
                 mail.message_id,
                 item.name,
             )
+    oversized = [item.name for item in scans if len(item.data) > settings.FILE_MAX_BYTES]
+    if oversized:
+        # a scan too large to take is not stored at all: the whole message goes to the rejected folder
+        # (kept there in full), so no part of it is taken while another part is silently left out
+        limit_mb = settings.FILE_MAX_BYTES // (1024 * 1024)
+        reason = f"tệp đính kèm vượt quá dung lượng cho phép ({limit_mb} MB): " + ", ".join(oversized)
+        _reject(client, uid, config, organization, mail, reason, result)
+        return
     try:
         for item in scans:
             job = services.intake_job_from_mail(
@@ -375,6 +383,19 @@ def _take_message(
         + ", ".join(item.name for item in files)
         + ")"
     )
+    _reject(client, uid, config, organization, mail, reason, result)
+
+
+def _reject(
+    client: imaplib.IMAP4,
+    uid: str,
+    config: MailConfig,
+    organization: Organization,
+    mail: MailSource,
+    reason: str,
+    result: MailRound,
+) -> None:
+    """The message to the rejected folder, on the audit record with its reason (nothing stored)."""
     if not move(client, uid, config.rejected_folder, REJECTED_KEYWORD):
         return  # another poller rejected it meanwhile
     result.rejected.append((mail.message_id, reason))

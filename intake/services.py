@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError, InvalidInput, NotAllowed, WrongState
+from core.errors import ApplicationError, FileTooLarge, InvalidInput, NotAllowed, WrongState
 from core.files import CheckedFile, atomic_with_files, clean_name, store, validate
 from intake import ocr, tasks
 from intake.extract import Extraction, Sources, extract
@@ -127,6 +127,8 @@ def intake_job_from_mail(
     try:
         checked = validate(name, data, allowed=ocr.SCAN_TYPES)
         refused = None
+    except FileTooLarge:
+        raise  # never stored, not even as an opaque original (the mailbox rejects the whole message)
     except Exception as exc:  # the upload check's refusal, or a file so broken that the check itself failed
         refused = (
             exc

@@ -9,6 +9,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 
 from archive import exports, importing, services
@@ -16,7 +17,7 @@ from archive.models import ArchiveRecord, Dossier, DossierItem, ImportJob, Impor
 from archive.reminders import send_transfer_reminders
 from archive.tests.conftest import ArchiveWorld
 from conftest import make_pdf
-from core.errors import WrongState
+from core.errors import InvalidInput, WrongState
 from core.models import AuditEvent
 from core.worker import run_pending
 from documents.models import Attachment
@@ -224,3 +225,31 @@ def test_import_resumes_after_a_crash_without_duplicates(aw: ArchiveWorld, monke
         6,
     ]
     assert Attachment.objects.filter(owner_kind="archive").count() == 5
+
+
+def test_a_running_import_is_not_run_twice_and_a_dead_runner_is_taken_over(aw: ArchiveWorld) -> None:
+    job = importing.import_start(
+        actor=aw.w.clerk,
+        organization=aw.w.org,
+        spreadsheet=("m.xlsx", spreadsheet(good_rows(3))),
+        scans=scans(3),
+    )
+    # Given a runner working on the import (claimed, heartbeat fresh)
+    assert importing._claim(job.pk)
+    # Then a resume is refused with the reason, and a second runner leaves it alone
+    with pytest.raises(InvalidInput, match="đang chạy"):
+        importing.import_resume(actor=aw.w.clerk, job=job)
+    assert not importing._claim(job.pk)
+    assert importing.import_run(job.pk).status == "running"
+    assert ArchiveRecord.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="archive.import_resume").exists()
+    # When that runner dies (no heartbeat for longer than the lease)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - importing.LEASE - timedelta(1))
+    # Then the import can be resumed and finishes once
+    importing.import_resume(actor=aw.w.clerk, job=job)
+    run_pending()
+    job.refresh_from_db()
+    assert (job.status, job.done_rows) == ("done", 3)
+    assert ArchiveRecord.objects.count() == 3
+    # and a finished import is claimed by nobody
+    assert not importing._claim(job.pk)

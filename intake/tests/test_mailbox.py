@@ -208,6 +208,42 @@ def test_a_damaged_pdf_gives_a_failed_job(world: Any, mail_account: Account) -> 
 
 
 @pytest.mark.django_db
+def test_a_scan_over_the_size_limit_stores_nothing_and_rejects_the_message(
+    world: Any, mail_account: Account, settings: Any
+) -> None:
+    # Given a message with one small scan and one larger than the upload limit
+    small, large = party_scan("png"), party_scan("pdf", pages=3)
+    settings.FILE_MAX_BYTES = (len(small) + len(large)) // 2
+    assert len(small) < settings.FILE_MAX_BYTES < len(large)
+    message = _message(
+        ("trang-1.png", small, "image/png"),
+        ("ca-van-ban.pdf", large, "application/pdf"),
+        subject="Hai bản quét",
+    )
+    mail_account.deliver(message)
+    # When the mailbox is read
+    files_before = StoredFile.objects.count()
+    result = _poll(world)
+    # Then nothing is stored, not even the small scan, and the whole message waits in the rejected folder
+    assert not IntakeJob.objects.exists() and not MailOrigin.objects.exists()
+    assert StoredFile.objects.count() == files_before
+    assert result.jobs == [] and result.failed_jobs == []
+    assert [message_id for message_id, _ in result.rejected] == [message["Message-ID"]]
+    assert len(mail_account.messages("Rejected")) == 1 and mail_account.messages("INBOX") == []
+    # with the reason, naming the file, on the audit record
+    event = AuditEvent.objects.get(action="intake.mail_rejected", organization_id=world.org.pk)
+    assert "vượt quá dung lượng cho phép" in event.data["reason"]
+    assert "ca-van-ban.pdf" in event.data["reason"] and "trang-1.png" not in event.data["reason"]
+    # and the service itself never keeps an oversized attachment either
+    from core.errors import FileTooLarge
+
+    source = services.MailSource(message_id="<x@example.vn>", sender=SENDER, subject="", received_at=None)
+    with pytest.raises(FileTooLarge):
+        services.intake_job_from_mail(organization=world.org, name="lon.pdf", data=large, mail=source)
+    assert StoredFile.objects.count() == files_before
+
+
+@pytest.mark.django_db
 def test_command_then_ocr_end_to_end_and_the_clerk_sees_the_source(
     world: Any, mail_account: Account, client: Client
 ) -> None:
