@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "archive",
     "search",
     "intake",
+    "exchange",
     "notifications",
     "reports",
     "api",

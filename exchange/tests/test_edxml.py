@@ -1,0 +1,348 @@
+"""edXML packages and status messages: written in the structure of regulations §4.2, signed by the sending
+organisation, verified against its registered certificate, read back; hand-written packages of another
+vendor's style read; tampering, unknown and expired certificates, unsafe XML refused."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import etree
+
+from exchange.edxml import build, parse, sign
+from exchange.edxml.codes import DS, NS, XLINK, Business, Priority, StatusCode, SteeringType, urgency_of
+from exchange.edxml.errors import BadSignature, CertificateExpired, MalformedPackage, UnknownCertificate
+from exchange.edxml.model import (
+    Attachment,
+    BusinessInfo,
+    Code,
+    MessageHeader,
+    Organ,
+    Package,
+    Replacement,
+    ResponseFor,
+    Signer,
+    Staff,
+    StatusMessage,
+    TraceHeader,
+    document_id,
+    split_number_symbol,
+)
+from signing.pki import TestPki, utcnow
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DATA = Path(__file__).parent / "data"
+PROVINCE = Organ(
+    organ_id="000.00.12.H99",
+    organ_name="Văn phòng Tỉnh ủy Sông Lam",
+    organization_in_charge="Tỉnh ủy Sông Lam",
+    address="Số 1 Đường Lê Lợi, TP. Sông Lam",
+    email="vanthu@tinhuy.songlam.vn",
+    telephone="0238 3000 001",
+    website="tinhuy.songlam.vn",
+)
+COMMUNE = Organ(organ_id="000.12.31.H99", organ_name="Đảng ủy xã Hòa Bình")
+DISTRICT = Organ(organ_id="000.12.00.H99", organ_name="Huyện ủy Đông Sơn")
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPki:
+    return TestPki.create(root_cn="dieuhanh Exchange Root CA")
+
+
+@pytest.fixture(scope="module")
+def province_key(pki: TestPki):
+    return pki.issue("Văn phòng Tỉnh ủy Sông Lam", "Tỉnh ủy Sông Lam")
+
+
+def package(**changes: object) -> Package:
+    header = MessageHeader(
+        sender=PROVINCE,
+        recipients=(COMMUNE, DISTRICT),
+        code=split_number_symbol("12-TB/TU"),
+        place="Sông Lam",
+        promulgation_date=dt.date(2026, 11, 30),
+        type_code="TB",
+        type_name="Thông báo",
+        subject="Kết luận của Thường trực Tỉnh ủy về công tác chuyển đổi số năm 2026 & kế hoạch <2027>",
+        document_id=document_id("000.00.12.H99", dt.date(2026, 11, 30), "12-TB/TU"),
+        signer=Signer(competence="T/M BAN THƯỜNG VỤ", position="PHÓ BÍ THƯ", full_name="Lê Thị Đào"),
+        due_date=dt.date(2026, 12, 15),
+        to_places=("Đảng ủy xã Hòa Bình,", "Huyện ủy Đông Sơn,", "Lưu: VT, TH."),
+        priority=Priority.VERY_URGENT,
+        promulgation_amount=3,
+        page_amount=2,
+        appendixes=("Phụ lục: Danh mục nhiệm vụ",),
+        response_for=(
+            ResponseFor(
+                organ_id="000.12.31.H99",
+                code="45-BC/ĐU",
+                promulgation_date=dt.date(2026, 11, 20),
+                document_id="000.12.31.H99,2026/11/20,45-BC/ĐU",
+            ),
+        ),
+        steering_type=SteeringType.STEERING,
+    )
+    value = Package(
+        message_id="5d0f3c1e-7b8a-4c2d-9e1f-0a1b2c3d4e5f",
+        header=header,
+        traces=(TraceHeader("000.00.12.H99", dt.datetime(2026, 11, 30, 9, 15, 2, tzinfo=VN)),),
+        business=BusinessInfo(
+            kind=Business.REPLACE,
+            reason="Thay thế do sai sót về số liệu",
+            staff=Staff(department="Phòng Tổng hợp", staff="Nguyễn Văn An", mobile="0912000111"),
+            replacements=(
+                Replacement("000.00.12.H99,2026/11/25,10-TB/TU", ("000.12.31.H99", "000.12.00.H99")),
+            ),
+        ),
+        attachments=(
+            Attachment("a1", "12-TB-TU.pdf", "application/pdf", PDF, "Văn bản chính"),
+            Attachment(
+                "a2", "Phụ lục đính kèm.pdf", "application/pdf", b"%PDF-1.4\nphu luc\n%%EOF", "Phụ lục"
+            ),
+        ),
+    )
+    return replace(value, **changes)  # type: ignore[arg-type]
+
+
+def signed(p: Package, issued) -> bytes:
+    return sign.sign(build.package(p), issued.key, [issued.cert])
+
+
+def test_a_package_round_trips_through_signing_and_parsing(pki: TestPki, province_key) -> None:
+    # Given a package with every field, two recipients and two attachments
+    original = package()
+    data = signed(original, province_key)
+    # When the receiver verifies it against the sender's registered certificate and reads it
+    verified = sign.verify(data, [pki.issue("Khác", "Khác").cert, province_key.cert])
+    back = parse.parse_package(verified.root)
+    # Then it reads exactly what was sent, attachments byte for byte
+    assert back == original
+    assert back.header.code.number_symbol == "12-TB/TU"
+    assert verified.fingerprint == sign.fingerprint(province_key.cert)
+    assert parse.kind(verified.root) == "package" and parse.sender_id(verified.root) == "000.00.12.H99"
+    # and Vietnamese travels as UTF-8 text, not character references
+    assert "Lê Thị Đào".encode() in data and b"&#" not in data.replace(b"&#13;", b"")
+
+
+def test_the_package_has_the_structure_of_the_standard(province_key) -> None:
+    root = etree.fromstring(signed(package(), province_key))
+    q = lambda *names: "/".join(f"e:{n}" for n in names)  # noqa: E731
+    ns = {"e": NS, "ds": DS, "xlink": XLINK}
+    assert etree.QName(root).namespace == NS and root.prefix == "edXML"
+    header = root.find(q("edXMLEnvelope", "edXMLHeader"), ns)
+    assert [etree.QName(c).localname for c in header] == ["MessageHeader", "TraceHeaderList", "Signature"]
+    message = header.find("e:MessageHeader", ns)
+    assert [etree.QName(c).localname for c in message] == [
+        "From", "To", "To", "Code", "PromulgationInfo", "DocumentType", "Subject", "Content", "SignerInfo",
+        "DueDate", "ToPlaces", "OtherInfo", "ResponseFor", "SteeringType", "DocumentId",
+    ]  # fmt: skip
+    assert [etree.QName(c).localname for c in message.find("e:From", ns)] == [
+        "OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email", "Telephone", "Fax", "Website",
+    ]  # fmt: skip
+    assert message.findtext(q("Code", "CodeNumber"), namespaces=ns) == "12"
+    assert message.findtext(q("Code", "CodeNotation"), namespaces=ns) == "TB/TU"
+    assert message.findtext(q("PromulgationInfo", "PromulgationDate"), namespaces=ns) == "2026/11/30"
+    assert message.findtext(q("OtherInfo", "Priority"), namespaces=ns) == "2"
+    assert [etree.QName(c).localname for c in message.find("e:OtherInfo", ns)] == [
+        "Priority", "SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount", "Appendixes",
+    ]  # fmt: skip
+    assert message.findtext("e:DocumentId", namespaces=ns) == "000.00.12.H99,2026/11/30,12-TB/TU"
+    trace = header.find("e:TraceHeaderList", ns)
+    assert trace.get("id") == "5d0f3c1e-7b8a-4c2d-9e1f-0a1b2c3d4e5f" and trace.get("version") == "1.0"
+    assert trace.findtext(q("TraceHeader", "Timestamp"), namespaces=ns) == "2026/11/30 09:15:02"
+    business = trace.find("e:Bussiness", ns)
+    assert [etree.QName(c).localname for c in business] == [
+        "BussinessDocType", "BussinessDocReason", "BussinessDocumentInfo", "DocumentId", "StaffInfo", "Paper",
+        "ReplacementInfoList",
+    ]  # fmt: skip
+    assert business.findtext("e:BussinessDocType", namespaces=ns) == "3"
+    assert business.findtext(
+        q("ReplacementInfoList", "ReplacementInfo", "OrganIdList", "OrganId"), namespaces=ns
+    )
+    # the signature: enveloped, exclusive C14N, rsa-sha256 over the whole message, with the certificate
+    signature = header.find("ds:Signature", ns)
+    assert signature.find("ds:SignedInfo/ds:CanonicalizationMethod", ns).get("Algorithm") == (
+        "http://www.w3.org/2001/10/xml-exc-c14n#"
+    )
+    assert signature.find("ds:SignedInfo/ds:SignatureMethod", ns).get("Algorithm").endswith("rsa-sha256")
+    assert signature.find("ds:SignedInfo/ds:Reference", ns).get("URI") == ""
+    assert signature.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", ns) is not None
+    # the body: a manifest referencing the attachments by cid:, encoded outside the envelope
+    references = root.findall(q("edXMLEnvelope", "edXMLBody", "edXMLManifest", "Reference"), ns)
+    assert [r.get(f"{{{XLINK}}}href") for r in references] == ["cid:a1", "cid:a2"]
+    attachments = root.findall(q("AttachmentEncoded", "Attachment"), ns)
+    assert [etree.QName(c).localname for c in attachments[0]] == [
+        "ContentType", "ContentId", "Description", "ContentTransferEncoded", "AttachmentName",
+    ]  # fmt: skip
+    assert base64.b64decode(attachments[0].findtext("e:ContentTransferEncoded", namespaces=ns)) == PDF
+
+
+def test_a_status_message_round_trips(pki: TestPki) -> None:
+    commune = pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình")
+    status = StatusMessage(
+        message_id="0b6f0d5e-1111-4222-8333-944455566677",
+        response_for=ResponseFor(
+            "000.00.12.H99", "12-TB/TU", dt.date(2026, 11, 30), "000.00.12.H99,2026/11/30,12-TB/TU"
+        ),
+        sender=COMMUNE,
+        code=StatusCode.REJECTED,
+        timestamp=dt.datetime(2026, 11, 30, 10, 0, 0, tzinfo=VN),
+        description="Gửi nhầm nơi nhận: văn bản không thuộc thẩm quyền của Đảng ủy xã",
+        staff=Staff(department="Văn phòng Đảng ủy", staff="Phạm Thị Thu"),
+    )
+    data = sign.sign(build.status(status), commune.key, [commune.cert])
+    verified = sign.verify(data, [commune.cert])
+    assert parse.kind(verified.root) == "status" and parse.sender_id(verified.root) == "000.12.31.H99"
+    assert parse.parse_status(verified.root) == status
+    assert StatusCode.REJECTED.label == "Từ chối tiếp nhận"
+
+
+def test_a_hand_written_package_in_another_vendors_style_is_read() -> None:
+    root = parse.read((DATA / "handwritten_package.xml").read_bytes())
+    p = parse.parse_package(root)
+    h = p.header
+    assert p.message_id == "7f0c1e2a-5b1d-4c33-9a51-1f2e3d4c5b6a"
+    assert h.sender.organ_id == "000.00.00.H41" and h.sender.organ_name == "Văn phòng UBND tỉnh"
+    assert [r.organ_id for r in h.recipients] == ["000.00.12.H41"]
+    assert h.code == Code("267", "UBND-VX") and h.code.number_symbol == "267/UBND-VX"
+    assert h.promulgation_date == dt.date(2026, 11, 27) and h.due_date == dt.date(2026, 12, 10)
+    assert (h.type_code, h.type_name) == ("1", "Công văn")
+    assert h.subject.startswith("V/v phối hợp tổ chức Hội nghị tổng kết")
+    assert h.signer == Signer("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn Đệ")
+    assert h.to_places == ("Văn phòng Tỉnh ủy", "Lưu: VT, VX.")
+    assert h.priority == Priority.URGENT and urgency_of(h.priority) == "urgent"
+    assert h.steering_type == SteeringType.STEERING and h.page_amount == 2
+    assert h.appendixes == ("Phụ lục I: Danh sách đại biểu",)
+    assert h.document_id == "000.00.00.H41,2026/11/27,267/UBND-VX"
+    assert p.traces == (TraceHeader("000.00.00.H41", dt.datetime(2026, 11, 27, 16, 45, 10, tzinfo=VN)),)
+    assert p.business.kind == Business.NEW and p.business.staff.staff == "Trần Thị Hà"
+    (attachment,) = p.attachments
+    assert (attachment.name, attachment.content_type, attachment.description) == (
+        "267-UBND-VX.pdf",
+        "application/pdf",
+        "Văn bản chính",
+    )
+    assert attachment.data.startswith(b"%PDF-1.4") and attachment.data.endswith(b"%%EOF")
+
+
+def _tamper(data: bytes, old: bytes, new: bytes) -> bytes:
+    assert data.count(old) >= 1
+    return data.replace(old, new, 1)
+
+
+def test_a_tampered_package_is_refused(province_key) -> None:
+    data = signed(package(), province_key)
+    # a changed subject
+    with pytest.raises(BadSignature):
+        sign.verify(_tamper(data, "chuyển đổi số".encode(), b"chuyen doi so"), [province_key.cert])
+    # one changed byte of an attachment (still valid base64)
+    encoded = base64.b64encode(PDF)
+    changed = encoded[:100] + (b"A" if encoded[100:101] != b"A" else b"B") + encoded[101:]
+    with pytest.raises(BadSignature):
+        sign.verify(_tamper(data, encoded[:200], changed[:200]), [province_key.cert])
+    # a recipient added
+    with pytest.raises(BadSignature):
+        sign.verify(
+            _tamper(data, b"000.12.00.H99</edXML:OrganId>", b"000.99.99.H99</edXML:OrganId>"),
+            [province_key.cert],
+        )
+    # the untouched package still passes
+    assert sign.verify(data, [province_key.cert]).fingerprint
+
+
+def test_an_unknown_or_expired_certificate_is_refused(pki: TestPki, province_key) -> None:
+    impostor = pki.issue("Văn phòng Tỉnh ủy Sông Lam", "Tỉnh ủy Sông Lam")  # same names, another key
+    with pytest.raises(UnknownCertificate) as refused:
+        sign.verify(signed(package(), impostor), [province_key.cert])
+    assert refused.value.code == "unknown_certificate" and "chưa đăng ký" in refused.value.message
+    expired = pki.issue(
+        "Văn phòng Tỉnh ủy Sông Lam",
+        "Tỉnh ủy Sông Lam",
+        not_before=utcnow() - dt.timedelta(days=400),
+        not_after=utcnow() - dt.timedelta(days=1),
+    )
+    with pytest.raises(CertificateExpired):
+        sign.verify(signed(package(), expired), [expired.cert])
+    # a registered certificate whose key signed nothing here does not vouch for a swapped KeyInfo
+    root = etree.fromstring(signed(package(), impostor))
+    root.find(f".//{{{DS}}}X509Certificate").text = base64.b64encode(province_key.der).decode()
+    swapped = etree.tostring(root, encoding="UTF-8")
+    with pytest.raises(BadSignature):
+        sign.verify(swapped, [province_key.cert])
+
+
+def test_an_unsigned_or_partly_signed_package_is_refused(province_key) -> None:
+    unsigned = etree.tostring(build.package(package()), encoding="UTF-8", xml_declaration=True)
+    with pytest.raises(BadSignature) as refused:
+        sign.verify(unsigned, [province_key.cert])
+    assert refused.value.code in ("unsigned_package", "bad_signature")
+    # a signature over one element only (signature wrapping) is not a signature of the package
+    from signxml import CanonicalizationMethod, XMLSigner
+
+    root = build.package(package())
+    root.find(f".//{{{NS}}}MessageHeader").set("Id", "hdr")
+    partial = XMLSigner(c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0).sign(
+        root, key=province_key.key, cert=[province_key.cert], reference_uri="#hdr"
+    )
+    with pytest.raises(BadSignature, match="toàn bộ"):
+        sign.verify(etree.tostring(partial, encoding="UTF-8"), [province_key.cert])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<edXML", "không phải XML"),
+        (b"<other xmlns='x'/>", "phần tử gốc edXML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x "boom">]>'
+            b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&x;</edXML>',
+            "DOCTYPE",
+        ),
+    ],
+)
+def test_broken_or_unsafe_xml_is_refused_in_vietnamese(data: bytes, message: str) -> None:
+    with pytest.raises(MalformedPackage, match=message):
+        parse.read(data)
+
+
+def test_malformed_contents_are_refused_with_the_element_named() -> None:
+    text = (DATA / "handwritten_package.xml").read_text(encoding="utf-8")
+    cases = {
+        "cid:vb-chinh": ("cid:khac", "cid:khac"),
+        "<ContentId>vb-chinh</ContentId>": ("<ContentId>vb-chinh</ContentId>\n", None),
+        "2026/11/27</ns2:PromulgationDate>": ("27-11-2026</ns2:PromulgationDate>", "PromulgationDate"),
+        "<ns2:Priority>1</ns2:Priority>": ("<ns2:Priority>khẩn</ns2:Priority>", "Priority"),
+        "JVBERi0xLjQK": ("JVBERi0x*LjQK", "base64"),
+        "<ns2:BussinessDocType>0": ("<ns2:BussinessDocType>7", "BussinessDocType"),
+    }
+    for old, (new, message) in cases.items():
+        if message is None:
+            continue
+        broken = text.replace(old, new, 1).encode()
+        with pytest.raises(MalformedPackage, match=message):
+            parse.parse_package(parse.read(broken))
+    no_recipient = text.replace("<ns2:To>", "<ns2:Cc>").replace("</ns2:To>", "</ns2:Cc>").encode()
+    with pytest.raises(MalformedPackage, match="nơi nhận"):
+        parse.parse_package(parse.read(no_recipient))
+
+
+@pytest.mark.parametrize(
+    ("printed", "number", "notation"),
+    [
+        ("12-TB/TU", "12", "TB/TU"),
+        ("127-CV/VPTU", "127", "CV/VPTU"),
+        ("267/UBND-VX", "267", "UBND-VX"),
+        ("05/2026/NĐ-CP", "05", "2026/NĐ-CP"),
+        ("Số hiệu lạ", "", "Số hiệu lạ"),
+    ],
+)
+def test_number_symbol_splits_into_code_and_joins_back(printed: str, number: str, notation: str) -> None:
+    code = split_number_symbol(printed)
+    assert (code.number, code.notation) == (number, notation)
+    assert code.number_symbol == printed
