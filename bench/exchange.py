@@ -36,7 +36,7 @@ def main() -> int:
 
     from exchange.edxml import build, parse, sign
     from exchange.edxml.model import Attachment
-    from exchange.tests.test_edxml import package
+    from exchange.testing.samples import package
     from signing.pki import TestPki
 
     pki = TestPki.create(root_cn="bench Exchange Root CA")
