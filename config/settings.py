@@ -303,3 +303,13 @@ INTAKE_MAIL_ORG = os.environ.get("INTAKE_MAIL_ORG", INTAKE_WATCH_ORG)
 INTAKE_MAIL_INTERVAL = float(os.environ.get("INTAKE_MAIL_INTERVAL", "60"))  # seconds between passes
 INTAKE_MAIL_TIMEOUT = float(os.environ.get("INTAKE_MAIL_TIMEOUT", "30"))  # seconds per IMAP operation
 INTAKE_MAIL_CA_FILE = os.environ.get("INTAKE_MAIL_CA_FILE", "")  # PEM to trust instead of the system's CAs
+
+# Exchange between installations (exchange/, docs/operations.md "Liên thông"): the dispatcher's retries
+# (seconds, doubled per attempt up to the maximum, ±20 % jitter), request timeout, wake-up poll, the
+# largest message accepted, and a CA file for the peers' HTTPS certificates (the system store otherwise).
+EXCHANGE_BACKOFF_BASE = float(os.environ.get("EXCHANGE_BACKOFF_BASE", "2"))
+EXCHANGE_BACKOFF_MAX = float(os.environ.get("EXCHANGE_BACKOFF_MAX", "3600"))
+EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", "30"))
+EXCHANGE_POLL_SECONDS = float(os.environ.get("EXCHANGE_POLL_SECONDS", "0.5"))
+EXCHANGE_MAX_MESSAGE_BYTES = int(os.environ.get("EXCHANGE_MAX_MESSAGE_BYTES", str(80 * 1024 * 1024)))
+EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")

@@ -10,5 +10,6 @@ admin.site.index_title = "Quản trị"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("exchange/", include("exchange.urls")),
     path("", include("web.urls")),
 ]

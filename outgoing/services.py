@@ -18,8 +18,8 @@ from incoming.permissions import cleared_for
 from notifications import services as notify
 from orgs.models import Organization, Role, Secrecy, User
 from orgs.selectors import people_with_roles, today
+from outgoing import external, renditions
 from outgoing import numbering as outgoing_numbering
-from outgoing import renditions
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
 from outgoing.permissions import may_approve_step, may_draft, may_issue, may_recall
 from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
@@ -360,6 +360,8 @@ def outgoing_issue(*, actor: User, document: OutgoingDocument, secret: str = "")
         search_index.reindex("outgoing", [doc.pk])
         _audit(doc, actor, "issue", {"number": number, "number_symbol": doc.number_symbol, "scope": scope})
         _check_deliverable(doc)
+        external.check(doc)  # refused here, the number is rolled back with the transaction
+        external.queue(doc)
         tasks.finalize_issue.enqueue(doc.pk)
         if doc.replaces_id or doc.corrects_id:
             from outgoing.after_issue import on_issued
@@ -426,6 +428,7 @@ def outgoing_finalize_issue(
 
             signatures.attach_stamped_annexes(doc, clerk, stamped)
         _deliver(doc, clerk)
+        external.files_ready(doc)
     return doc
 
 
@@ -536,5 +539,6 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
                     actor=actor, document=incoming, reason=reason.strip(), sender_name=doc.organization.name
                 )
                 withdrawn.append(incoming.pk)
+        external.recall(doc, reason.strip())
         _audit(doc, actor, "recall", {"reason": reason.strip(), "withdrawn": withdrawn})
     return doc

@@ -1,0 +1,279 @@
+"""The delivery loop: due outbox messages are claimed (one conditional UPDATE each, so two dispatchers
+never send the same row at once), built and signed on first use (the bytes kept, so every retry sends
+the same message), and POSTed to the next hop's exchange endpoint.
+
+2xx → sent; a refusal (400, 403, 404, 409, 413, 422) → failed with the receiver's Vietnamese reason (an
+administrator may send it again); anything else (no connection, timeout, 5xx, 429) → retried with
+exponential backoff and jitter, never given up. A message is not sent while an earlier one for the same
+recipient and document is unsent: a recall never overtakes its document.
+
+Embedded mode runs one thread (``start``) woken at once when a transaction queues a message (``wake``);
+tests and commands call ``run_pending``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import ssl
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core import files
+from exchange import directory
+from exchange.edxml import build, sign
+from exchange.models import OutboxMessage
+from exchange.states import Kind, OutState
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=120)
+PERMANENT = {400, 403, 404, 409, 413, 415, 422}
+_wake = threading.Event()
+_started = threading.Event()
+
+
+def wake() -> None:
+    _wake.set()
+
+
+def _due() -> Q:
+    now = timezone.now()
+    return Q(state=OutState.PENDING, next_attempt_at__lte=now) | Q(
+        state=OutState.SENDING, lease_until__lt=now
+    )
+
+
+def _claim(message_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        OutboxMessage.objects.filter(_due(), pk=message_id).update(
+            state=OutState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _blocked(message: OutboxMessage) -> bool:
+    """An earlier message for the same recipient and document is still unsent."""
+    return (
+        OutboxMessage.objects.filter(
+            kind=message.kind,
+            to_identifier=message.to_identifier,
+            document_id=message.document_id,
+            id__lt=message.pk,
+            state__in=(OutState.AWAITING_FILE, OutState.PENDING, OutState.SENDING),
+        )
+        .exclude(pk=message.pk)
+        .exists()
+    )
+
+
+def run_pending(limit: int = 200) -> int:
+    """Send what is due now, one after another; returns how many were sent."""
+    sent = 0
+    ids = list(OutboxMessage.objects.filter(_due()).order_by("id").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        message = OutboxMessage.objects.get(pk=pk)
+        if _blocked(message) or not _claim(pk):
+            continue
+        message.refresh_from_db()
+        if _send(message):
+            sent += 1
+    return sent
+
+
+def package_bytes(message: OutboxMessage) -> bytes:
+    """The signed message, built once and kept (a retry sends the very same bytes)."""
+    if message.package is not None:
+        return files.open_blob(message.package)
+    from exchange.identity import signer_of
+
+    signer = signer_of(message.from_identifier)
+    root = _tree(message)
+    data = sign.sign(root, signer.key, signer.chain)
+    import hashlib
+
+    with files.atomic_with_files():
+        stored = files.store(
+            files.CheckedFile(
+                f"edxml-{message.message_id}.xml",
+                data,
+                "application/xml",
+                hashlib.sha256(data).hexdigest(),
+                None,
+            )
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(package=stored)
+    message.package = stored
+    return data
+
+
+def _tree(message: OutboxMessage) -> Any:
+    from exchange.edxml import model
+    from exchange.edxml.codes import Business, StatusCode
+    from exchange.packaging import organ, package_for
+
+    if message.kind == Kind.STATUS:
+        inbox = message.inbox
+        assert inbox is not None and inbox.organization is not None
+        header = inbox.header
+        status = model.StatusMessage(
+            message_id=str(message.message_id),
+            response_for=model.ResponseFor(
+                organ_id=inbox.from_identifier,
+                code=header.get("number_symbol", ""),
+                promulgation_date=_date(header.get("issued_date")),
+                document_id=inbox.document_id,
+            ),
+            sender=organ(inbox.organization),
+            code=StatusCode(message.status_code),
+            timestamp=message.created_at,
+            description=message.description,
+            staff=model.Staff(staff=inbox.handled_by.full_name if inbox.handled_by else ""),
+        )
+        return build.status(status)
+    doc, recipient = message.outgoing, message.recipient
+    assert doc is not None and recipient is not None
+    package = package_for(doc, recipient, message_id=message.message_id, business=message.business or 0)
+    if message.business == Business.RECALL:
+        from dataclasses import replace
+
+        package = replace(
+            package,
+            attachments=(),
+            business=model.BusinessInfo(
+                kind=Business.RECALL, reason=message.description, document_id=message.document_id
+            ),
+        )
+    return build.package(package)
+
+
+def _date(text: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text) if text else None
+
+
+def _send(message: OutboxMessage) -> bool:
+    try:
+        data = package_bytes(message)
+    except Exception as exc:  # cannot be built or signed (no identity, a file gone): an operator's matter
+        log.exception("exchange message %s could not be built", message.message_id)
+        _failed(message, None, f"Không tạo được gói tin: {getattr(exc, 'message', exc)}")
+        return False
+    node = directory.next_hop(message.to_identifier)
+    if node is None:
+        _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")
+        return False
+    url = node.endpoint.rstrip("/") + "/exchange/v1/messages"
+    request = urllib.request.Request(  # noqa: S310 (the endpoint comes from the directory, http/https)
+        url,
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": "application/xml; charset=utf-8",
+            "X-Edxml-Message-Id": str(message.message_id),
+        },
+    )
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=settings.EXCHANGE_TIMEOUT, context=_tls()
+        ) as response:
+            status = response.status
+            body = response.read(65536)
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read(65536)
+    except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
+        _retry(message, None, f"Không kết nối được {node.name}: {exc}")
+        return False
+    if 200 <= status < 300:
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
+                state=OutState.SENT, sent_at=timezone.now(), last_http_status=status, last_error=""
+            )
+        return True
+    reason = _reason(body) or f"HTTP {status}"
+    if status in PERMANENT:
+        _failed(message, status, reason)
+    else:
+        _retry(message, status, reason)
+    return False
+
+
+def _reason(body: bytes) -> str:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if isinstance(payload, dict):
+        return str(payload.get("message") or payload.get("detail") or "")[:480]
+    return ""
+
+
+def _retry(message: OutboxMessage, status: int | None, error: str) -> None:
+    delay = min(
+        settings.EXCHANGE_BACKOFF_BASE * 2 ** max(message.attempts - 1, 0), settings.EXCHANGE_BACKOFF_MAX
+    )
+    delay *= random.uniform(0.8, 1.2)
+    OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
+        state=OutState.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        last_error=error[:500],
+        last_http_status=status,
+        lease_until=None,
+    )
+    log.info("exchange message %s: retry in %.1f s (%s)", message.message_id, delay, error)
+
+
+def _failed(message: OutboxMessage, status: int | None, error: str) -> None:
+    from core import audit
+
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
+            state=OutState.FAILED, last_error=error[:500], last_http_status=status, lease_until=None
+        )
+        audit.record(
+            actor=None,
+            action="exchange.send_failed",
+            target=message,
+            data={"to": message.to_identifier, "status": status, "error": error[:300]},
+        )
+    log.warning("exchange message %s to %s failed: %s", message.message_id, message.to_identifier, error)
+
+
+def _tls() -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
+    return context
+
+
+def start() -> None:
+    """The embedded dispatcher thread (once per process)."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_loop, name="dieuhanh-exchange", daemon=True).start()
+
+
+def _loop() -> None:
+    while True:
+        _wake.wait(settings.EXCHANGE_POLL_SECONDS)
+        _wake.clear()
+        try:
+            while run_pending():
+                pass
+        except Exception:
+            log.exception("exchange dispatcher pass failed")
+        finally:
+            close_old_connections()
+
+
+__all__ = ["package_bytes", "run_pending", "start", "uuid", "wake"]

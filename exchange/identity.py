@@ -1,0 +1,65 @@
+"""Signing identities: the key each organisation of this installation signs its exchange messages with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from core.errors import InvalidInput
+from exchange.edxml.sign import fingerprint
+from exchange.models import Identity
+from orgs.models import Organization
+from signing import storage
+from signing.keys import read_pkcs12
+
+
+class NoIdentity(InvalidInput):
+    code = "no_exchange_identity"
+    message = "Cơ quan chưa có khóa ký gói tin liên thông: quản trị cần nhập khóa trước khi gửi."
+
+
+@dataclass(frozen=True)
+class Signer:
+    key: PrivateKeyTypes
+    chain: list[x509.Certificate]
+
+
+def identity_set(
+    *, organization: Organization, key: PrivateKeyTypes, chain: list[x509.Certificate]
+) -> Identity:
+    """Keep ``key`` (encrypted at rest) and its certificate chain for ``organization``."""
+    if not organization.identifier:
+        raise InvalidInput("Cơ quan chưa có mã định danh: không liên thông được.", code="no_identifier")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    certificates = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
+    identity, _ = Identity.objects.update_or_create(
+        organization=organization,
+        defaults={
+            "key_encrypted": storage.encrypt(pem),
+            "certificate_pem": certificates,
+            "fingerprint": fingerprint(chain[0]),
+            "not_after": chain[0].not_valid_after_utc,
+        },
+    )
+    return identity
+
+
+def identity_import(*, organization: Organization, pkcs12: bytes, password: str) -> Identity:
+    key, certificate, chain = read_pkcs12(pkcs12, password)
+    return identity_set(organization=organization, key=key, chain=[certificate, *chain])
+
+
+def signer_of(identifier: str) -> Signer:
+    identity = (
+        Identity.objects.filter(organization__identifier=identifier).select_related("organization").first()
+    )
+    if identity is None:
+        raise NoIdentity()
+    key = serialization.load_pem_private_key(storage.decrypt(bytes(identity.key_encrypted)), password=None)
+    chain = x509.load_pem_x509_certificates(identity.certificate_pem.encode())
+    return Signer(key=key, chain=chain)

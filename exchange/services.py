@@ -1,0 +1,603 @@
+"""Every write of the exchange: queueing packages when a document is issued, receiving messages,
+the clerk's decisions on arrivals, and the statuses that flow back.
+
+Exactly-once effect = at-least-once sending (``dispatch``) + idempotent receipt here: a message is known by
+(message id, recipient), and a package also by (sender, recipient, DocumentId, business) — the same
+document signed again with a new message id is still one document."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core import audit, files
+from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound
+from exchange import directory
+from exchange.edxml import model, parse, sign
+from exchange.edxml.codes import STATUS_LABELS, Business, StatusCode
+from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
+from exchange.states import IN_TRANSITIONS, OUT_TRANSITIONS, InState, Kind, OutState, check
+from orgs.models import Organization, Secrecy, User
+
+log = logging.getLogger(__name__)
+
+CLASSIFIED_REFUSED = (
+    "Văn bản mật không được gửi qua trục liên thông: gửi theo đường cơ yếu hoặc bưu chính theo quy định."
+)
+ARRIVED_TEXT = "Đã đến — phần mềm quản lý văn bản đã nhận, văn thư chưa xử lý"
+
+
+class UnknownSender(NotAllowed):
+    code = "unknown_sender"
+    message = "Cơ quan gửi không có trong danh bạ liên thông của nơi nhận."
+
+
+class UnknownRecipient(NotFound):
+    code = "unknown_recipient"
+    message = "Nơi nhận không thuộc hệ thống này."
+
+
+class UnknownDocument(NotFound):
+    code = "unknown_document"
+    message = "Không tìm thấy văn bản mà thông điệp trạng thái nhắc đến."
+
+
+# --- sending side: issuance --------------------------------------------------------------------------
+
+
+def external_recipients(doc: Any) -> list[Any]:
+    return [r for r in doc.recipients.select_related("organization") if directory.is_external(r.organization)]
+
+
+def check_sendable(doc: Any) -> None:
+    """Before a number is taken: a document with recipients reached by exchange must be unclassified and
+    its organisation able to sign packages."""
+    from exchange.identity import NoIdentity
+    from exchange.models import Identity
+
+    if not external_recipients(doc):
+        return
+    if doc.secrecy != Secrecy.NONE:
+        raise NotAllowed(CLASSIFIED_REFUSED, code="secret_document")
+    if not doc.organization.identifier:
+        raise InvalidInput("Cơ quan chưa có mã định danh: không gửi liên thông được.", code="no_identifier")
+    if not Identity.objects.filter(organization=doc.organization).exists():
+        raise NoIdentity()
+
+
+def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage]:
+    """One package per external recipient, written in the issuing transaction (sent once the issued PDF
+    exists: ``files_ready``)."""
+    from exchange.packaging import outgoing_document_id
+
+    recipients = external_recipients(doc)
+    if recipients and doc.secrecy != Secrecy.NONE:  # defence in depth: check_sendable refused it already
+        raise NotAllowed(CLASSIFIED_REFUSED, code="secret_document")
+    messages = []
+    for recipient in recipients:
+        messages.append(
+            OutboxMessage.objects.create(
+                kind=Kind.PACKAGE,
+                business=business,
+                from_identifier=doc.organization.identifier,
+                to_identifier=recipient.organization.identifier,
+                document_id=outgoing_document_id(doc),
+                outgoing=doc,
+                recipient=recipient,
+                state=OutState.AWAITING_FILE,
+            )
+        )
+    return messages
+
+
+def files_ready(doc: Any) -> int:
+    """The issued PDF exists (in the finalize transaction): the packages may leave."""
+    from exchange import dispatch
+
+    count = OutboxMessage.objects.filter(outgoing=doc, state=OutState.AWAITING_FILE).update(
+        state=OutState.PENDING, next_attempt_at=timezone.now()
+    )
+    if count:
+        transaction.on_commit(dispatch.wake)
+    return count
+
+
+def recall(doc: Any, *, reason: str) -> None:
+    """An issued document recalled: packages not yet sent are cancelled, the others followed by a recall
+    message (business 1) to the same recipients (never overtaking the package: ``dispatch`` orders them)."""
+    from exchange import dispatch
+
+    queued = False
+    for message in OutboxMessage.objects.select_for_update().filter(
+        outgoing=doc, kind=Kind.PACKAGE, business=Business.NEW
+    ):
+        if message.state in (OutState.AWAITING_FILE, OutState.PENDING, OutState.FAILED):
+            message.state = check(OUT_TRANSITIONS, "cancel", message.state)
+            message.last_error = "Đã thu hồi trước khi gửi."
+            message.save(update_fields=["state", "last_error"])
+            continue
+        if message.state == OutState.CANCELLED:
+            continue
+        OutboxMessage.objects.create(
+            kind=Kind.PACKAGE,
+            business=Business.RECALL,
+            from_identifier=message.from_identifier,
+            to_identifier=message.to_identifier,
+            document_id=message.document_id,
+            outgoing=doc,
+            recipient=message.recipient,
+            description=reason,
+            state=OutState.PENDING,
+            next_attempt_at=timezone.now(),
+        )
+        queued = True
+    if queued:
+        transaction.on_commit(dispatch.wake)
+
+
+# --- receiving ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    message_id: str
+    duplicate: bool
+    kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"message_id": self.message_id, "receipt": "duplicate" if self.duplicate else "stored"}
+
+
+def receive(data: bytes) -> Receipt:
+    """A message that arrived over the network: verified against the sender's registered certificates,
+    stored once, and acted on (an arrival waiting for the clerk with status 01 sent back; a status
+    recorded against the outgoing document; a recall applied). Raises an ApplicationError to refuse it."""
+    root = parse.read(data)
+    kind = parse.kind(root)
+    sender = parse.sender_id(root)
+    certificates = directory.registered_certificates(sender)
+    if not certificates:
+        raise UnknownSender()
+    verified = sign.verify(data, certificates)
+    if kind == "status":
+        return _receive_status(parse.parse_status(verified.root), data, verified.fingerprint)
+    package = parse.parse_package(verified.root)
+    if package.header.sender.organ_id != sender:
+        raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
+    return _receive_package(package, data, verified.fingerprint)
+
+
+def _stored(message_id: str, data: bytes) -> Any:
+    checked = files.CheckedFile(
+        f"edxml-{message_id[:60]}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
+    )
+    return files.store(checked)
+
+
+def _receive_package(package: model.Package, data: bytes, signer: str) -> Receipt:
+    from exchange.packaging import header_json
+
+    if not package.message_id:
+        raise InvalidInput("Gói tin thiếu mã thông điệp (TraceHeaderList/@id).", code="malformed_package")
+    organizations = [
+        org
+        for r in package.header.recipients
+        if (org := directory.local_organization(r.organ_id)) is not None
+    ]
+    business = int(package.business.kind)
+    if not organizations:
+        targets = [r.organ_id for r in package.header.recipients if directory.next_hop(r.organ_id)]
+        if not targets:
+            raise UnknownRecipient()
+        return _relay(
+            package.message_id,
+            Kind.PACKAGE,
+            package.header.sender.organ_id,
+            targets,
+            package.header.document_id,
+            data,
+            signer,
+            business=business,
+        )
+    duplicate = True
+    for organization in organizations:
+        seen = (
+            InboxMessage.objects.filter(
+                message_id=package.message_id, to_identifier=organization.identifier
+            ).exists()
+            or InboxMessage.objects.filter(
+                kind=Kind.PACKAGE,
+                from_identifier=package.header.sender.organ_id,
+                to_identifier=organization.identifier,
+                document_id=package.header.document_id,
+                business=business,
+            ).exists()
+        )
+        if seen:
+            continue
+        try:
+            with files.atomic_with_files():
+                inbox = InboxMessage.objects.create(
+                    message_id=package.message_id,
+                    kind=Kind.PACKAGE,
+                    business=business,
+                    from_identifier=package.header.sender.organ_id,
+                    to_identifier=organization.identifier or "",
+                    organization=organization,
+                    document_id=package.header.document_id,
+                    header=header_json(package),
+                    package=_stored(package.message_id, data),
+                    signer_sha256=signer,
+                    state=InState.ARRIVED,
+                )
+                audit.record(
+                    actor=None,
+                    action="exchange.received",
+                    target=inbox,
+                    organization_id=organization.pk,
+                    data={
+                        "from": inbox.from_identifier,
+                        "document_id": inbox.document_id,
+                        "business": business,
+                        "signer_sha256": signer,
+                    },
+                )
+                if business == Business.RECALL:
+                    _apply_recall(inbox, package)
+                else:
+                    queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
+                    _notify_clerks(inbox)
+        except IntegrityError:  # the same message arriving twice at once: the other request stored it
+            continue
+        duplicate = False
+    return Receipt(package.message_id, duplicate, Kind.PACKAGE)
+
+
+def _apply_recall(notice: InboxMessage, package: model.Package) -> None:
+    """A recall: the document is withdrawn here (before or after the clerk registered it) and 15 goes
+    back; an unknown document answers 16."""
+    from incoming.services import incoming_withdraw
+
+    target = (
+        InboxMessage.objects.select_for_update()
+        .filter(
+            kind=Kind.PACKAGE,
+            business=Business.NEW,
+            from_identifier=notice.from_identifier,
+            to_identifier=notice.to_identifier,
+            document_id=package.business.document_id or package.header.document_id,
+        )
+        .first()
+    )
+    notice.state = InState.HANDLED
+    notice.save(update_fields=["state"])
+    reason = package.business.reason or "Cơ quan gửi thu hồi văn bản."
+    if target is None or target.state in (InState.REJECTED, InState.WITHDRAWN):
+        queue_status(notice, StatusCode.RECALL_REFUSED, "Không tìm thấy văn bản cần thu hồi.")
+        return
+    if target.state == InState.ARRIVED:
+        target.state = check(IN_TRANSITIONS, "withdraw", target.state)
+        target.reason = reason
+        target.save(update_fields=["state", "reason"])
+    elif target.incoming is not None and target.incoming.status != "recalled":
+        from exchange.system import system_user
+
+        incoming_withdraw(
+            actor=system_user(),
+            document=target.incoming,
+            reason=reason,
+            sender_name=target.header.get("sender", {}).get("name", ""),
+        )
+    audit.record(
+        actor=None,
+        action="exchange.recalled",
+        target=target,
+        organization_id=target.organization_id,
+        data={"reason": reason},
+    )
+    queue_status(target, StatusCode.RECALL_DONE, "Đã thu hồi văn bản theo yêu cầu của cơ quan gửi.")
+
+
+def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Receipt:
+    if not status.message_id:
+        raise InvalidInput("Thông điệp trạng thái thiếu mã (Status/@id).", code="malformed_package")
+    sent = (
+        OutboxMessage.objects.filter(
+            kind=Kind.PACKAGE,
+            business=Business.NEW,
+            document_id=status.response_for.document_id,
+            to_identifier=status.sender.organ_id,
+        )
+        .select_related("recipient")
+        .first()
+    )
+    if sent is None or sent.recipient is None:
+        target = status.response_for.organ_id
+        if directory.local_organization(target) is None and directory.next_hop(target) is not None:
+            return _relay(
+                status.message_id,
+                Kind.STATUS,
+                status.sender.organ_id,
+                [target],
+                status.response_for.document_id,
+                data,
+                signer,
+                status_code=status.code.value,
+            )
+        raise UnknownDocument()
+    if InboxMessage.objects.filter(message_id=status.message_id, to_identifier=sent.from_identifier).exists():
+        return Receipt(status.message_id, True, Kind.STATUS)
+    try:
+        with files.atomic_with_files():
+            inbox = InboxMessage.objects.create(
+                message_id=status.message_id,
+                kind=Kind.STATUS,
+                status_code=status.code.value,
+                from_identifier=status.sender.organ_id,
+                to_identifier=sent.from_identifier,
+                organization=sent.outgoing.organization if sent.outgoing else None,
+                document_id=status.response_for.document_id,
+                header={"description": status.description, "staff": status.staff.staff},
+                package=_stored(status.message_id, data),
+                signer_sha256=signer,
+                state=InState.HANDLED,
+            )
+            ExchangeStatus.objects.create(
+                recipient=sent.recipient,
+                code=status.code.value,
+                description=status.description[:2000],
+                staff=status.staff.staff[:200],
+                at=status.timestamp,
+                inbox=inbox,
+            )
+            audit.record(
+                actor=None,
+                action="exchange.status_received",
+                target=sent.outgoing,
+                organization_id=inbox.organization_id,
+                data={"to": sent.to_identifier, "code": status.code.value, "description": status.description},
+            )
+            if status.code == StatusCode.REJECTED and sent.outgoing is not None:
+                _notify_rejected(sent, status.description)
+    except IntegrityError:
+        return Receipt(status.message_id, True, Kind.STATUS)
+    return Receipt(status.message_id, False, Kind.STATUS)
+
+
+def _relay(
+    message_id: str,
+    kind: str,
+    sender: str,
+    targets: list[str],
+    document_id: str,
+    data: bytes,
+    signer: str,
+    *,
+    business: int | None = None,
+    status_code: str = "",
+) -> Receipt:
+    """A hub's work: a message for organisations of other installations is stored once and forwarded as
+    received (the signed bytes untouched), in one transaction with its outbox rows."""
+    from exchange import dispatch
+
+    duplicate = True
+    for target in targets:
+        if InboxMessage.objects.filter(message_id=message_id, to_identifier=target).exists():
+            continue
+        try:
+            with files.atomic_with_files():
+                stored = _stored(message_id, data)
+                inbox = InboxMessage.objects.create(
+                    message_id=message_id,
+                    kind=kind,
+                    business=business,
+                    status_code=status_code,
+                    from_identifier=sender,
+                    to_identifier=target,
+                    document_id=document_id,
+                    package=stored,
+                    signer_sha256=signer,
+                    state=InState.RELAYED,
+                )
+                OutboxMessage.objects.create(
+                    kind=kind,
+                    business=business,
+                    status_code=status_code,
+                    from_identifier=sender,
+                    to_identifier=target,
+                    document_id=document_id,
+                    inbox=inbox,
+                    package=stored,
+                    state=OutState.PENDING,
+                    next_attempt_at=timezone.now(),
+                )
+                audit.record(
+                    actor=None,
+                    action="exchange.relayed",
+                    target=inbox,
+                    data={"from": sender, "to": target, "document_id": document_id, "kind": kind},
+                )
+                transaction.on_commit(dispatch.wake)
+        except IntegrityError:
+            continue
+        duplicate = False
+    return Receipt(message_id, duplicate, kind)
+
+
+def queue_status(inbox: InboxMessage, code: StatusCode, description: str = "") -> OutboxMessage:
+    """A status of a received document back to its sender (in the caller's transaction)."""
+    from exchange import dispatch
+
+    message = OutboxMessage.objects.create(
+        kind=Kind.STATUS,
+        status_code=code.value,
+        from_identifier=inbox.to_identifier,
+        to_identifier=inbox.from_identifier,
+        document_id=inbox.document_id,
+        inbox=inbox,
+        description=description or code.label,
+        state=OutState.PENDING,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(dispatch.wake)
+    return message
+
+
+# --- the clerk's decisions on an arrival --------------------------------------------------------------
+
+
+def _check_clerk(actor: User, inbox: InboxMessage) -> None:
+    from incoming.permissions import is_clerk_of
+
+    if inbox.organization_id is None or not is_clerk_of(actor, inbox.organization_id):
+        raise NotAllowed("Chỉ văn thư của cơ quan nhận mới xử lý văn bản liên thông đến.")
+
+
+def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] | None = None) -> Any:
+    """ "Vào sổ": the arrival becomes an incoming document (the form pre-filled from the package, the clerk
+    may correct it), channel "Liên thông", its files as received; status 03 goes back."""
+    from incoming.services import Registration, incoming_register
+
+    _check_clerk(actor, inbox)
+    package = parse.parse_package(parse.read(files.open_blob(inbox.package)))
+    h = inbox.header
+    fields: dict[str, Any] = {
+        "issuer_name": h["sender"]["name"] or package.header.sender.organ_id,
+        "issuer_id": _issuer_id(inbox.from_identifier),
+        "number_symbol": h["number_symbol"],
+        "issued_date": package.header.promulgation_date,
+        "doc_type": _doc_type_code(inbox.organization, h["type_code"], h["type_name"]),
+        "subject": h["subject"],
+        "signer_name": h["signer_name"][:50],
+        "signer_position": h["signer_position"][:100],
+        "urgency": h["urgency"],
+        "due_date": package.header.due_date,
+        "channel": "exchange",
+        "page_count": h.get("page_amount"),
+    }
+    fields.update({k: v for k, v in (changes or {}).items() if k in fields and k not in ("channel",)})
+    fields["secrecy"] = Secrecy.NONE  # nothing secret travels by exchange (regulations §5)
+    uploads = [(a.name, a.data) for a in package.attachments]
+    with transaction.atomic():
+        locked = InboxMessage.objects.select_for_update().get(pk=inbox.pk)
+        locked.state = check(IN_TRANSITIONS, "register", locked.state)
+        assert locked.organization is not None
+        result = incoming_register(
+            actor=actor, organization=locked.organization, data=Registration(**fields), uploads=uploads
+        )
+        locked.incoming = result.document
+        locked.handled_by = actor
+        locked.save(update_fields=["state", "incoming", "handled_by"])
+        audit.record(
+            actor=actor,
+            action="exchange.registered",
+            target=locked,
+            organization_id=locked.organization_id,
+            data={"incoming": result.document.pk},
+        )
+        queue_status(locked, StatusCode.ACCEPTED, "Đã tiếp nhận, vào sổ văn bản đến")
+    return result
+
+
+def inbox_reject(*, actor: User, inbox: InboxMessage, reason: str) -> InboxMessage:
+    """ "Trả lại": the arrival is returned to its sender with the reason (status 02)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Vui lòng nhập lý do trả lại.", details={"reason": "trống"})
+    if len(reason) > 1000:
+        raise InvalidInput("Lý do trả lại tối đa 1.000 ký tự.", details={"reason": "quá dài"})
+    _check_clerk(actor, inbox)
+    with transaction.atomic():
+        locked = InboxMessage.objects.select_for_update().get(pk=inbox.pk)
+        locked.state = check(IN_TRANSITIONS, "reject", locked.state)
+        locked.reason = reason
+        locked.handled_by = actor
+        locked.save(update_fields=["state", "reason", "handled_by"])
+        audit.record(
+            actor=actor,
+            action="exchange.rejected_by_clerk",
+            target=locked,
+            organization_id=locked.organization_id,
+            data={"reason": reason},
+        )
+        queue_status(locked, StatusCode.REJECTED, reason)
+    return locked
+
+
+def status_for_incoming(incoming_id: int, code: StatusCode, description: str = "") -> None:
+    """The incoming workflow moved (assigned 04, in progress 05, done 06): tell the sender, once per
+    code (in the workflow's transaction)."""
+    inbox = InboxMessage.objects.filter(incoming_id=incoming_id, kind=Kind.PACKAGE).first()
+    if inbox is None:
+        return
+    if OutboxMessage.objects.filter(inbox=inbox, kind=Kind.STATUS, status_code=code.value).exists():
+        return
+    queue_status(inbox, code, description or STATUS_LABELS[code])
+
+
+def _issuer_id(identifier: str) -> int | None:
+    return Organization.objects.filter(identifier=identifier).values_list("pk", flat=True).first()
+
+
+def _doc_type_code(organization: Organization | None, code: str, name: str) -> str:
+    from documents.models import DocType
+
+    profile = organization.profile if organization is not None else ""
+    types = DocType.objects.filter(profile=profile, is_active=True)
+    found = types.filter(code=code).first() or types.filter(name__iexact=name).first()
+    if found is None:
+        found = types.filter(name__iexact="Công văn").first()
+    return found.code if found is not None else code
+
+
+def _notify_clerks(inbox: InboxMessage) -> None:
+    from notifications.services import notify_users
+    from orgs.selectors import people_with_roles
+
+    assert inbox.organization_id is not None
+    h = inbox.header
+    notify_users(
+        people_with_roles({"clerk"}, {inbox.organization_id}),
+        f"Văn bản liên thông mới: {h['number_symbol']} của {h['sender']['name']}",
+        f"/lien-thong/den/{inbox.pk}/",
+        kind="urgent" if h.get("urgency") not in (None, "normal") else "info",
+    )
+
+
+def _notify_rejected(sent: OutboxMessage, reason: str) -> None:
+    from notifications.services import notify_users
+    from orgs.selectors import people_with_roles
+
+    assert sent.outgoing is not None
+    notify_users(
+        people_with_roles({"clerk"}, {sent.outgoing.organization_id}),
+        f"Văn bản {sent.outgoing.number_symbol} bị {sent.to_identifier} trả lại: {reason[:200]}",
+        f"/van-ban-di/{sent.outgoing.pk}/",
+        kind="warning",
+    )
+
+
+def resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
+    from exchange import dispatch
+
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        locked.state = check(OUT_TRANSITIONS, "resend", locked.state)
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["state", "next_attempt_at"])
+        audit.record(actor=actor, action="exchange.resend", target=locked)
+        transaction.on_commit(dispatch.wake)
+    return locked
+
+
+def new_message_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+__all__ = ["ApplicationError", "Receipt", "receive"]

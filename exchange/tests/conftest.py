@@ -1,0 +1,116 @@
+"""An installation (the province of the shared World) that exchanges with a commune of another
+installation, reached through a hub; a real HTTP server on loopback plays the next hop."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from conftest import World
+from outgoing.tests.conftest import OutgoingWorld
+from signing.pki import Issued, TestPki
+
+COMMUNE_ID = "000.12.31.H99"
+
+
+@dataclass
+class NextHop:
+    """A real HTTP server on loopback: records each POST and answers from a script (default 200)."""
+
+    url: str = ""
+    received: list[bytes] = field(default_factory=list)
+    script: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    def start(self) -> NextHop:
+        hop = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                hop.received.append(self.rfile.read(length))
+                status, payload = hop.script.pop(0) if hop.script else (200, {"receipt": "stored"})
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+@dataclass
+class ExchangeWorld:
+    ow: OutgoingWorld
+    pki: TestPki
+    province_key: Issued
+    commune_key: Issued
+    commune: Any
+    hub: Any
+    hop: NextHop
+
+    @property
+    def w(self) -> World:
+        return self.ow.w
+
+
+@pytest.fixture(scope="session")
+def exchange_pki() -> tuple[TestPki, Issued, Issued]:
+    pki = TestPki.create(root_cn="dieuhanh Exchange Test Root CA")
+    return (
+        pki,
+        pki.issue("Văn phòng Tỉnh ủy Sông Lam", "Tỉnh ủy Sông Lam"),
+        pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình"),
+    )
+
+
+@pytest.fixture
+def next_hop() -> Iterator[NextHop]:
+    hop = NextHop().start()
+    yield hop
+    hop.stop()
+
+
+@pytest.fixture
+def xw(
+    world: World, exchange_pki: tuple[TestPki, Issued, Issued], next_hop: NextHop, settings: Any
+) -> ExchangeWorld:
+    from exchange.identity import identity_set
+    from exchange.models import DirectoryEntry, Node
+    from orgs.models import Organization
+
+    settings.EXCHANGE_BACKOFF_BASE = 0.05
+    pki, province_key, commune_key = exchange_pki
+    ow = OutgoingWorld(world)
+    identity_set(
+        organization=world.org, key=province_key.key, chain=[province_key.cert, pki.intermediate.cert]
+    )
+    commune = Organization.objects.create(
+        name="Đảng ủy xã Hòa Bình", abbreviation="ĐU", kind="commune_committee", identifier=COMMUNE_ID
+    )
+    hub = Node.objects.create(name="Trục liên thông tỉnh", endpoint=next_hop.url, is_hub=True)
+    DirectoryEntry.objects.create(
+        organization=commune,
+        node=hub,
+        certificates_pem=commune_key.cert.public_bytes(serialization.Encoding.PEM).decode(),
+    )
+    return ExchangeWorld(ow, pki, province_key, commune_key, commune, hub, next_hop)

@@ -1,0 +1,166 @@
+"""Sending: issuing a document with a recipient of another installation queues one signed package in the
+issuing transaction; the dispatcher delivers it to the next hop, retries when the link is down, stops on
+a refusal with the reason, and never lets a recall overtake its document. Secret documents never leave."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from core.errors import NotAllowed
+from exchange import dispatch, selectors
+from exchange.edxml import parse, sign
+from exchange.edxml.codes import Business
+from exchange.identity import NoIdentity
+from exchange.models import Identity, OutboxMessage
+from exchange.states import OutState
+from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
+from outgoing.services import outgoing_issue, outgoing_recall
+
+pytestmark = pytest.mark.django_db
+
+
+def issued(xw: ExchangeWorld, **kwargs: Any) -> Any:
+    recipients = [
+        {"organization_id": xw.commune.pk},
+        {"organization_id": xw.w.other_org.pk},
+        {"name": "Báo Sông Lam"},
+    ]
+    doc = xw.ow.approved("TB", recipients=recipients, **kwargs)
+    return outgoing_issue(actor=xw.w.clerk, document=doc)
+
+
+def test_issuing_queues_one_signed_package_for_the_external_recipient_only(xw: ExchangeWorld) -> None:
+    doc = issued(xw)
+    # Then one package waits for the commune (the internal recipient got its copy at once)
+    (message,) = OutboxMessage.objects.all()
+    assert (message.to_identifier, message.state, message.business) == (COMMUNE_ID, OutState.PENDING, 0)
+    issued_on = timezone.localdate(doc.issued_at)  # Vietnam's date, whatever the server's zone
+    assert message.document_id == f"000.00.00.H99,{issued_on:%Y/%m/%d},{doc.number_symbol}"
+    # When the dispatcher runs
+    assert dispatch.run_pending() == 1
+    # Then the hub received the package, signed by the province, with the issued document
+    (data,) = xw.hop.received
+    verified = sign.verify(data, [xw.province_key.cert])
+    package = parse.parse_package(verified.root)
+    h = package.header
+    assert h.sender.organ_id == "000.00.00.H99" and [r.organ_id for r in h.recipients] == [COMMUNE_ID]
+    assert h.code.number_symbol == doc.number_symbol and h.subject == doc.subject
+    assert h.type_name == "Thông báo" and "Đảng ủy xã Hòa Bình" in h.to_places
+    assert package.attachments[0].data.startswith(b"%PDF") and package.message_id == str(message.message_id)
+    message.refresh_from_db()
+    assert message.state == OutState.SENT and message.sent_at is not None and message.attempts == 1
+    # and the document page can say so
+    recipient = doc.recipients.get(organization=xw.commune)
+    assert recipient.status == "queued_exchange"
+    assert selectors.delivery_of(recipient.pk)["state"] == OutState.SENT  # type: ignore[index]
+
+
+def test_a_secret_document_is_refused_before_it_is_numbered(xw: ExchangeWorld) -> None:
+    doc = xw.ow.approved("TB", secrecy="confidential", recipients=[{"organization_id": xw.commune.pk}])
+    with pytest.raises(NotAllowed) as refused:
+        outgoing_issue(actor=xw.w.clerk, document=doc)
+    assert refused.value.code == "secret_document" and "cơ yếu" in refused.value.message
+    doc.refresh_from_db()
+    assert doc.number is None and doc.status != "issued" and not OutboxMessage.objects.exists()
+
+
+def test_without_a_signing_key_nothing_is_numbered(xw: ExchangeWorld) -> None:
+    Identity.objects.all().delete()
+    doc = xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    with pytest.raises(NoIdentity):
+        outgoing_issue(actor=xw.w.clerk, document=doc)
+    doc.refresh_from_db()
+    assert doc.number is None and not OutboxMessage.objects.exists()
+
+
+def _due_now() -> None:
+    OutboxMessage.objects.filter(state=OutState.PENDING).update(next_attempt_at=timezone.now())
+
+
+def test_a_link_down_is_retried_with_the_same_bytes_until_delivered(xw: ExchangeWorld) -> None:
+    issued(xw)
+    message = OutboxMessage.objects.get()
+    # the hub answers "unavailable" once
+    xw.hop.script.append((503, {"message": "Bảo trì"}))
+    assert dispatch.run_pending() == 0
+    message.refresh_from_db()
+    assert message.state == OutState.PENDING and message.attempts == 1 and message.last_http_status == 503
+    assert message.next_attempt_at is not None and "Bảo trì" in message.last_error
+    # and then is not reachable at all
+    real = xw.hub.endpoint
+    xw.hub.endpoint = "http://127.0.0.1:9"  # discard port: connection refused
+    xw.hub.save()
+    _due_now()
+    assert dispatch.run_pending() == 0
+    message.refresh_from_db()
+    assert (
+        message.state == OutState.PENDING
+        and message.attempts == 2
+        and "Không kết nối được" in message.last_error
+    )
+    # it comes back: the package goes, the very bytes signed the first time
+    xw.hub.endpoint = real
+    xw.hub.save()
+    time.sleep(0.3)  # past the backoff (0.05 s doubled, jitter)
+    assert dispatch.run_pending() == 1
+    first, second = xw.hop.received
+    assert first == second
+    message.refresh_from_db()
+    assert message.state == OutState.SENT and message.attempts == 3
+
+
+def test_a_refusal_stops_with_the_receivers_reason_and_can_be_sent_again(xw: ExchangeWorld) -> None:
+    from exchange.services import resend
+
+    issued(xw)
+    xw.hop.script.append((403, {"code": "unknown_certificate", "message": "Chứng thư số chưa đăng ký."}))
+    dispatch.run_pending()
+    message = OutboxMessage.objects.get()
+    assert message.state == OutState.FAILED and message.last_error == "Chứng thư số chưa đăng ký."
+    time.sleep(0.2)
+    assert dispatch.run_pending() == 0  # a failed message is not retried by itself
+    resend(actor=xw.w.admin, message=message)
+    assert dispatch.run_pending() == 1
+    message.refresh_from_db()
+    assert message.state == OutState.SENT
+
+
+def test_a_recall_cancels_what_has_not_left_and_follows_what_has(xw: ExchangeWorld) -> None:
+    # not sent yet: cancelled, nothing leaves
+    doc = issued(xw)
+    outgoing_recall(actor=xw.w.clerk, document=doc, reason="Ban hành nhầm")
+    assert dispatch.run_pending() == 0 and xw.hop.received == []
+    assert OutboxMessage.objects.get().state == OutState.CANCELLED
+    # sent already: a recall message follows it to the same recipient
+    doc2 = issued(xw)
+    dispatch.run_pending()
+    outgoing_recall(actor=xw.w.clerk, document=doc2, reason="Sai thẩm quyền ký")
+    assert dispatch.run_pending() == 1
+    recall = parse.parse_package(sign.verify(xw.hop.received[-1], [xw.province_key.cert]).root)
+    assert recall.business.kind == Business.RECALL and recall.business.reason == "Sai thẩm quyền ký"
+    assert recall.business.document_id.endswith(doc2.number_symbol) and recall.attachments == ()
+
+
+def test_a_recall_never_overtakes_its_document(xw: ExchangeWorld) -> None:
+    doc = issued(xw)
+    xw.hop.script.append((503, {}))
+    dispatch.run_pending()  # the package is waiting for a retry
+    package = OutboxMessage.objects.get()
+    package.state = OutState.SENDING  # (the recall path treats it as already on its way)
+    package.save()
+    outgoing_recall(actor=xw.w.clerk, document=doc, reason="Ban hành nhầm")
+    package.state = OutState.PENDING
+    package.save()
+    recall = OutboxMessage.objects.get(business=Business.RECALL)
+    OutboxMessage.objects.filter(pk=package.pk).update(next_attempt_at="2999-01-01T00:00:00Z")
+    assert dispatch.run_pending() == 0  # the recall waits for its package
+    recall.refresh_from_db()
+    assert recall.state == OutState.PENDING and len(xw.hop.received) == 1
+    _due_now()
+    assert dispatch.run_pending() == 2
+    kinds = [parse.parse_package(parse.read(d)).business.kind for d in xw.hop.received[1:]]
+    assert kinds == [Business.NEW, Business.RECALL]

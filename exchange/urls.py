@@ -1,0 +1,9 @@
+from django.urls import path
+
+from exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("v1/messages", views.messages, name="messages"),
+    path("v1/health", views.health, name="health"),
+]

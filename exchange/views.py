@@ -1,0 +1,89 @@
+"""The machine endpoints other installations call (outside /api/v1: no session, no CSRF; a message is
+authenticated by its own signature against the directory)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import ApplicationError
+
+log = logging.getLogger(__name__)
+
+
+def _read(request: HttpRequest) -> bytes:
+    """The body, read from the stream (Django's 5 MB ``request.body`` limit is for forms; a package with
+    its attachments is bounded by EXCHANGE_MAX_MESSAGE_BYTES instead)."""
+    limit = settings.EXCHANGE_MAX_MESSAGE_BYTES
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > limit:
+        raise _TooLarge()
+    data = request.read(limit + 1)
+    if len(data) > limit:
+        raise _TooLarge()
+    return data
+
+
+class _TooLarge(ApplicationError):
+    status = 413
+    code = "message_too_large"
+    message = "Gói tin vượt quá dung lượng cho phép."
+
+
+def _receive(data: bytes) -> JsonResponse:
+    from exchange import services
+
+    try:
+        receipt = services.receive(data)
+    except ApplicationError as exc:
+        log.info("exchange message refused: %s (%s)", exc.code, exc.message)
+        _audit_refusal(data, exc)
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    finally:
+        close_old_connections()
+    return JsonResponse(receipt.as_dict(), status=200)
+
+
+def _audit_refusal(data: bytes, exc: ApplicationError) -> None:
+    import hashlib
+
+    from core import audit
+
+    audit.record(
+        actor=None,
+        action="exchange.refused",
+        target_type="edxml",
+        target_id=hashlib.sha256(data).hexdigest(),
+        data={"code": exc.code, "message": exc.message, "bytes": len(data)},
+    )
+
+
+@csrf_exempt
+@require_POST
+async def messages(request: HttpRequest) -> JsonResponse:
+    """POST /exchange/v1/messages: a package or a status message (application/xml)."""
+    try:
+        data = _read(request)
+    except ApplicationError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    # verification and storage off the event loop, on a thread of their own (not Django's one shared
+    # thread for sync code): several packages are verified at once
+    return await sync_to_async(_receive, thread_sensitive=False)(data)
+
+
+@require_GET
+async def health(request: HttpRequest) -> JsonResponse:
+    from exchange.selectors import backlog
+
+    counts = await sync_to_async(backlog, thread_sensitive=False)()
+    return JsonResponse({"ok": True, **counts})
+
+
+__all__ = ["asyncio", "health", "messages"]
