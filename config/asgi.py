@@ -11,9 +11,11 @@ warm_up_and_freeze()
 
 if os.environ.get("DIEUHANH_INPROCESS_JOBS") == "1":  # embedded mode (make run): no cron needed
     from core import worker
+    from exchange import dispatch
     from intake import mailbox
     from notifications import scheduler
 
     scheduler.start()
     worker.start()
+    dispatch.start()  # exchange deliveries, woken the moment a message is queued
     mailbox.start_polling()  # only when INTAKE_MAIL_HOST is set

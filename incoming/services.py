@@ -14,7 +14,7 @@ from core import audit, files, numbering
 from core.errors import InvalidInput, NotAllowed
 from core.vn import fold, normalize_symbol
 from documents.models import Attachment, Channel, DocType, Register, RegisterKind, Urgency
-from incoming import selectors
+from incoming import hooks, selectors
 from incoming.models import Assignment, Event, IncomingDocument
 from incoming.permissions import LEADER_ROLES, cleared_for, heads_units, is_clerk_of, is_leader_of
 from incoming.states import OPEN_ASSIGNMENT, AssignmentRole, AssignmentStatus, Status, check_transition
@@ -68,6 +68,7 @@ def _event(
     Event.objects.create(
         document=doc, actor=actor, action=action, note=note, from_status=from_status, to_status=doc.status
     )
+    hooks.event(doc, action, note)
     audit.record(
         actor=actor,
         action=f"incoming.{action}",

@@ -44,7 +44,7 @@ def from_commune(
     issued_on = date(2026, 11, 28)
     header = model.MessageHeader(
         sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình", "Huyện ủy Đông Sơn"),
-        recipients=(model.Organ(xw.w.org.identifier, xw.w.org.name),),
+        recipients=(model.Organ(xw.w.org.identifier or "", xw.w.org.name),),
         code=model.split_number_symbol(number),
         place="Hòa Bình",
         promulgation_date=issued_on,
@@ -202,6 +202,7 @@ def test_statuses_of_our_document_are_recorded_and_the_latest_shown(xw: Exchange
     dispatch.run_pending()
     message = OutboxMessage.objects.get(kind="package")
     recipient = message.recipient
+    assert recipient is not None
     t0 = datetime(2026, 11, 30, 9, 0, tzinfo=VN)
     for code, minutes in ((StatusCode.ARRIVED, 0), (StatusCode.ACCEPTED, 5), (StatusCode.DONE, 30)):
         services.receive(_status(xw, message.document_id, code, t0 + timedelta(minutes=minutes)))
@@ -254,3 +255,39 @@ def test_the_endpoint_answers_receipts_refusals_and_limits(xw: ExchangeWorld, se
     health = client.get(reverse("exchange:health")).json()
     assert health["ok"] and health["inbox_packages"] == 1 and health["inbox_arrived"] == 1
     assert InboxMessage.objects.count() == 1
+
+
+def test_the_receivers_workflow_sends_04_05_06_once_each(xw: ExchangeWorld) -> None:
+    from incoming.services import (
+        AssignmentInput,
+        incoming_add_note,
+        incoming_assign,
+        incoming_complete,
+        incoming_forward,
+        incoming_submit,
+    )
+
+    services.receive(from_commune(xw))
+    doc = services.inbox_register(actor=xw.w.clerk, inbox=InboxMessage.objects.get()).document
+    w = xw.w
+    incoming_submit(actor=w.clerk, document=doc)
+    incoming_assign(
+        actor=w.leader,
+        document=doc,
+        instruction="Phòng Tổng hợp tham mưu, chú ý số liệu đảng viên mới",
+        items=[AssignmentInput(role="lead", unit_id=w.unit.pk, deadline=date(2026, 12, 31))],
+    )
+    incoming_forward(actor=w.head, document=doc, person_ids=[w.specialist.pk])
+    incoming_add_note(actor=w.specialist, document=doc, note="Đã đối chiếu số liệu")
+    incoming_complete(actor=w.specialist, document=doc, note="Đã tổng hợp", reply_number_symbol="130-CV/VPTU")
+    codes = list(
+        OutboxMessage.objects.filter(kind="status").order_by("id").values_list("status_code", flat=True)
+    )
+    assert codes == ["01", "03", "04", "05", "06"]
+    done = OutboxMessage.objects.get(status_code="06")
+    assert done.description == "Hoàn thành, trả lời bằng văn bản số 130-CV/VPTU"
+    # the leader's instruction stays inside the office
+    assert not OutboxMessage.objects.filter(description__contains="chú ý").exists()
+    # a document registered by hand (not by exchange) tells nobody
+    other = w.distributed()
+    assert other.channel != "exchange" and OutboxMessage.objects.filter(kind="status").count() == 5
