@@ -65,6 +65,7 @@ from api import (  # noqa: E402  (routers register themselves on ``api``)
     archive_api,
     auth_api,
     copies_api,
+    exchange_api,
     incoming_api,
     intake_api,
     orgs_api,
@@ -87,4 +88,5 @@ api.add_router("", copies_api.router)
 api.add_router("", archive_api.router)
 api.add_router("", search_api.router)
 api.add_router("", intake_api.router)
+api.add_router("", exchange_api.router)
 api.add_router("", system_api.router)

@@ -15,6 +15,7 @@ from api.common import iso, optional_json, paginate, parse_date
 from core.errors import InvalidInput
 from documents.models import Attachment
 from documents.selectors import document_get_for_user
+from exchange import selectors as exchange_selectors
 from orgs.models import User
 from outgoing import after_issue, annexes, reviews, selectors, services, signatures
 from outgoing.models import Annex, OutgoingDocument, Version
@@ -475,6 +476,8 @@ def deliveries(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
                 "processing_status": r.incoming.status if r.incoming else None,
                 "incoming_id": r.incoming_id,
                 "at": iso(r.at.astimezone() if r.at else None),
+                # by exchange: the outbox state and the recipient's processing status (01…06, history)
+                "exchange": exchange_selectors.delivery_json(r.pk),
             }
         )
     return rows

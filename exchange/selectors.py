@@ -72,3 +72,27 @@ def delivery_of(recipient_id: int) -> dict[str, Any] | None:
 
 def arrivals_for(organization_id: int) -> QuerySet[InboxMessage]:
     return InboxMessage.objects.filter(organization_id=organization_id, kind=Kind.PACKAGE)
+
+
+def arrivals_for_orgs(organization_ids: set[int]) -> QuerySet[InboxMessage]:
+    return InboxMessage.objects.filter(organization_id__in=organization_ids, kind=Kind.PACKAGE).order_by(
+        "-received_at", "-id"
+    )
+
+
+def delivery_json(recipient_id: int) -> dict[str, Any] | None:
+    """``delivery_of`` with its times as ISO strings (the API and the page's HTMX block)."""
+    found = delivery_of(recipient_id)
+    if found is None:
+        return None
+
+    def iso(value: Any) -> Any:
+        return value.isoformat() if value is not None else None
+
+    found["sent_at"] = iso(found["sent_at"])
+    status = found["status"]
+    if status is not None:
+        status["at"] = iso(status["at"])
+        for item in status["history"]:
+            item["at"] = iso(item["at"])
+    return found

@@ -48,6 +48,9 @@ def _receive(data: bytes) -> JsonResponse:
         return JsonResponse(exc.as_dict(), status=exc.status)
     finally:
         close_old_connections()
+    from exchange import faults
+
+    faults.after_commit()
     return JsonResponse(receipt.as_dict(), status=200)
 
 

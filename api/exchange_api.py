@@ -1,0 +1,111 @@
+"""Liên thông: the arrivals waiting for the clerk (register / return), and the outbox and backlog of the
+installation for its administrators. The machine endpoints other installations call are outside /api/v1
+(exchange/urls.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja import Status as Reply
+
+from api.common import iso, paginate
+from core.errors import NotFound
+from exchange import selectors, services
+from exchange.models import InboxMessage
+from exchange.states import InState
+from incoming.permissions import LEADER_ROLES, orgs_with_roles
+from orgs.models import Role, User
+
+router = Router(tags=["Liên thông"])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _visible(user: User) -> Any:
+    orgs = orgs_with_roles(user, {Role.CLERK, *LEADER_ROLES})
+    return selectors.arrivals_for_orgs(orgs)
+
+
+def arrival_out(m: InboxMessage) -> dict[str, Any]:
+    h = m.header
+    return {
+        "id": m.pk,
+        "state": m.state,
+        "state_label": InState(m.state).label,
+        "from": {"organ_id": m.from_identifier, "name": h.get("sender", {}).get("name", "")},
+        "organization_id": m.organization_id,
+        "document_id": m.document_id,
+        "number_symbol": h.get("number_symbol", ""),
+        "issued_date": h.get("issued_date"),
+        "doc_type": h.get("type_name", ""),
+        "subject": h.get("subject", ""),
+        "signer": " ".join(p for p in (h.get("signer_position", ""), h.get("signer_name", "")) if p),
+        "urgency": h.get("urgency", "normal"),
+        "due_date": h.get("due_date"),
+        "attachments": h.get("attachments", []),
+        "business": m.business,
+        "reason": m.reason,
+        "incoming_id": m.incoming_id,
+        "received_at": iso(m.received_at),
+    }
+
+
+@router.get("/exchange/arrivals")
+def arrivals(request: HttpRequest, state: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
+    """Văn bản liên thông đến of the organisations where the user is a clerk or a leader, newest first."""
+    qs = _visible(_user(request))
+    if state:
+        qs = qs.filter(state=state)
+    items, total = paginate(qs, page, page_size)
+    return {"items": [arrival_out(m) for m in items], "total": total, "page": page, "page_size": page_size}
+
+
+def _arrival(request: HttpRequest, pk: int) -> InboxMessage:
+    found = _visible(_user(request)).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@router.get("/exchange/arrivals/{pk}")
+def arrival(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return arrival_out(_arrival(request, pk))
+
+
+class RegisterIn(Schema):
+    subject: str | None = None
+    doc_type: str | None = None
+    urgency: str | None = None
+    due_date: str | None = None
+
+
+@router.post("/exchange/arrivals/{pk}/register", response={201: dict})
+def register(request: HttpRequest, pk: int, body: RegisterIn | None = None) -> Any:
+    """Vào sổ: the arrival becomes an incoming document (status 03 goes back to the sender)."""
+    from api.common import parse_date
+
+    changes: dict[str, Any] = {}
+    if body is not None:
+        changes = {k: v for k, v in body.dict().items() if v not in (None, "")}
+        if "due_date" in changes:
+            changes["due_date"] = parse_date(changes["due_date"], "due_date")
+    result = services.inbox_register(actor=_user(request), inbox=_arrival(request, pk), changes=changes)
+    return Reply(201, {"incoming_id": result.document.pk, "warnings": result.warnings})
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+@router.post("/exchange/arrivals/{pk}/reject")
+def reject(request: HttpRequest, pk: int, body: RejectIn) -> dict[str, Any]:
+    """Trả lại nơi gửi with the reason (status 02)."""
+    return arrival_out(
+        services.inbox_reject(actor=_user(request), inbox=_arrival(request, pk), reason=body.reason)
+    )
