@@ -1,11 +1,22 @@
-"""Exchange bench, codec stage: the cost of one edXML package with a 1 MB attachment at each end — build +
-sign (sender) and verify + parse (receiver) — and what that allows per core. Issue 6's target is ≥ 50
-documents/s through the hub with 1 MB attachments; the transport stage (three installations on loopback)
-is added with the dispatcher.
+"""Exchange bench. Issue 6's targets: ≥ 50 documents/s through the hub with 1 MB attachments, and the
+arrival status (01) back at the sender ≤ 2 s after the issue.
 
-    .venv/bin/python bench/exchange.py [--runs 30] [--size-mb 1]
+  codec    one edXML package with a 1 MB attachment: build + sign (sender), verify + parse (receiver), and
+           what that allows per core;
+  network  three installations on loopback (exchange/testing/network.py: hub, province, commune, uvicorn
+           processes with their own SQLite databases, or PostgreSQL with --postgres URL):
+           throughput — N packages with a 1 MB attachment, signed by the province beforehand, POSTed to the
+           hub by 16 threads; from the first POST until the commune has stored all N (its health
+           endpoint), the hub verifying, storing and relaying each, the commune verifying, storing and
+           answering 01 through the hub;
+           latency — documents issued at the province one after another (a process that numbers, makes
+           the issued PDF and queues the package), the time from each issuance's commit to its 01 stored
+           back at the province.
 
-Prints medians and p95 in ms and writes bench/results-exchange.json.
+    .venv/bin/python bench/exchange.py [--stage codec|network|both] [--runs 30] [--size-mb 1]
+                                       [--packages 200] [--issues 20] [--postgres URL]
+
+Prints the figures with the load average and writes bench/results-exchange.json.
 """
 
 from __future__ import annotations
@@ -26,12 +37,28 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--size-mb", type=float, default=1.0)
+    parser.add_argument("--stage", choices=["codec", "network", "both"], default="both")
+    parser.add_argument("--packages", type=int, default=200)
+    parser.add_argument("--issues", type=int, default=20)
+    parser.add_argument("--postgres", default="")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    results: dict[str, object] = {}
+    if args.stage in ("codec", "both"):
+        results["codec"] = _codec(args)
+    if args.stage in ("network", "both"):
+        results["network"] = _network(args)
+    results["load_average"] = round(os.getloadavg()[0], 2)
+    print(f"load average {results['load_average']}")
+    (HERE / "results-exchange.json").write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+def _codec(args: argparse.Namespace) -> dict[str, object]:
     from dataclasses import replace
 
     from exchange.edxml import build, parse, sign
@@ -80,9 +107,116 @@ def main() -> int:
         print(f"  {key:7} median {med[key]:6.1f} ms  p95 {p95[key]:6.1f} ms")
     print(f"sender (build + sign) {sender_ms:.1f} ms → {1000 / sender_ms:.0f} packages/s per core")
     print(f"receiver (verify + parse) {receiver_ms:.1f} ms → {1000 / receiver_ms:.0f} packages/s per core")
-    print(f"load average {result['load_average']}")
-    (HERE / "results-exchange.json").write_text(json.dumps(result, indent=1) + "\n")
-    return 0
+    return result
+
+
+def _network(args: argparse.Namespace) -> dict[str, object]:
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from exchange.edxml import build, sign
+    from exchange.edxml.model import Attachment, Organ, document_id
+    from exchange.testing.network import (
+        COMMUNE,
+        COMMUNE_ID,
+        HUB,
+        PROVINCE,
+        PROVINCE_ID,
+        Network,
+        post_message,
+        wait_for,
+    )
+    from exchange.testing.samples import package
+
+    net = Network(database_url=args.postgres)
+    started = time.perf_counter()
+    net.start()
+    print(f"three installations started in {time.perf_counter() - started:.0f} s")
+    try:
+        key = net.keys[PROVINCE_ID]
+        payload = os.urandom(int(args.size_mb * 1024 * 1024))
+        sample = package()
+        bodies = []
+        for index in range(args.packages):
+            number = f"{index + 1}-TB/BENCH"
+            header = replace(
+                sample.header,
+                sender=Organ(PROVINCE_ID, "Văn phòng Tỉnh ủy Sông Lam"),
+                recipients=(Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),),
+                document_id=document_id(PROVINCE_ID, sample.header.promulgation_date, number),
+                response_for=(),
+            )
+            p = replace(
+                sample,
+                message_id=str(uuid.uuid4()),
+                header=header,
+                attachments=(Attachment("a1", "van-ban.pdf", "application/pdf", payload),),
+            )
+            bodies.append(sign.sign(build.package(p), key.key, [key.cert]))
+        before = net[COMMUNE].health()["inbox_packages"]
+        acks: list[float] = []
+
+        def post(body: bytes) -> None:
+            t = time.perf_counter()
+            status, answer = post_message(net[HUB].url, body)
+            assert status == 200, answer
+            acks.append(time.perf_counter() - t)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(post, bodies))
+        t_hub = time.perf_counter() - t0
+        wait_for(
+            lambda: net[COMMUNE].health()["inbox_packages"] >= before + args.packages,
+            timeout=1800,
+            interval=0.2,
+        )
+        elapsed = time.perf_counter() - t0
+        acks.sort()
+        throughput = {
+            "packages": args.packages,
+            "attachment_mb": args.size_mb,
+            "package_mb": round(len(bodies[0]) / 1e6, 2),
+            "hub_accepted_per_s": round(args.packages / t_hub, 1),
+            "stored_at_commune_per_s": round(args.packages / elapsed, 1),
+            "hub_ack_p50_ms": round(1000 * acks[len(acks) // 2], 1),
+            "hub_ack_p95_ms": round(1000 * acks[int(0.95 * (len(acks) - 1))], 1),
+        }
+        print(
+            f"throughput: {args.packages} packages of {throughput['package_mb']} MB — hub accepted "
+            f"{throughput['hub_accepted_per_s']}/s (ack p50 {throughput['hub_ack_p50_ms']} ms, p95 "
+            f"{throughput['hub_ack_p95_ms']} ms), stored at the commune "
+            f"{throughput['stored_at_commune_per_s']}/s (target ≥ 50/s)"
+        )
+        wait_for(lambda: net[HUB].health()["outbox_pending"] == 0, timeout=1800, interval=0.5)
+        # latency: documents issued one after another at the province
+        net[PROVINCE].manage(
+            "exchange_testnode", "issue", "--to", COMMUNE_ID, "--count", str(args.issues), timeout=1800
+        )
+        wait_for(
+            lambda: len(net[PROVINCE].manage("exchange_testnode", "latency")) >= args.issues,
+            timeout=600,
+            interval=1,
+        )
+        seconds = sorted(net[PROVINCE].manage("exchange_testnode", "latency"))
+        latency = {
+            "issues": len(seconds),
+            "p50_s": round(seconds[len(seconds) // 2], 2),
+            "p95_s": round(seconds[int(0.95 * (len(seconds) - 1))], 2),
+            "max_s": round(seconds[-1], 2),
+        }
+        print(
+            f"issue → 01 back at the province: p50 {latency['p50_s']} s, p95 {latency['p95_s']} s, max "
+            f"{latency['max_s']} s over {latency['issues']} documents (target ≤ 2 s)"
+        )
+        return {
+            "throughput": throughput,
+            "latency": latency,
+            "database": "postgresql" if args.postgres else "sqlite",
+        }
+    finally:
+        net.stop()
 
 
 if __name__ == "__main__":

@@ -138,6 +138,7 @@ class Network:
         self.base = base or Path(tempfile.mkdtemp(prefix="dieuhanh-exchange-"))
         self.database_url = database_url  # a PostgreSQL server URL (…/postgres) or "" for SQLite
         self.nodes: dict[str, Node] = {}
+        self.keys: dict[str, Any] = {}
         self._pg_names: list[str] = []
 
     def _env(self, name: str, folder: Path) -> dict[str, str]:
@@ -166,6 +167,7 @@ class Network:
 
         pki = TestPki.create(root_cn="dieuhanh Exchange Network Root CA")
         keys = {identifier: pki.issue(NAMES[identifier], NAMES[identifier]) for identifier in NAMES}
+        self.keys = keys  # the organisations' signing keys (the bench signs packages with them)
         ports = {name: _free_port() for name in (HUB, PROVINCE, COMMUNE)}
         template = self._template()
         for name in (HUB, PROVINCE, COMMUNE):
@@ -306,3 +308,18 @@ def wait_for(check: Any, timeout: float = 20, interval: float = 0.05) -> Any:
             return last
         time.sleep(interval)
     raise AssertionError(f"not reached in {timeout} s (last: {last!r})")
+
+
+def post_message(node_url: str, data: bytes) -> tuple[int, dict[str, Any]]:
+    """POST an edXML message to an installation as another installation would: (status, JSON answer)."""
+    request = urllib.request.Request(  # noqa: S310
+        f"{node_url}/exchange/v1/messages",
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/xml"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, dict(json.loads(response.read()))
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(json.loads(exc.read()))

@@ -7,14 +7,12 @@ package, an unknown certificate — each ends with exactly one correct document 
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from exchange.testing.network import COMMUNE, COMMUNE_ID, HUB, PROVINCE, Network, wait_for
+from exchange.testing.network import COMMUNE, COMMUNE_ID, HUB, PROVINCE, Network, post_message, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exchange_network")]
 
@@ -58,22 +56,6 @@ def _arrivals(net: Network, **query: str) -> list[dict[str, Any]]:
 
 def _arrival(net: Network, document_id: str) -> list[dict[str, Any]]:
     return [a for a in _arrivals(net) if a["document_id"] == document_id and a["business"] == 0]
-
-
-def _post(node_url: str, data: bytes) -> tuple[int, dict[str, Any]]:
-    import json
-
-    request = urllib.request.Request(
-        f"{node_url}/exchange/v1/messages",
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/xml"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def test_issue_arrive_handle_and_recall_end_to_end(net: Network) -> None:
@@ -173,14 +155,14 @@ def test_duplicates_tampering_and_unknown_certificates(net: Network) -> None:
     data = _province_package(net, issued["document_id"])
     before = net[COMMUNE].health()["inbox_packages"]
     # the same package again, at the hub and straight at the commune: one document
-    status, answer = _post(net[HUB].url, data)
+    status, answer = post_message(net[HUB].url, data)
     assert status == 200 and answer["receipt"] == "duplicate"
-    status, answer = _post(net[COMMUNE].url, data)
+    status, answer = post_message(net[COMMUNE].url, data)
     assert status == 200 and answer["receipt"] == "duplicate"
     assert net[COMMUNE].health()["inbox_packages"] == before
     # one byte of the subject changed: refused at the hub, nothing stored
     tampered = data.replace("phòng chống thiên tai".encode(), "phòng chống thiên tại".encode())
-    status, answer = _post(net[HUB].url, tampered)
+    status, answer = post_message(net[HUB].url, tampered)
     assert status == 403 and answer["code"] == "bad_signature" and "không hợp lệ" in answer["message"]
     # signed by a key the directory does not know for the province
     from dataclasses import replace
@@ -193,6 +175,6 @@ def test_duplicates_tampering_and_unknown_certificates(net: Network) -> None:
     )
     package = parse.parse_package(parse.read(data))
     forged = sign.sign(build.package(replace(package, message_id="forged-1")), stranger.key, [stranger.cert])
-    status, answer = _post(net[HUB].url, forged)
+    status, answer = post_message(net[HUB].url, forged)
     assert status == 403 and answer["code"] == "unknown_certificate"
     assert net[COMMUNE].health()["inbox_packages"] == before

@@ -18,12 +18,13 @@ class Command(BaseCommand):
     help = "Cài đặt thử nghiệm liên thông (chỉ dùng trong kiểm thử)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["seed", "issue", "register", "handle", "recall", "reply"])
+        parser.add_argument("action", choices=["seed", "issue", "register", "handle", "recall", "latency"])
         parser.add_argument("--spec", type=Path)
         parser.add_argument("--to", default="")
         parser.add_argument("--subject", default="Thông báo kết luận của Ban Thường vụ về chuyển đổi số")
         parser.add_argument("--id", type=int, default=0)
         parser.add_argument("--reason", default="Ban hành nhầm")
+        parser.add_argument("--count", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.TESTING:
@@ -90,7 +91,8 @@ class Command(BaseCommand):
                 )
         return out
 
-    def _issue(self, options: dict[str, Any]) -> dict[str, Any]:
+    def _issue(self, options: dict[str, Any]) -> Any:
+        """Create, approve and issue ``--count`` documents to ``--to``; the last one's (or all, as a list)."""
         import conftest
         from exchange.packaging import outgoing_document_id
         from orgs.models import Organization
@@ -105,16 +107,22 @@ class Command(BaseCommand):
 
         w = self._world()
         to = Organization.objects.get(identifier=options["to"])
-        doc = outgoing_create(
-            actor=w.specialist,
-            data=Draft(doc_type="TB", subject=options["subject"], recipients=[{"organization_id": to.pk}]),
-            upload=("du-thao.pdf", conftest.make_pdf(options["subject"])),
-        )
-        outgoing_submit(actor=w.specialist, document=doc)
-        for approver in (w.head, w.leader, w.secretary):
-            outgoing_approve(actor=approver, document=doc)
-        doc = outgoing_issue(actor=w.clerk, document=OutgoingDocument.objects.get(pk=doc.pk))
-        return {"id": doc.pk, "number_symbol": doc.number_symbol, "document_id": outgoing_document_id(doc)}
+        issued = []
+        for index in range(options["count"]):
+            subject = options["subject"] if options["count"] == 1 else f"{options['subject']} ({index + 1})"
+            doc = outgoing_create(
+                actor=w.specialist,
+                data=Draft(doc_type="TB", subject=subject, recipients=[{"organization_id": to.pk}]),
+                upload=("du-thao.pdf", conftest.make_pdf(subject)),
+            )
+            outgoing_submit(actor=w.specialist, document=doc)
+            for approver in (w.head, w.leader, w.secretary):
+                outgoing_approve(actor=approver, document=doc)
+            doc = outgoing_issue(actor=w.clerk, document=OutgoingDocument.objects.get(pk=doc.pk))
+            issued.append(
+                {"id": doc.pk, "number_symbol": doc.number_symbol, "document_id": outgoing_document_id(doc)}
+            )
+        return issued[0] if options["count"] == 1 else issued
 
     def _register(self, options: dict[str, Any]) -> dict[str, Any]:
         from exchange import services
@@ -157,5 +165,14 @@ class Command(BaseCommand):
         )
         return {"id": doc.pk, "status": doc.status}
 
-    def _reply(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def _latency(self, options: dict[str, Any]) -> Any:
+        """Seconds from each issuance (its outbox row, written in the issuing transaction) to the
+        recipient's 01 arriving back here."""
+        from exchange.models import ExchangeStatus, OutboxMessage
+
+        out = []
+        for message in OutboxMessage.objects.filter(kind="package", business=0).exclude(recipient=None):
+            arrived = ExchangeStatus.objects.filter(recipient=message.recipient, code="01").first()
+            if arrived is not None:
+                out.append((arrived.received_at - message.created_at).total_seconds())
+        return out
