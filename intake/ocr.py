@@ -577,26 +577,38 @@ class _ZoneReader:
 
     Tesseract's page layout analysis joins the left and right header columns into one line when their
     baselines nearly meet, and then reads neither ("Số 434-TB/ĐU" next to "Sông Lam, ngày …" comes out
-    as debris). Read on their own, each column is clean. Rendering is done under pdfium's lock
-    (``_pdfium_lock``: pdfium is not thread-safe, and OCRmyPDF rasterises with it too)."""
+    as debris). Read on their own, each column is clean. The rendering, straightening and the starts are
+    done in a thread of their own, so that they overlap the main OCR instead of delaying it; rendering
+    takes pdfium's lock (``_pdfium_lock``: pdfium is not thread-safe, and OCRmyPDF rasterises with it)."""
 
     def __init__(self, pdf: bytes) -> None:
         import subprocess
 
         self.tmp = tempfile.TemporaryDirectory(prefix="intake-hdr-")
-        folder = Path(self.tmp.name)
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.error: BaseException | None = None
+        self.cancelled = threading.Event()
+        self.thread = threading.Thread(target=self._start, args=(pdf,), name="intake-zones", daemon=True)
+        self.thread.start()
+
+    def _start(self, pdf: bytes) -> None:
+        import subprocess
+
+        folder = Path(self.tmp.name)
         try:
             left, right = _header_images(pdf)
-            left.save(folder / "left.png")
-            right.save(folder / "right.png")
+            # PNM: no compression to pay for; the same pixels (and no resolution) as the PNG it replaces
+            left.save(folder / "left.pnm")
+            right.save(folder / "right.pnm")
             env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-            for side in ("left", "right"):  # each kept as it starts: a failed second start kills the first
+            for side in ("left", "right"):
+                if self.cancelled.is_set():
+                    return
                 self.procs.append(
                     subprocess.Popen(  # noqa: S603 (fixed command, our own temporary files)
                         [  # noqa: S607 (tesseract-ocr from the system packages)
                             "tesseract",
-                            str(folder / f"{side}.png"),
+                            str(folder / f"{side}.pnm"),
                             "stdout",
                             "-l",
                             settings.INTAKE_OCR_LANGUAGE,
@@ -608,12 +620,14 @@ class _ZoneReader:
                         env=env,
                     )
                 )
-        except BaseException:
-            self.discard()
-            raise
+        except BaseException as exc:  # given to the caller by result()
+            self.error = exc
 
     def result(self) -> HeaderZones:
         try:
+            self.thread.join()
+            if self.error is not None:
+                raise self.error
             texts = []
             for proc in self.procs:
                 out, _ = proc.communicate(timeout=settings.INTAKE_OCR_TIMEOUT)
@@ -623,10 +637,12 @@ class _ZoneReader:
             self.discard()
 
     def discard(self) -> None:
+        self.cancelled.set()
+        self.thread.join()
         for proc in self.procs:
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            proc.wait()
         self.tmp.cleanup()
 
 
@@ -705,7 +721,7 @@ def header_zones(pdf: bytes) -> HeaderZones:
 
 def _start_zones(pdf: bytes) -> _ZoneReader | None:
     try:
-        return _ZoneReader(pdf)
+        return _ZoneReader(pdf)  # (its errors come with the result: _finish_zones)
     except Exception:  # the zones only sharpen the reading: never fail the OCR for them
         log.warning("header zones could not be read", exc_info=True)
         return None

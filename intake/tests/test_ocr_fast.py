@@ -195,6 +195,13 @@ def test_header_zones_do_not_wait_for_an_ocr_run() -> None:
     assert "127-TB/TU" in result[0].left
 
 
+def test_header_zones_of_a_damaged_file() -> None:
+    # read in their own thread: the error comes with the result; within an OCR run it only empties them
+    with pytest.raises(Exception, match=r"(?i)pdf|data|format"):
+        ocr.header_zones(b"%PDF-1.4 not really")
+    assert ocr._finish_zones(ocr._start_zones(b"%PDF-1.4 not really")) == ocr.HeaderZones("", "")
+
+
 def test_page_indices() -> None:
     assert ocr._page_indices(None, 3) == [0, 1, 2]
     assert ocr._page_indices("1-2", 3) == [0, 1]
