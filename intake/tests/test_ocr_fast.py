@@ -184,6 +184,18 @@ def test_word_poor_upright_table_does_not_trigger_the_cleanup(monkeypatch: pytes
     assert calls == []
 
 
+@pytest.mark.parametrize(
+    ("turn", "turned"), [(None, False), ("ROTATE_90", True), ("ROTATE_180", True), ("ROTATE_270", True)]
+)
+def test_orientation_detection_tells_turned_pages(turn: str | None, turned: bool) -> None:
+    from PIL import Image
+
+    pages = rasterise(render_pdf(party_doc(1)), dpi=150, rotate=0.7)
+    if turn is not None:
+        pages = [page.transpose(getattr(Image.Transpose, turn)) for page in pages]
+    assert ocr._page_turned(to_bytes(pages, "pdf", 150), 0) is turned
+
+
 def test_header_zones_do_not_wait_for_an_ocr_run() -> None:
     pdf = party_scan("pdf")
     result: list[ocr.HeaderZones] = []
