@@ -142,7 +142,9 @@ def run_ocr(
                 output, text_pages = _ocrmypdf(pdf, progress, pages, make_pdfa or clean, clean)
             if not clean and _needs_cleanup(pdf, text_pages):
                 log.info("OCR text unreadable on a turned page: second pass with rotation and deskew")
-                output, text_pages = _ocrmypdf(pdf, progress, pages, True, True, rotate_threshold=2.0)
+                output, text_pages = _ocrmypdf(
+                    pdf, progress, pages, True, True, rotate_threshold=OSD_CONFIDENCE
+                )
                 clean = True
                 if pending is not None:
                     pending.discard()
