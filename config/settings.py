@@ -280,7 +280,8 @@ INTAKE_OCR_JOBS = int(
 )
 INTAKE_OCR_PSM = int(os.environ.get("INTAKE_OCR_PSM", "4"))  # Tesseract page segmentation (4: one column)
 # always deskew, rotate (Tesseract OSD) and clean (unpaper) pages before OCR; off by default, when only a
-# scan whose text comes out unreadable (upside down, sideways) gets a second pass with the clean-up
+# scan with a page whose text comes out unreadable and that Tesseract's orientation detection finds turned
+# (upside down, sideways) gets a second pass with the clean-up
 INTAKE_OCR_CLEAN = env_bool("INTAKE_OCR_CLEAN", False)
 INTAKE_OCR_TIMEOUT = int(os.environ.get("INTAKE_OCR_TIMEOUT", "180"))  # seconds per page
 INTAKE_EXTRACT_PAGES = int(os.environ.get("INTAKE_EXTRACT_PAGES", "2"))  # pages read by /intake/extract

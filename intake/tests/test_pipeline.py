@@ -153,8 +153,9 @@ def test_refuses_other_types(world: Any) -> None:
     assert not IntakeJob.objects.exists()
 
 
-def test_upside_down_scan_is_turned_and_read() -> None:
-    """One pass without clean-up; a page read as debris makes the scan go through the rotation pass."""
+def test_upside_down_scan_is_turned_and_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pass without clean-up (the fast path); a page read as debris, which orientation detection finds
+    turned, makes the scan go through OCRmyPDF's pass with rotation, deskew and unpaper."""
     from PIL import Image
 
     from intake.extract import Sources, extract
@@ -163,7 +164,17 @@ def test_upside_down_scan_is_turned_and_read() -> None:
 
     upright = rasterise(render_pdf(party_doc(1)), dpi=150, rotate=0.7)
     flipped = [image.transpose(Image.Transpose.ROTATE_180) for image in upright]
+    passes: list[bool] = []
+    real = ocr._ocrmypdf
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        passes.append(args[4])  # clean
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ocr, "_ocrmypdf", spy)
     output = ocr.run_ocr(to_bytes(flipped, "pdf", 150), zones=True)
+    assert passes == [True]  # the fast first pass, then only the clean-up pass
+    assert b"pdfaid" in output.pdf
     assert not any(ocr._unreadable(page) for page in output.pages)
     assert "THÔNG BÁO" in output.pages[0]
     assert output.zones is not None
