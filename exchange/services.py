@@ -164,7 +164,7 @@ def receive(data: bytes) -> Receipt:
     certificates = directory.registered_certificates(sender)
     if not certificates:
         raise UnknownSender()
-    verified = sign.verify(data, certificates)
+    verified = sign.verify_tree(root, certificates)
     if kind == "status":
         return _receive_status(parse.parse_status(verified.root), data, verified.fingerprint)
     package = parse.parse_package(verified.root)

@@ -153,6 +153,7 @@ class Network:
             EXCHANGE_POLL_SECONDS="0.2",
             EXCHANGE_BACKOFF_BASE="0.2",
             EXCHANGE_BACKOFF_MAX="2",
+            EXCHANGE_DISPATCH_THREADS="8",
             ALLOWED_HOSTS="127.0.0.1,localhost",
         )
         if self.database_url:

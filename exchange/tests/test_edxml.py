@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -276,3 +277,49 @@ def test_number_symbol_splits_into_code_and_joins_back(printed: str, number: str
     code = split_number_symbol(printed)
     assert (code.number, code.notation) == (number, notation)
     assert code.number_symbol == printed
+
+
+def _verdict(check: Any) -> str:
+    try:
+        check()
+    except (BadSignature, CertificateExpired, UnknownCertificate, MalformedPackage) as exc:
+        return exc.code
+    return "ok"
+
+
+def test_the_direct_verifier_agrees_with_signxml_on_random_changes(province_key) -> None:
+    import random
+
+    rng = random.Random(20261130)
+    cert = province_key.cert
+    print_ = sign.fingerprint(cert)
+    # our compact output, and a pretty-printed message (text between the elements, the signature's tail)
+    compact = signed(package(), province_key)
+    pretty_tree = etree.fromstring(etree.tostring(build.package(package()), pretty_print=True))
+    pretty = sign.sign(pretty_tree, province_key.key, [cert])
+    cases = refused = 0
+    for original in (compact, pretty):
+        for round_ in range(40):
+            root = etree.fromstring(original)
+            if round_:  # round 0: untouched
+                nodes = [n for n in root.iter() if isinstance(n.tag, str) and etree.QName(n).namespace != DS]
+                node = rng.choice(nodes)
+                kind = rng.choice(["text", "tail", "attribute", "remove"])
+                if kind == "text" and node.text:
+                    i = rng.randrange(len(node.text))
+                    node.text = node.text[:i] + rng.choice("aZ9 Đ") + node.text[i + 1 :]
+                elif kind == "tail":
+                    node.tail = (node.tail or "") + rng.choice([" ", "\n", "x"])
+                elif kind == "attribute":
+                    node.set("Id", "x")
+                elif node.getparent() is not None and len(node) == 0:
+                    node.getparent().remove(node)
+            signature = root.find(f".//{{{DS}}}Signature")
+            fast = _verdict(lambda: sign._verify_profile(root, signature, cert))  # noqa: B023
+            slow = _verdict(lambda: sign._verify_signxml(root, cert, print_))  # noqa: B023
+            assert fast == slow, (round_, etree.tostring(root)[:300])
+            if round_ == 0:
+                assert fast == "ok"  # the message as signed passes both
+            cases += 1
+            refused += fast != "ok"
+    assert cases == 80 and refused >= 60  # most changes touch signed content (a few are no-ops)
