@@ -3,10 +3,17 @@ certificates sign their messages."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Any
+
 from cryptography import x509
 
 from exchange.models import DirectoryEntry, Node
 from orgs.models import Organization
+
+# mã định danh (QĐ 20/2020/QĐ-TTg): groups of 0-9 A-Z separated by dots, at most 35 characters
+IDENTIFIER = re.compile(r"(?=.{1,35}$)[0-9A-Z]+(\.[0-9A-Z]+)*")
 
 
 def entry_for(organization: Organization) -> DirectoryEntry | None:
@@ -49,3 +56,118 @@ def is_external(organization: Organization | None) -> bool:
         and bool(organization.identifier)
         and DirectoryEntry.objects.filter(organization=organization, active=True).exists()
     )
+
+
+# --- synchronisation from the hub ---------------------------------------------------------------------
+
+
+def publish() -> dict[str, Any]:
+    """What a hub tells the installations behind it: every organisation it can reach (its own, and those
+    of the installations it relays to) with the certificates their messages are signed with."""
+    from cryptography.hazmat.primitives import serialization
+
+    from exchange.models import Identity
+
+    entries = []
+    for entry in DirectoryEntry.objects.select_related("organization").order_by("organization__identifier"):
+        entries.append(_entry(entry.organization, entry.certificates_pem, entry.active, entry.updated_at))
+    for identity in Identity.objects.select_related("organization"):
+        certificate = x509.load_pem_x509_certificates(identity.certificate_pem.encode())[0]
+        pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+        entries.append(_entry(identity.organization, pem, True, identity.created_at))
+    version = max((e["updated_at"] for e in entries), default="")
+    return {"version": version, "entries": entries}
+
+
+def _entry(organization: Organization, pem: str, active: bool, at: Any) -> dict[str, Any]:
+    return {
+        "identifier": organization.identifier,
+        "name": organization.name,
+        "certificates_pem": pem,
+        "active": active,
+        "updated_at": at.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int
+    updated: int
+    deactivated: int
+
+
+def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
+    """The hub's directory taken in: every organisation it lists (other than ours) is reached through it,
+    with the certificates it gives; an organisation it no longer lists as active stops being reached.
+    Certificates are checked to be readable before anything is written."""
+    from django.db import transaction
+
+    added = updated = deactivated = 0
+    entries = [e for e in payload.get("entries", []) if IDENTIFIER.fullmatch(str(e.get("identifier") or ""))]
+    for entry in entries:
+        if entry.get("certificates_pem"):
+            x509.load_pem_x509_certificates(str(entry["certificates_pem"]).encode())  # ValueError if broken
+    with transaction.atomic():
+        for entry in entries:
+            identifier = entry["identifier"]
+            organization = Organization.objects.filter(identifier=identifier).first()
+            if organization is not None and organization.uses_system:
+                continue  # ours: this installation is the authority
+            if organization is None:
+                organization = Organization.objects.create(
+                    name=str(entry.get("name") or identifier)[:255], identifier=identifier, uses_system=False
+                )
+            current = DirectoryEntry.objects.filter(organization=organization).first()
+            values = {
+                "node": hub,
+                "certificates_pem": str(entry.get("certificates_pem") or ""),
+                "active": bool(entry.get("active", True)),
+            }
+            if current is None:
+                DirectoryEntry.objects.create(organization=organization, **values)
+                added += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                if current.active and not values["active"]:
+                    deactivated += 1
+                DirectoryEntry.objects.filter(pk=current.pk).update(**values)
+                updated += 1
+    return SyncResult(added, updated, deactivated)
+
+
+def sync(hub: Node | None = None, *, timeout: float = 10) -> SyncResult:
+    """Pull the directory from the hub (``Node.is_hub``) and apply it."""
+    import json
+    import ssl
+    import urllib.request
+
+    from django.conf import settings
+
+    hub = hub or Node.objects.filter(is_hub=True).order_by("id").first()
+    if hub is None:
+        return SyncResult(0, 0, 0)
+    context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
+    url = hub.endpoint.rstrip("/") + "/exchange/v1/directory"
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310
+        payload = json.loads(response.read(20 * 1024 * 1024))
+    return apply(payload, hub)
+
+
+_last_refresh: dict[str, float] = {}
+
+
+def refresh_for_unknown(identifier: str, *, every: float = 60.0) -> bool:
+    """A message from an organisation we do not know: pull the hub's directory once (at most once a
+    minute per sender), in case it was added there since. True when something changed."""
+    import logging
+    import time
+
+    now = time.monotonic()
+    if now - _last_refresh.get(identifier, -every) < every:
+        return False
+    _last_refresh[identifier] = now
+    try:
+        result = sync(timeout=5)
+    except Exception:  # the hub unreachable or answering nonsense: the message is refused as unknown
+        logging.getLogger(__name__).warning("directory refresh from the hub failed", exc_info=True)
+        return False
+    return bool(result.added or result.updated)

@@ -278,12 +278,20 @@ def start() -> None:
 
 
 def _loop() -> None:
+    import time
+
+    synced = -float("inf")
     while True:
         _wake.wait(settings.EXCHANGE_POLL_SECONDS)
         _wake.clear()
         try:
             while run_pending():
                 pass
+            if time.monotonic() - synced >= settings.EXCHANGE_DIRECTORY_SYNC_SECONDS:
+                synced = time.monotonic()
+                result = directory.sync()
+                if result.added or result.updated:
+                    log.info("directory from the hub: %s", result)
         except Exception:
             log.exception("exchange dispatcher pass failed")
         finally:

@@ -162,6 +162,8 @@ def receive(data: bytes) -> Receipt:
     kind = parse.kind(root)
     sender = parse.sender_id(root)
     certificates = directory.registered_certificates(sender)
+    if not certificates and directory.refresh_for_unknown(sender):
+        certificates = directory.registered_certificates(sender)
     if not certificates:
         raise UnknownSender()
     verified = sign.verify_tree(root, certificates)

@@ -82,6 +82,21 @@ async def messages(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+async def directory(request: HttpRequest) -> JsonResponse:
+    """GET /exchange/v1/directory: the organisations this installation reaches, with their certificates
+    (public data; pulled by the installations behind a hub over HTTPS)."""
+    from exchange.directory import publish
+
+    def read() -> dict[str, object]:
+        try:
+            return publish()
+        finally:
+            close_old_connections()
+
+    return JsonResponse(await sync_to_async(read, thread_sensitive=False)())
+
+
+@require_GET
 async def health(request: HttpRequest) -> JsonResponse:
     from exchange.selectors import backlog
 

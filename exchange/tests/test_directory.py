@@ -1,0 +1,143 @@
+"""The directory comes from the hub: published by it (organisations and certificates), pulled by the
+installations behind it, our own organisations never overwritten; a message from an organisation added
+at the hub since the last pull is taken after one pull."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from django.test import Client
+from django.urls import reverse
+
+from exchange import directory, services
+from exchange.edxml import build, sign
+from exchange.models import DirectoryEntry, InboxMessage
+from exchange.testing.samples import package
+from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
+from orgs.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def _pem(issued: Any) -> str:
+    return issued.cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.django_db(transaction=True)  # the view reads on a thread of its own (its own connection)
+def test_the_hub_publishes_what_it_reaches_and_ours(xw: ExchangeWorld) -> None:
+    published = Client().get(reverse("exchange:directory")).json()
+    by_id = {e["identifier"]: e for e in published["entries"]}
+    assert by_id[COMMUNE_ID]["certificates_pem"] == _pem(xw.commune_key) and by_id[COMMUNE_ID]["active"]
+    assert by_id[xw.w.org.identifier]["name"] == xw.w.org.name
+    assert "BEGIN CERTIFICATE" in by_id[xw.w.org.identifier]["certificates_pem"]
+    assert published["version"]
+
+
+def test_a_pull_adds_updates_and_stops_organisations_but_never_touches_ours(xw: ExchangeWorld) -> None:
+    newcomer = xw.pki.issue("Đảng ủy xã Tân Phú", "Đảng ủy xã Tân Phú")
+    xw.hop.script.clear()
+    payload = {
+        "version": "2026-11-30T10:00:00+00:00",
+        "entries": [
+            {
+                "identifier": "000.12.32.H99",
+                "name": "Đảng ủy xã Tân Phú",
+                "certificates_pem": _pem(newcomer),
+                "active": True,
+            },
+            {
+                "identifier": COMMUNE_ID,
+                "name": "Đảng ủy xã Hòa Bình",
+                "certificates_pem": _pem(newcomer),
+                "active": False,
+            },
+            # the hub's idea of our own organisation is ignored, and nonsense identifiers too
+            {"identifier": xw.w.org.identifier, "name": "Giả mạo", "certificates_pem": _pem(newcomer)},
+            {"identifier": "not an id", "name": "x", "certificates_pem": ""},
+        ],
+    }
+    result = directory.apply(payload, xw.hub)
+    assert (result.added, result.updated, result.deactivated) == (1, 1, 1)
+    added = DirectoryEntry.objects.get(organization__identifier="000.12.32.H99")
+    assert added.node == xw.hub and added.active and not added.organization.uses_system
+    assert not DirectoryEntry.objects.get(organization__identifier=COMMUNE_ID).active
+    xw.w.org.refresh_from_db()
+    assert xw.w.org.name != "Giả mạo" and not DirectoryEntry.objects.filter(organization=xw.w.org).exists()
+    assert not Organization.objects.filter(name="x").exists()
+    # a broken certificate: nothing written at all
+    broken = {
+        "entries": [
+            {
+                "identifier": "000.12.33.H99",
+                "name": "X",
+                "certificates_pem": "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+            }
+        ]
+    }
+    with pytest.raises(ValueError):
+        directory.apply(broken, xw.hub)
+    assert not Organization.objects.filter(identifier="000.12.33.H99").exists()
+
+
+def test_a_message_from_an_organisation_added_at_the_hub_is_taken_after_one_pull(xw: ExchangeWorld) -> None:
+    from dataclasses import replace
+
+    from exchange.edxml.model import Organ, document_id
+
+    newcomer = xw.pki.issue("Đảng ủy xã Tân Phú", "Đảng ủy xã Tân Phú")
+    directory._last_refresh.clear()
+    # the hub (the NextHop server) answers the directory pull with the newcomer
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    listing = json.dumps(
+        {
+            "entries": [
+                {
+                    "identifier": "000.12.32.H99",
+                    "name": "Đảng ủy xã Tân Phú",
+                    "certificates_pem": _pem(newcomer),
+                    "active": True,
+                }
+            ]
+        }
+    ).encode()
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(listing)))
+            self.end_headers()
+            self.wfile.write(listing)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        xw.hub.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        xw.hub.save()
+        sample = package()
+        p = replace(
+            sample,
+            message_id=str(uuid.uuid4()),
+            header=replace(
+                sample.header,
+                sender=Organ("000.12.32.H99", "Đảng ủy xã Tân Phú"),
+                recipients=(Organ(xw.w.org.identifier or "", xw.w.org.name),),
+                document_id=document_id("000.12.32.H99", sample.header.promulgation_date, "3-BC/ĐU"),
+                response_for=(),
+            ),
+        )
+        data = sign.sign(build.package(p), newcomer.key, [newcomer.cert])
+        assert not services.receive(data).duplicate
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert InboxMessage.objects.get().from_identifier == "000.12.32.H99"
