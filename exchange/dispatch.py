@@ -157,15 +157,29 @@ def _tree(message: OutboxMessage) -> Any:
         return build.status(status)
     doc, recipient = message.outgoing, message.recipient
     assert doc is not None and recipient is not None
-    package = package_for(doc, recipient, message_id=message.message_id, business=message.business or 0)
-    if message.business == Business.RECALL:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    business = message.business or 0
+    package = package_for(doc, recipient, message_id=message.message_id, business=business)
+    if business in (Business.RECALL, Business.UPDATE):  # a notice about a document sent before
         package = replace(
             package,
             attachments=(),
             business=model.BusinessInfo(
-                kind=Business.RECALL, reason=message.description, document_id=message.document_id
+                kind=Business(business), reason=message.description, document_id=message.document_id
+            ),
+        )
+    elif business == Business.REPLACE and doc.replaces_id is not None:
+        from exchange.packaging import outgoing_document_id
+
+        old = doc.replaces
+        package = replace(
+            package,
+            business=model.BusinessInfo(
+                kind=Business.REPLACE,
+                reason=doc.after_issue_reason,
+                document_id=outgoing_document_id(old),
+                replacements=(model.Replacement(outgoing_document_id(old), (message.to_identifier,)),),
             ),
         )
     return build.package(package)

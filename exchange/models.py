@@ -146,7 +146,7 @@ class InboxMessage(models.Model):
             # sender signed it again with a new message id
             models.UniqueConstraint(
                 fields=["from_identifier", "to_identifier", "document_id", "business"],
-                condition=Q(kind=Kind.PACKAGE),
+                condition=Q(kind=Kind.PACKAGE, business__in=[0, 3]),  # new, replace (notices may repeat)
                 name="exchange_in_one_document",
             ),
         ]

@@ -79,7 +79,11 @@ def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage
     recipients = external_recipients(doc)
     if recipients and doc.secrecy != Secrecy.NONE:  # defence in depth: check_sendable refused it already
         raise NotAllowed(CLASSIFIED_REFUSED, code="secret_document")
+    if doc.replaces_id and business == Business.NEW:
+        business = Business.REPLACE  # the package carries ReplacementInfo: the old one is withdrawn there
     messages = []
+    if doc.corrects_id:
+        _queue_update_notices(doc)
     for recipient in recipients:
         messages.append(
             OutboxMessage.objects.create(
@@ -94,6 +98,28 @@ def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage
             )
         )
     return messages
+
+
+def _queue_update_notices(correction: Any) -> None:
+    """A correction (đính chính) is its own document; the recipients of the corrected one that got it by
+    exchange are also told, on the corrected document (business 2, "update"), which document corrects it."""
+    old = correction.corrects
+    reason = f"Đính chính bởi văn bản số {correction.number_symbol}: {correction.after_issue_reason}".strip()
+    for sent in OutboxMessage.objects.filter(outgoing=old, kind=Kind.PACKAGE, business__in=(0, 3)).exclude(
+        state=OutState.CANCELLED
+    ):
+        OutboxMessage.objects.create(
+            kind=Kind.PACKAGE,
+            business=Business.UPDATE,
+            from_identifier=sent.from_identifier,
+            to_identifier=sent.to_identifier,
+            document_id=sent.document_id,
+            outgoing=old,
+            recipient=sent.recipient,
+            description=reason[:2000],
+            state=OutState.PENDING,
+            next_attempt_at=timezone.now(),
+        )
 
 
 def files_ready(doc: Any) -> int:
@@ -115,7 +141,7 @@ def recall(doc: Any, *, reason: str) -> None:
 
     queued = False
     for message in OutboxMessage.objects.select_for_update().filter(
-        outgoing=doc, kind=Kind.PACKAGE, business=Business.NEW
+        outgoing=doc, kind=Kind.PACKAGE, business__in=(Business.NEW, Business.REPLACE)
     ):
         if message.state in (OutState.AWAITING_FILE, OutState.PENDING, OutState.FAILED):
             message.state = check(OUT_TRANSITIONS, "cancel", message.state)
@@ -213,13 +239,17 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
             InboxMessage.objects.filter(
                 message_id=package.message_id, to_identifier=organization.identifier
             ).exists()
-            or InboxMessage.objects.filter(
-                kind=Kind.PACKAGE,
-                from_identifier=package.header.sender.organ_id,
-                to_identifier=organization.identifier,
-                document_id=package.header.document_id,
-                business=business,
-            ).exists()
+            # a document is one document however often it is sent (notices about it may repeat)
+            or (
+                business in (Business.NEW, Business.REPLACE)
+                and InboxMessage.objects.filter(
+                    kind=Kind.PACKAGE,
+                    from_identifier=package.header.sender.organ_id,
+                    to_identifier=organization.identifier,
+                    document_id=package.header.document_id,
+                    business=business,
+                ).exists()
+            )
         )
         if seen:
             continue
@@ -252,7 +282,11 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
                 )
                 if business == Business.RECALL:
                     _apply_recall(inbox, package)
+                elif business == Business.UPDATE:
+                    _apply_update(inbox, package)
                 else:
+                    if business == Business.REPLACE:
+                        _apply_replacement(inbox, package)
                     queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
                     _notify_clerks(inbox)
         except IntegrityError:  # the same message arriving twice at once: the other request stored it
@@ -266,17 +300,7 @@ def _apply_recall(notice: InboxMessage, package: model.Package) -> None:
     back; an unknown document answers 16."""
     from incoming.services import incoming_withdraw
 
-    target = (
-        InboxMessage.objects.select_for_update()
-        .filter(
-            kind=Kind.PACKAGE,
-            business=Business.NEW,
-            from_identifier=notice.from_identifier,
-            to_identifier=notice.to_identifier,
-            document_id=package.business.document_id or package.header.document_id,
-        )
-        .first()
-    )
+    target = _target(notice, package.business.document_id or package.header.document_id)
     notice.state = InState.HANDLED
     notice.save(update_fields=["state"])
     reason = package.business.reason or "Cơ quan gửi thu hồi văn bản."
@@ -306,13 +330,106 @@ def _apply_recall(notice: InboxMessage, package: model.Package) -> None:
     queue_status(target, StatusCode.RECALL_DONE, "Đã thu hồi văn bản theo yêu cầu của cơ quan gửi.")
 
 
+def _target(notice: InboxMessage, document_id: str) -> InboxMessage | None:
+    return (
+        InboxMessage.objects.select_for_update()
+        .filter(
+            kind=Kind.PACKAGE,
+            business__in=(Business.NEW, Business.REPLACE),
+            from_identifier=notice.from_identifier,
+            to_identifier=notice.to_identifier,
+            document_id=document_id,
+        )
+        .first()
+    )
+
+
+def _apply_replacement(new: InboxMessage, package: model.Package) -> None:
+    """A replacing document arrived (it waits for the clerk like any other): the documents it replaces
+    for us are withdrawn — before registration, or as incoming documents, saying by which number."""
+    from exchange.system import system_user
+    from incoming.services import incoming_record_notice, incoming_withdraw
+
+    number = new.header.get("number_symbol", "")
+    reason = package.business.reason or f"Được thay thế bằng văn bản số {number}"
+    for replacement in package.business.replacements:
+        if replacement.organ_ids and new.to_identifier not in replacement.organ_ids:
+            continue
+        old = _target(new, replacement.document_id)
+        if old is None:
+            continue
+        if old.state == InState.ARRIVED:
+            old.state = check(IN_TRANSITIONS, "withdraw", old.state)
+            old.reason = f"Được thay thế bằng văn bản số {number}: {reason}"
+            old.save(update_fields=["state", "reason"])
+        elif old.incoming is not None:
+            sender = new.header.get("sender", {}).get("name", "")
+            if old.incoming.status != "recalled":
+                incoming_withdraw(
+                    actor=system_user(),
+                    document=old.incoming,
+                    reason=reason,
+                    sender_name=sender,
+                    replaced_by=number,
+                )
+            else:
+                incoming_record_notice(
+                    actor=system_user(),
+                    document=old.incoming,
+                    action="replaced",
+                    note=f"{sender} thay thế văn bản bằng văn bản số {number}: {reason}",
+                    title=f"Văn bản đến đã được thay thế bằng văn bản số {number}",
+                )
+        audit.record(
+            actor=None,
+            action="exchange.replaced",
+            target=old,
+            organization_id=old.organization_id,
+            data={"replaced_by": number, "document_id": new.document_id},
+        )
+
+
+def _apply_update(notice: InboxMessage, package: model.Package) -> None:
+    """The sender corrected a document we received: the history says by which document (15); an unknown
+    document answers 16."""
+    from exchange.system import system_user
+    from incoming.services import incoming_record_notice
+
+    notice.state = InState.HANDLED
+    notice.save(update_fields=["state"])
+    target = _target(notice, package.business.document_id or package.header.document_id)
+    reason = package.business.reason or "Cơ quan gửi đính chính văn bản."
+    if target is None or target.state in (InState.REJECTED, InState.WITHDRAWN):
+        queue_status(notice, StatusCode.RECALL_REFUSED, "Không tìm thấy văn bản được đính chính.")
+        return
+    if target.incoming is not None:
+        incoming_record_notice(
+            actor=system_user(),
+            document=target.incoming,
+            action="corrected",
+            note=reason,
+            title="Văn bản đến đã được cơ quan gửi đính chính",
+        )
+    else:
+        target.reason = (target.reason + "\n" + reason).strip()
+        target.save(update_fields=["reason"])
+    audit.record(
+        actor=None,
+        action="exchange.updated",
+        target=target,
+        organization_id=target.organization_id,
+        data={"reason": reason},
+    )
+    queue_status(target, StatusCode.RECALL_DONE, "Đã ghi nhận đính chính của cơ quan gửi.")
+
+
 def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Receipt:
     if not status.message_id:
         raise InvalidInput("Thông điệp trạng thái thiếu mã (Status/@id).", code="malformed_package")
     sent = (
         OutboxMessage.objects.filter(
             kind=Kind.PACKAGE,
-            business=Business.NEW,
+            business__in=(Business.NEW, Business.REPLACE),
             document_id=status.response_for.document_id,
             to_identifier=status.sender.organ_id,
         )
