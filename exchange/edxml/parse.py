@@ -176,6 +176,15 @@ def kind(root: Element) -> str:
     raise MalformedPackage("Gói tin không có MessageHeader hay Status.")
 
 
+def recipients(root: Element) -> list[Element]:
+    """The ``To`` elements of a package's MessageHeader."""
+    return list(_children(_child(_header_block(root), "MessageHeader"), "To"))
+
+
+def organ_id(node: Element) -> str:
+    return _text(node, "OrganId")
+
+
 def sender_id(root: Element) -> str:
     """The sending organisation's identifier, read before verification to find its certificates."""
     header = _header_block(root)
@@ -312,7 +321,8 @@ def _attachments(root: Element) -> tuple[Attachment, ...]:
     return tuple(out)
 
 
-def parse_package(root: Element) -> Package:
+def parse_package(root: Element, *, attachments: bool = True) -> Package:
+    """The package; ``attachments=False`` leaves them out (a hub relaying it needs only the header)."""
     header = _header_block(root)
     message = _child(header, "MessageHeader")
     if message is None:
@@ -330,7 +340,7 @@ def parse_package(root: Element) -> Package:
             for item in _children(trace, "TraceHeader")
         ),
         business=_business(_child(trace, "Bussiness")),
-        attachments=_attachments(root),
+        attachments=_attachments(root) if attachments else (),
     )
 
 
