@@ -284,7 +284,8 @@ class Network:
     def _psql(self, sql: str) -> None:
         import psycopg
 
-        with psycopg.connect(self.database_url, autocommit=True) as connection:
+        server = self.database_url.rsplit("/", 1)[0] + "/postgres"  # the maintenance database
+        with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(sql)
 
     def stop(self) -> None:
