@@ -67,8 +67,15 @@ def check_sendable(doc: Any) -> None:
         raise NotAllowed(CLASSIFIED_REFUSED, code="secret_document")
     if not doc.organization.identifier:
         raise InvalidInput("Cơ quan chưa có mã định danh: không gửi liên thông được.", code="no_identifier")
-    if not Identity.objects.filter(organization=doc.organization).exists():
+    identity = Identity.objects.filter(organization=doc.organization).first()
+    if identity is None:
         raise NoIdentity()
+    if identity.not_after <= timezone.now():
+        raise InvalidInput(
+            f"Chứng thư số ký gói tin liên thông của {doc.organization.name} đã hết hạn "
+            f"({timezone.localtime(identity.not_after):%d/%m/%Y}): quản trị cần nhập khóa mới.",
+            code="exchange_identity_expired",
+        )
 
 
 def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage]:

@@ -77,6 +77,18 @@ def test_without_a_signing_key_nothing_is_numbered(xw: ExchangeWorld) -> None:
     assert doc.number is None and not OutboxMessage.objects.exists()
 
 
+def test_an_expired_signing_key_is_refused_before_numbering(xw: ExchangeWorld) -> None:
+    from datetime import timedelta
+
+    Identity.objects.update(not_after=timezone.now() - timedelta(days=1))
+    doc = xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    with pytest.raises(Exception, match="đã hết hạn") as refused:
+        outgoing_issue(actor=xw.w.clerk, document=doc)
+    assert getattr(refused.value, "code", "") == "exchange_identity_expired"
+    doc.refresh_from_db()
+    assert doc.number is None and not OutboxMessage.objects.exists()
+
+
 def _due_now() -> None:
     OutboxMessage.objects.filter(state=OutState.PENDING).update(next_attempt_at=timezone.now())
 
