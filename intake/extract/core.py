@@ -501,9 +501,10 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
     # line, "ĐẢNG BỘ TỈNH ĐẮK NÔNG" in the header)
     read = fold(" ".join(words))
     for line in header:
-        tokens = t.repair_upper(t.upper_run(line)).split()
+        letters = (re.sub(r"[\W\d_]+", "", tok) for tok in t.repair_upper(t.upper_run(line)).split())
+        tokens = [tok for tok in letters if tok]
         for i, token in enumerate(tokens[:-1]):
-            if token not in ("TỈNH", "HUYỆN", "XÃ", "PHƯỜNG", "QUẬN", "PHỐ", "ỦY", "ỦY,"):
+            if token not in ("TỈNH", "HUYỆN", "XÃ", "PHƯỜNG", "QUẬN", "PHỐ", "ỦY"):
                 continue
             named = tokens[i + 1 :]
             if 1 <= len(named) <= 4 and _same_place_damaged(fold(" ".join(named)), read):
@@ -619,11 +620,8 @@ def _same_place_damaged(named: str, read: str) -> bool:
     joined_named, joined_read = named.replace(" ", ""), read.replace(" ", "")
     if len(joined_named) < 4 or joined_named == joined_read:  # spaced apart only: the date line's kept
         return False
-    return (
-        named.endswith(" " + read)
-        or joined_read.endswith(joined_named)
-        or SequenceMatcher(None, joined_named, joined_read).ratio() >= 0.8
-    )
+    misread = len(named.split()) == len(read.split()) and SequenceMatcher(None, named, read).ratio() >= 0.8
+    return named.endswith(" " + read) or joined_read.endswith(joined_named) or misread
 
 
 def _place_completed_by_issuer(place: Field, issuer_name: str) -> None:

@@ -363,13 +363,18 @@ def test_other_place_in_the_date_line_is_not_replaced() -> None:
 def test_page_reading_taken_when_the_zone_reading_does_not_validate() -> None:
     # seed 555: the zone lost the "TỈNH CÀ MAU" line and the slash of the number; the page has both
     zone = "cv... ỦY BAN NHÂN DÂN. CỘN\n¬ Số: 335UBND-VX.... -\n"
-    page = "ỦY BAN NHÂN DÂN: CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH CÀ MAU Độc lập - Tự do\nSố: 335/UBND-VX\n"
+    page = (
+        "ỦY BAN NHÂN DÂN: CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH CÀ MAU Độc lập - Tự do\nSố: 335/UBND-VX\n"
+    )
     result = extract(Sources(page, zone, ""))
     assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Cà Mau"
     assert result.value("number_symbol") == "335/UBND-VX"
     # the zone lost the issuer's own line under the parent: the page's "TĨNH UY" is repaired
     zone = "¬. ĐÁNG BỘ TỈNH QUẢNG NGÃI. :\n¬...  ..\n"
-    page = "ĐẮNG BỘ TỈNH QUẢNG NGÃI. ĐẢNG CỘNG SẢN VIỆT NAM\nTĨNH UY Quảng Ngãi, ngày 17 tháng 01 năm 2026\n*\nSố 436-KH/TU\n"
+    page = (
+        "ĐẮNG BỘ TỈNH QUẢNG NGÃI. ĐẢNG CỘNG SẢN VIỆT NAM\n"
+        "TĨNH UY Quảng Ngãi, ngày 17 tháng 01 năm 2026\n*\nSố 436-KH/TU\n"
+    )
     assert extract(Sources(page, zone, "")).value("issuer_name") == "Tỉnh ủy Quảng Ngãi"
 
 
@@ -402,7 +407,10 @@ def test_number_with_its_s_lost_or_read_as_a_section_sign() -> None:
 
 def test_cong_van_summary_from_the_zone_with_its_continuation() -> None:
     # seed 99: the page joined the summary's first line to the right column's date
-    zone = "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: 238/UBND-VX ]\nV/v chuẩn bị nội dung hội nghị Ban Chấp\n\nhành lần thứ mười\nKính gửi: Các ‹\n"
+    zone = (
+        "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: 238/UBND-VX ]\nV/v chuẩn bị nội dung hội nghị Ban Chấp\n\n"
+        "hành lần thứ mười\nKính gửi: Các ‹\n"
+    )
     page = (
         "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 238/UBND-VX\n"
         "V/v chuẩn bị nội dung hội nghị Ban Chấp âm Đồng, ngày Z8 tháng 06 năm 20\nhành lần thứ mười\n\n"
@@ -414,15 +422,18 @@ def test_cong_van_summary_from_the_zone_with_its_continuation() -> None:
 
 
 def test_cong_van_summary_word_clipped_by_the_zone_edge() -> None:
-    zone = "| TỈNHCÀMAU _\n| \" -_ Số: 286/UBND-VX-\npin V/v chuẩn bị nội dung hội nghị Ban Chí\nhành lần thứ mười\n"
-    page = "Số: 286/UBND-VX\nV/v chuẩn bị nội dung hội nghị Ban Chấp 8 JÁqu, ngày dng 07 năm\nhành lần thứ mười\n"
+    zone = '| TỈNHCÀMAU _\n| " -_ Số: 286/UBND-VX-\npin V/v chuẩn bị nội dung hội nghị Ban Chí\n'
+    zone += "hành lần thứ mười\n"
+    page = "Số: 286/UBND-VX\nV/v chuẩn bị nội dung hội nghị Ban Chấp 8 JÁqu, ngày dng 07 năm\n"
+    page += "hành lần thứ mười\n"
     subject = extract(Sources(page, zone, "")).value("subject")
     assert subject == "Chuẩn bị nội dung hội nghị Ban Chấp hành lần thứ mười"
 
 
 def test_stamps_stay_out_of_number_issuer_subject() -> None:
     zone = "ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\nSố: 605/TB-UBND\nHỎA TỐC\n\nTHÔI\n"
-    page = "Số: 605/TB-UBND\n\nHỎA TỐC\n\nTHÔNG BÁO ˆ\nTổ chức hội nghị sơ kết công tác\n\nViệc tiếp nhận văn bản.\n"
+    page = "Số: 605/TB-UBND\n\nHỎA TỐC\n\nTHÔNG BÁO ˆ\nTổ chức hội nghị sơ kết công tác\n\n"
+    page += "Việc tiếp nhận văn bản.\n"
     result = extract(Sources(page, zone, ""))
     assert result.value("number_symbol") == "605/TB-UBND"
     assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
