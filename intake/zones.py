@@ -26,6 +26,7 @@ from django.conf import settings
 
 from intake import ocr
 from intake.extract import Extraction, Sources, extract
+from intake.extract.core import number_part
 from intake.extract.validate import issuer_valid, number_symbol_valid, symbol_matches_issuer
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,25 @@ def failing_fields(result: Extraction) -> list[str]:
     """The fields of the left zone whose value does not have the shape the regulations give it."""
     failing = []
     number, name = str(result.value("number_symbol") or ""), str(result.value("issuer_name") or "")
-    if not number_symbol_valid(number, result.profile) or not symbol_matches_issuer(number, name):
+    shaped = number_symbol_valid(number, result.profile) and symbol_matches_issuer(number, name)
+    if not shaped or result.fields["number_symbol"].unsure:  # damaged, or its two readings disagree
         failing.append("number_symbol")
     if not issuer_valid(str(result.value("issuer_name") or "")):
         failing.append("issuer_name")
     return failing
 
 
-def _valid(result: Extraction, name: str) -> bool:
+def _valid(result: Extraction, name: str, agreeing: set[str]) -> bool:
+    """A second reading's field validates; a number-symbol whose first readings (the zone's and the
+    page's) gave two numbers must give one of them (the third reading decides between the two)."""
+    if name == "number_symbol":
+        number = str(result.value("number_symbol") or "")
+        shaped = number_symbol_valid(number, result.profile)
+        return (
+            shaped
+            and symbol_matches_issuer(number, str(result.value("issuer_name") or ""))
+            and (not agreeing or number_part(number) in agreeing)
+        )
     return name not in failing_fields(result)
 
 
@@ -67,6 +79,11 @@ def extract_checked(pdf: bytes, sources: Sources) -> Extraction:
     failing = failing_fields(result)
     if not failing or not pdf:
         return result
+    agreeing: set[str] = set()
+    if result.fields["number_symbol"].unsure and result.value("number_symbol"):
+        # the zone's and the page's readings give two numbers: the third reading must give one of them
+        page = extract(Sources(sources.text))
+        agreeing = {number_part(str(found.value("number_symbol"))) for found in (result, page)}
     for variant in VARIANTS:
         try:
             left = read_left_zone(pdf, variant)
@@ -75,10 +92,12 @@ def extract_checked(pdf: bytes, sources: Sources) -> Extraction:
             return result
         again = extract(Sources(sources.text, left, sources.header_right))
         for name in list(failing):
-            if not _valid(again, name):
+            if not _valid(again, name, agreeing):
                 continue
             for field in _GROUPS[name]:
                 result.fields[field] = again.fields[field]
+            if name == "number_symbol" and agreeing:  # two readings of three agree
+                result.fields[name].confidence = 0.85
             if name == "number_symbol":
                 result.profile = again.profile
             failing.remove(name)

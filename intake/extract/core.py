@@ -91,6 +91,11 @@ STATE_NUMBER = re.compile(
 )
 
 
+def number_part(number_symbol: str) -> str:
+    """The registration number of a number-symbol ("611" of "611/TB-UBND", "12" of "12-TB/TU")."""
+    return re.split(r"[-/]", number_symbol, maxsplit=1)[0]
+
+
 def _digits(value: str) -> str:
     return value.translate(str.maketrans("OoIl", "0011"))
 
@@ -728,6 +733,8 @@ def extract(sources: Sources) -> Extraction:
         number, profile, code = good[0]
         result.profile = profile
         result.fields["number_symbol"] = number
+    if len({number_part(str(found[0].value)) for found in numbers}) > 1:  # two readings, two numbers
+        number.confidence = min(number.confidence, 0.5)
     _place_as_in_header(place, left[:8] + first[:8])
     _place_spaced_as_dated(result.fields["issuer_name"], place)
     result.fields["issuer_name"] = _issuer_checked_by_symbol(

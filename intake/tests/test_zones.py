@@ -91,3 +91,20 @@ def test_faded_generated_scan_number_line_read_again() -> None:
     assert result.value("number_symbol") == "454/QĐ-UBND"
     assert result.value("doc_type") == "QĐ"
     assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Lâm Đồng"
+
+
+def test_two_readings_of_the_number_disagree_a_third_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    # seed 555: the zone read "§ố61/TB-UBND" (a digit lost), the page "Số: 611/TB-UBN" (the end lost)
+    zone = "ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\n§ố61/TB-UBND\n"
+    page = "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 611/TB-UBN\nTHÔNG BÁO\n"
+    first = extract(Sources(page, zone, ""))
+    assert first.value("number_symbol") == "61/TB-UBND"
+    assert zones.failing_fields(first) == ["number_symbol"]  # valid, but unsure: the readings disagree
+    calls: list[zones.Variant] = []
+    # a third number agrees with neither: not taken; then one that agrees with the page's number
+    readings = [zone.replace("61", "67"), zone.replace("61", "611"), "never read"]
+    monkeypatch.setattr(zones, "read_left_zone", _reader(readings, calls))
+    result = zones.extract_checked(b"%PDF", Sources(page, zone, ""))
+    assert result.value("number_symbol") == "611/TB-UBND"
+    assert not result.fields["number_symbol"].unsure
+    assert len(calls) == 2
