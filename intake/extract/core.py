@@ -491,7 +491,7 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
         return
     want = [fold(w) for w in words]
     for line in header:
-        tokens = t.repair_upper(t.upper_run(line)).split()
+        tokens = [tok.strip(".,;:") for tok in t.repair_upper(t.upper_run(line)).split()]
         keys = [fold(tok) for tok in tokens]
         for i in range(len(tokens) - len(want) + 1):
             if keys[i : i + len(want)] == want:
@@ -735,7 +735,7 @@ def extract(sources: Sources) -> Extraction:
         result.fields["number_symbol"] = number
     if len({number_part(str(found[0].value)) for found in numbers}) > 1:  # two readings, two numbers
         number.confidence = min(number.confidence, 0.5)
-    _place_as_in_header(place, left[:8] + first[:8])
+    _place_as_in_header(place, (left or first)[:8])  # the zone's reading of the header is the better one
     _place_spaced_as_dated(result.fields["issuer_name"], place)
     result.fields["issuer_name"] = _issuer_checked_by_symbol(
         result.fields["issuer_name"], number, place, result.profile
