@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from intake import ocr
-from intake.extract import Extraction, Sources, extract
+from intake.extract import Extraction, Sources
+from intake.zones import extract_checked
 
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 # extraction field -> truth key (fields missing from a truth file are not counted)
@@ -58,7 +59,7 @@ def read(path: Path) -> Extraction:
     pdf = data if path.suffix.lower() == ".pdf" else ocr.image_to_pdf(data)
     pages, zones = ocr.read_scan(pdf)
     text = "\f".join([*pages[:2], pages[-1]] if len(pages) > 2 else pages)
-    return extract(Sources(text, zones.left, zones.right))
+    return extract_checked(pdf, Sources(text, zones.left, zones.right))
 
 
 def measure(folder: Path, *, on_file: Callable[[str], None] | None = None) -> Report:

@@ -22,9 +22,10 @@ from core import audit
 from core.errors import ApplicationError
 from core.files import CheckedFile, atomic_with_files, open_blob, store, validate
 from intake import ocr
-from intake.extract import Extraction, Sources, extract
+from intake.extract import Extraction, Sources
 from intake.models import IntakeJob, OcrResult
 from intake.states import Status, Step, check_transition
+from intake.zones import extract_checked
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,9 @@ class Extract(PipelineStep):
                 work.zones = ocr.HeaderZones("", "")
         first = work.pages[:2]
         text = "\f".join([*first, work.pages[-1]] if len(work.pages) > 2 else first)
-        work.extraction = extract(Sources(text, work.zones.left, work.zones.right))
+        # fields of the left zone that do not validate are read again from page 1 (intake.zones)
+        sources = Sources(text, work.zones.left, work.zones.right)
+        work.extraction = extract_checked(work.pdfa or work.pdf, sources)
 
 
 class Store(PipelineStep):

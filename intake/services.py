@@ -17,10 +17,11 @@ from core import audit
 from core.errors import ApplicationError, FileTooLarge, InvalidInput, NotAllowed, WrongState
 from core.files import CheckedFile, atomic_with_files, clean_name, store, validate
 from intake import ocr, tasks
-from intake.extract import Extraction, Sources, extract
+from intake.extract import Extraction, Sources
 from intake.models import IntakeJob, MailOrigin, OcrResult
 from intake.permissions import intake_orgs
 from intake.states import Source, Status, Step, check_transition
+from intake.zones import extract_checked
 from orgs.models import Organization, User
 
 OPAQUE = "application/octet-stream"  # a refused attachment kept as it came, never opened
@@ -208,14 +209,15 @@ def extract_upload(*, actor: User, name: str, data: bytes) -> tuple[Extraction, 
         from core.files import open_blob
 
         pages = known.text.split("\f")
-        zones = ocr.header_zones(open_blob(known.pdfa))
+        pdf = open_blob(known.pdfa)
+        zones = ocr.header_zones(pdf)
     else:
         pdf = ocr.image_to_pdf(checked.data) if checked.content_type in ocr.IMAGE_TYPES else checked.data
         limit = settings.INTAKE_EXTRACT_PAGES
         pages, zones = ocr.read_scan(pdf, pages=f"1-{limit}")
         pages = pages[:limit]
     text = "\f".join(pages)
-    return extract(Sources(text, zones.left, zones.right)), text
+    return extract_checked(pdf, Sources(text, zones.left, zones.right)), text
 
 
 def intake_register(

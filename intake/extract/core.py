@@ -9,6 +9,7 @@ from typing import Any
 
 from intake.extract import text as t
 from intake.extract.doctypes import TITLES, canonical_code, code_for_title
+from intake.extract.validate import issuer_valid, number_symbol_valid, symbol_matches_issuer
 
 FIELDS = (
     "issuer_name",
@@ -78,7 +79,8 @@ class Extraction:
 
 
 # --- number and symbol ----------------------------------------------------------------------------
-_SO = r"(?:S[ốôoóồổỗộ6ỐÔ]|S0|Sé|Số)"
+# "Số" as OCR reads it: "Sô", "S0", "§ố", or "ố:" with its S lost (a State number line keeps the colon)
+_SO = r"(?:[S§][ốôoóồổỗộ6ỐÔ]|S0|Sé|Số|(?<!\w)ố(?=\s*[:;]))"
 _CODE = rf"[{t.UPPER_VN}][{t.UPPER_VN}{t.LOWER_VN}]{{0,5}}"
 _WORD = rf"[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*"
 _BODY = rf"{_WORD}(?:\s?[-–]\s?{_WORD})*"
@@ -87,6 +89,11 @@ PARTY_NUMBER = re.compile(rf"{_SO}\s*[:;]?\s*({_NUM})\s*[-–—]\s*({_CODE})\s*
 STATE_NUMBER = re.compile(
     rf"{_SO}\s*[:;]?\s*({_NUM})\s*/\s*((?:\d{{4}}\s*/\s*)?)({_CODE})((?:\s?[-–]\s?[{t.UPPER_VN}0-9][{t.UPPER_VN}{t.LOWER_VN}0-9]*)*)"
 )
+
+
+def number_part(number_symbol: str) -> str:
+    """The registration number of a number-symbol ("611" of "611/TB-UBND", "12" of "12-TB/TU")."""
+    return re.split(r"[-/]", number_symbol, maxsplit=1)[0]
 
 
 def _digits(value: str) -> str:
@@ -124,7 +131,12 @@ def number_symbol(lines: list[str]) -> tuple[Field, str, str]:
 
 # --- place and date ---------------------------------------------------------------------------------
 _DAY = r"[0-9OoIl]{1,2}"
-DATE = re.compile(rf"ng[àa]y\s*({_DAY})\s*th[áa]ng\s*({_DAY})\s*n[ăa]m\s*([0-9OoIl]{{4}})", re.IGNORECASE)
+# the italic date line loses or moves its diacritics ("ngáy", "hgày", "thắng", "nãm"): any tone on the vowel
+_A = "aàáảãạăằắẳẵặâầấẩẫậ"
+DATE = re.compile(
+    rf"[nh]g[{_A}][yÿ][\s.:-]*({_DAY})\s*th[{_A}]ng\s*({_DAY})\s*n[{_A}]m[\s.:-]*([0-9OoIl]{{4}})",
+    re.IGNORECASE,
+)
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
 
 
@@ -248,8 +260,12 @@ def _lower_first(value: str) -> str:
 BODY_LINE = 80  # characters: a 13-pt body line across the page; a bold summary line holds fewer
 
 
-def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, Field]:
-    """The type name line (upper case, alone) and the summary under it; for công văn the "V/v" line."""
+def title_and_subject(
+    lines: list[str], code_from_number: str, left_zone: list[str] | None = None
+) -> tuple[Field, Field]:
+    """The type name line (upper case, alone) and the summary under it; for công văn the "V/v" summary,
+    read in the left header zone first when there is one (cell 5b is in the left column: the page's own
+    reading may join it to the place and date on the right)."""
     for index, line in enumerate(lines[:40]):
         code = code_for_title(line)
         if code is None:
@@ -283,13 +299,80 @@ def title_and_subject(lines: list[str], code_from_number: str) -> tuple[Field, F
         if not agree and code_from_number:
             code = code_from_number
         return Field(code, type_conf, line), Field(subject, 0.85 if subject else 0.0, " ".join(subject_lines))
-    for line in lines[:25]:  # công văn: "V/v ..." under the number
-        match = re.match(r"^V/[vV]\s*:?\s*(.+)$", line)
-        if match:
-            return Field("CV", 0.85, line), Field(_subject_text(match.group(1)), 0.75, line)
+    # công văn: "V/v ..." under the number, the zone's reading unless only the page's is clean
+    summaries = []
+    for source in (left_zone or [], lines):
+        found = _cong_van_summary(source[:25])
+        if found is not None:
+            summary, evidence = found
+            if source is left_zone:
+                summary = _unclipped(summary, lines[:25])
+            summaries.append((summary, evidence))
+    if summaries:
+        summary, evidence = next((found for found in summaries if _clean_text(found[0])), summaries[0])
+        return Field("CV", 0.85, evidence), Field(_subject_text(summary), 0.75, evidence)
     if code_from_number:
         return Field(code_from_number, 0.7, ""), Field("", 0.0)
     return Field("", 0.0), Field("", 0.0)
+
+
+# "V/v …", or "V/ …" with its v lost; short debris before it is the scanner's
+_VV = re.compile(r"^(?:\S{1,4}\s+){0,3}V/(?:[vV]\s*[:.]?\s*|\s+(?=[a-zđà-ỹ]))(.+)$")
+
+
+def _cong_van_summary(lines: list[str]) -> tuple[str, str] | None:
+    """A công văn's summary: the "V/v" line and the lines that continue it (lower case, short, before
+    "Kính gửi"; a blank line between them is tolerated), or None without a "V/v" line. A summary whose
+    line carries the right column's date is not taken (the page's reading joined the two columns)."""
+    for index, line in enumerate(lines):
+        match = _VV.match(line)
+        if not match:
+            continue
+        if DATE.search(line) or re.search(rf"\b[nh]g[{_A}][yÿ]\s*\S{{1,2}}\s*th[{_A}]ng\b", line):
+            return None
+        parts = [match.group(1)]
+        blanks = 0
+        for nxt in lines[index + 1 : index + 5]:
+            if not nxt:
+                blanks += 1
+                if blanks > 1:
+                    break
+                continue
+            if not nxt[:1].islower() or len(nxt) > 60 or re.match(r"^Kính\s*gửi", nxt):
+                break
+            if DATE.search(nxt) or re.search(rf"\bng[{_A}]y\b", nxt):
+                break
+            parts.append(nxt)
+            blanks = 0
+        return " ".join(parts), "\n".join([line, *parts[1:]])
+    return None
+
+
+def _clean_text(text: str) -> bool:
+    """Running text without scanner debris: letters, digits and ordinary punctuation only, and no word
+    glued from several ("nhimvụnăm2024")."""
+    return bool(re.fullmatch(r"[\w\s,.;:()/%-]+", text)) and not re.search(r"\w{13,}", text)
+
+
+def _unclipped(summary: str, page: list[str]) -> str:
+    """The zone's summary with the last word of its first line as the page reads it: the zone's right
+    edge may cut that word ("… Ban Chí" for "… Ban Chấp"), the page's reading has it whole (and may go on
+    into the right column's date, which is not taken)."""
+    from core.vn import fold
+
+    page_vv = next((_VV.match(line) for line in page if _VV.match(line)), None)
+    if page_vv is None:
+        return summary
+    page_words = [word.strip("\"'“”‘’.,;:") or word for word in page_vv.group(1).split()]
+    words = summary.split()
+    for size in range(min(len(words), len(page_words)), 1, -1):
+        same = [fold(a) for a in words[: size - 1]] == [fold(b) for b in page_words[: size - 1]]
+        last, whole = fold(words[size - 1]), fold(page_words[size - 1])
+        if same and last != whole and whole.startswith(last[:2]) and len(whole) > len(last):
+            return " ".join([*words[: size - 1], page_words[size - 1], *words[size:]])
+        if same and last == whole:
+            return summary
+    return summary
 
 
 def _subject_text(value: str) -> str:
@@ -408,7 +491,7 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
         return
     want = [fold(w) for w in words]
     for line in header:
-        tokens = t.repair_upper(t.upper_run(line)).split()
+        tokens = [tok.strip(".,;:") for tok in t.repair_upper(t.upper_run(line)).split()]
         keys = [fold(tok) for tok in tokens]
         for i in range(len(tokens) - len(want) + 1):
             if keys[i : i + len(want)] == want:
@@ -418,6 +501,20 @@ def _place_as_in_header(place: Field, header: list[str]) -> None:
                     place.confidence = max(place.confidence, 0.85)
                 else:
                     place.confidence = max(place.confidence, 0.95)
+                return
+    # a damaged reading of a place the header names after a level word ("Nông" or "Đá Nông" in the date
+    # line, "ĐẢNG BỘ TỈNH ĐẮK NÔNG" in the header)
+    read = fold(" ".join(words))
+    for line in header:
+        letters = (re.sub(r"[\W\d_]+", "", tok) for tok in t.repair_upper(t.upper_run(line)).split())
+        tokens = [tok for tok in letters if tok]
+        for i, token in enumerate(tokens[:-1]):
+            if token not in ("TỈNH", "HUYỆN", "XÃ", "PHƯỜNG", "QUẬN", "PHỐ", "ỦY"):
+                continue
+            named = tokens[i + 1 :]
+            if 1 <= len(named) <= 4 and _same_place_damaged(fold(" ".join(named)), read):
+                place.value = " ".join(tok[:1] + tok[1:].lower() for tok in named)
+                place.confidence = min(max(place.confidence, 0.7), 0.8)
                 return
 
 
@@ -477,12 +574,83 @@ def _issuer_checked_by_symbol(found: Field, number: Field, place: Field, profile
     line = found.line or number.line
     if not found.value:
         return Field(expected, 0.7, line)
+    kept = _header_place_kept(str(found.value), expected, str(place.value or ""))
+    if kept:  # the body the symbol names, with the place as the header writes it
+        return Field(kept, max(found.confidence, 0.9), line)
     got, want = fold(str(found.value)).replace(" ", ""), fold(expected).replace(" ", "")
     if got == want:
         return Field(expected, max(found.confidence, 0.9), line)
     if SequenceMatcher(None, got, want).ratio() >= 0.8:  # a damaged reading of the same name
         return Field(expected, 0.8, line)
+    if not issuer_valid(str(found.value)):  # the header read as no name at all ("Tỉìnhủy Sông Lam")
+        return Field(expected, 0.7, line)
     return Field(found.value, min(found.confidence, 0.6), line)
+
+
+def _capitalised(word: str) -> bool:
+    """A capitalised word ("Đầm"), not a lower-case one ("ủy") nor one with capitals inside ("YENHưng")."""
+    return len(word) >= 2 and word[0].isupper() and word[1:].islower() and word.isalpha()
+
+
+def _header_place_kept(found: str, expected: str, place: str) -> str:
+    """The symbol's body with the header's place, when the header reads the same body and a place that
+    the date line's reading only damages: a word lost ("Huyện ủy Đầm Dơi" in the header, "Dơi" in the
+    italic date line) or debris glued before it ("YENHưng Nguyên"). "" when that is not the case."""
+    from core.vn import fold
+
+    if not place or not expected.endswith(place):
+        return ""
+    body = expected[: -len(place)].strip()
+    size = len(body.split())
+    words = found.split()
+    if len(words) <= size or fold(" ".join(words[:size])).replace(" ", "") != fold(body).replace(" ", ""):
+        return ""
+    header_place = words[size:]
+    if not all(_capitalised(word) for word in header_place):
+        return ""
+    header_key, place_key = fold(" ".join(header_place)), fold(place)
+    if header_key == place_key:
+        return f"{body} {place}"
+    if _same_place_damaged(header_key, place_key):
+        return f"{body} {' '.join(header_place)}"
+    return ""
+
+
+def _same_place_damaged(named: str, read: str) -> bool:
+    """Two folded readings of one place, the second (the italic date line's) damaged: a word lost
+    ("dam doi" / "doi"), debris glued before it ("hung nguyen" / "yenhung nguyen") or a letter or two
+    misread ("dam doi" / "dam dooi")."""
+    from difflib import SequenceMatcher
+
+    joined_named, joined_read = named.replace(" ", ""), read.replace(" ", "")
+    if len(joined_named) < 4 or joined_named == joined_read:  # spaced apart only: the date line's kept
+        return False
+    misread = len(named.split()) == len(read.split()) and SequenceMatcher(None, named, read).ratio() >= 0.8
+    return named.endswith(" " + read) or joined_read.endswith(joined_named) or misread
+
+
+def _place_completed_by_issuer(place: Field, issuer_name: str) -> None:
+    """The date line's place taken from the issuer's name when both name the same place and the italic
+    date line's reading is damaged (``_same_place_damaged``): "Nông" for "Đắk Nông", "YENHưng Nguyên",
+    "Đầm Dớơi". The issuer's place is its trailing capitalised words ("Ủy ban nhân dân tỉnh Quảng Ngãi")."""
+    from core.vn import fold
+
+    where = str(place.value or "")
+    if not where or not issuer_name:
+        return
+    tail: list[str] = []
+    for word in reversed(issuer_name.split()):
+        if not _capitalised(word):
+            break
+        tail.insert(0, word)
+    if not tail or len(tail) == len(issuer_name.split()):
+        return
+    named, read = fold(" ".join(tail)), fold(where)
+    if named == read:
+        return
+    if _same_place_damaged(named, read):
+        place.value = " ".join(tail)
+        place.confidence = min(place.confidence, 0.8)
 
 
 def _spaced_as_in_page(zone: list[str], page: list[str]) -> list[str]:
@@ -521,7 +689,7 @@ def _place_spaced_as_dated(found: Field, place: Field) -> None:
     words = name.split(" ")
     for size in range(1, min(4, len(words) - 1) + 1):
         tail = words[-size:]
-        if fold("".join(tail)) == key and " ".join(tail) != where:
+        if fold("".join(tail)) == key and len(tail) != len(where.split()):
             found.value = " ".join([*words[:-size], where])
             return
 
@@ -537,7 +705,8 @@ def extract(sources: Sources) -> Extraction:
     right = t.lines_of(sources.header_right) if sources.header_right.strip() else []
     result = Extraction()
 
-    number, profile, code = number_symbol(left + first)
+    numbers = [found for found in (number_symbol(left), number_symbol(first)) if found[0].value]
+    number, profile, code = numbers[0] if numbers else (Field("", 0.0), "", "")
     result.profile = profile or ("party" if any("ĐẢNG CỘNG SẢN" in line for line in first[:5]) else "state")
     result.fields["number_symbol"] = number
     place, issued = place_and_date(right + first + left)
@@ -545,15 +714,34 @@ def extract(sources: Sources) -> Extraction:
     result.fields["place"] = place
     if left:
         left = _spaced_as_in_page(left, first[:15])
-    result.fields["issuer_name"] = issuer(left, zoned=True) if left else issuer(first, zoned=False)
-    if not result.fields["issuer_name"].value and left:
-        result.fields["issuer_name"] = issuer(first, zoned=False)
-    _place_as_in_header(place, (left or first)[:8])
+    # the zone's reading of the issuer, or the page's when the zone's does not read as a name
+    readings = [issuer(left, zoned=True)] if left else []
+    if not readings or not issuer_valid(str(readings[0].value)):
+        readings.append(issuer(first, zoned=False))
+    result.fields["issuer_name"] = next(
+        (found for found in readings if issuer_valid(str(found.value))),
+        next((found for found in readings if found.value), readings[0]),
+    )
+    # the zone's reading of the number, or the page's when only that one has the regulations' shape
+    good = [
+        found
+        for found in numbers
+        if number_symbol_valid(str(found[0].value), found[1])
+        and symbol_matches_issuer(str(found[0].value), str(result.fields["issuer_name"].value))
+    ]
+    if good and good[0] is not numbers[0]:
+        number, profile, code = good[0]
+        result.profile = profile
+        result.fields["number_symbol"] = number
+    if len({number_part(str(found[0].value)) for found in numbers}) > 1:  # two readings, two numbers
+        number.confidence = min(number.confidence, 0.5)
+    _place_as_in_header(place, (left or first)[:8])  # the zone's reading of the header is the better one
     _place_spaced_as_dated(result.fields["issuer_name"], place)
     result.fields["issuer_name"] = _issuer_checked_by_symbol(
         result.fields["issuer_name"], number, place, result.profile
     )
-    doc_type, subject = title_and_subject(first, code)
+    _place_completed_by_issuer(place, str(result.fields["issuer_name"].value or ""))
+    doc_type, subject = title_and_subject(first, code, left)
     if not subject.value and right:
         alt_type, alt_subject = title_and_subject(right, code)
         if alt_subject.value:

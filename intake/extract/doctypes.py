@@ -27,7 +27,8 @@ def canonical_code(code: str, profile: str) -> str | None:
 
 def code_for_title(line: str) -> str | None:
     """The type code when the line is a printed type name ("THÔNG BÁO", "QUYẾT ĐỊNH")."""
-    clean = re.sub(r"[^\w ]", " ", line).strip()
+    # marks of one character around the title are scanner debris ("BÁO CÁO ˆ")
+    clean = " ".join(word for word in re.sub(r"[^\w ]", " ", line).split() if len(word) > 1)
     if not clean or len(clean) > 30 or clean != clean.upper():
         return None
     key = re.sub(r"\s+", " ", fold(clean).upper())

@@ -274,3 +274,172 @@ def test_stamp_and_issuer_words_kept_out_of_issuer_and_place() -> None:
 def test_number_line_without_its_slashes_ends_the_issuer_block() -> None:
     zone = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\n472TBUBND\n"
     assert extract(Sources("", zone, "")).value("issuer_name") == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+
+
+# --- validation, and the reading that validates (development corpora seeds 99, 7 and 555) ---------
+
+
+@pytest.mark.parametrize(
+    ("value", "profile", "valid"),
+    [
+        ("12-TB/TU", "party", True),
+        ("05-QC/BTCTU-BDVTU", "party", True),
+        ("08-QĐi/TW", "party", True),
+        ("12-XY/TU", "party", False),  # no such Party type code
+        ("12/TB-TU", "party", False),  # State punctuation in a Party number
+        ("15/QĐ-BNV", "state", True),
+        ("12/UBND-VX", "state", True),  # công văn: body and unit, no type code
+        ("15/2020/NĐ-CP", "state", True),
+        ("454/Q", "state", False),  # the end of the number line lost
+        ("454/QĐ", "state", False),
+        ("", "state", False),
+    ],
+)
+def test_number_symbol_shape(value: str, profile: str, valid: bool) -> None:
+    from intake.extract.validate import number_symbol_valid
+
+    assert number_symbol_valid(value, profile) is valid
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("Ủy ban nhân dân tỉnh Hà Tĩnh", True),
+        ("Huyện ủy Đầm Dơi", True),
+        ("Ban Tuyên giáo và Dân vận Tỉnh ủy Cà Mau", True),
+        ("Sở Nội vụ tỉnh Hà Tĩnh", True),
+        ("Văn phòng Trung ương Đảng", True),
+        ("Ủy ban nhân dân", False),  # the place line lost
+        ("Ủy ban nhân dân Tnhhàtĩnh", False),  # "TỈNH HÀ TĨNH" read as one word
+        ("Huyện ủy YENHưng Nguyên", False),  # debris glued to the place
+        ("Tỉìnhủy Sông Lam", False),
+        ("Đảng bộ tỉnh Quảng Ngãi", False),  # the parent line alone
+        ("Thực hiện chương trình", False),
+    ],
+)
+def test_issuer_shape(value: str, valid: bool) -> None:
+    from intake.extract.validate import issuer_valid
+
+    assert issuer_valid(value) is valid
+
+
+def test_state_symbol_truncated_against_the_issuer() -> None:
+    from intake.extract.validate import symbol_matches_issuer
+
+    ubnd = "Ủy ban nhân dân tỉnh Hà Tĩnh"
+    assert not symbol_matches_issuer("611/TB-UBN", ubnd)
+    assert symbol_matches_issuer("611/TB-UBND", ubnd)
+    assert symbol_matches_issuer("12/UBND-VX", ubnd)
+    assert symbol_matches_issuer("12/BNV-VP", "Bộ Nội vụ")
+
+
+def test_header_place_kept_when_the_date_line_loses_a_word() -> None:
+    # seed 99: the right zone read "pàm Dợi, ngày …" (place "Dơi"); the symbol's issuer built on it was
+    # taken over the header's correct "HUYỆN ỦY ĐẦM DƠI"
+    left = "ĐẢNG BỘ TỈNH QUẢNG NGÃI\nHUYỆN ỦY ĐẦM DƠI\n%\nSố 794-TB/HU\nTHÔN\n"
+    right = "›NGÃI: ĐẢNG CỘNG SẢN VIỆT NAM\nƠI... pàm Dợi, ngày 17 tháng 12 năm 2024\nTHÔNG BÁO\n"
+    result = extract(Sources(left, left, right))
+    assert result.value("issuer_name") == "Huyện ủy Đầm Dơi"
+    assert result.value("place") == "Đầm Dơi"
+
+
+@pytest.mark.parametrize("dated", ["YENHưng Nguyên", "Nguyên", "Hưng Nguyễn"])
+def test_header_place_kept_when_the_date_line_is_damaged(dated: str) -> None:
+    left = "ĐẢNG BỘ TỈNH LÂM ĐỒNG\nHUYỆN ỦY HƯNG NGUYÊN,\noi\nSố 943-TB/HU\n"
+    right = f"ỒNG ĐẢNG CỘNG SẢN VIỆT NAM\n, {dated}, ngày 05 tháng 03 năm 2025\n"
+    result = extract(Sources(left, left, right))
+    assert result.value("issuer_name") == "Huyện ủy Hưng Nguyên"
+    assert result.value("place") == "Hưng Nguyên"
+
+
+def test_other_place_in_the_date_line_is_not_replaced() -> None:
+    # a commune's Party committee dates its documents in the province: not a damaged reading
+    left = "ĐẢNG BỘ TỈNH SÔNG LAM\nĐẢNG ỦY XÃ HƯNG LỘC\n*\nSố 12-BC/ĐU\n"
+    right = "ĐẢNG CỘNG SẢN VIỆT NAM\nSông Lam, ngày 03 tháng 04 năm 2026\n"
+    result = extract(Sources(left, left, right))
+    assert (result.value("issuer_name"), result.value("place")) == ("Đảng ủy xã Hưng Lộc", "Sông Lam")
+
+
+def test_page_reading_taken_when_the_zone_reading_does_not_validate() -> None:
+    # seed 555: the zone lost the "TỈNH CÀ MAU" line and the slash of the number; the page has both
+    zone = "cv... ỦY BAN NHÂN DÂN. CỘN\n¬ Số: 335UBND-VX.... -\n"
+    page = (
+        "ỦY BAN NHÂN DÂN: CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH CÀ MAU Độc lập - Tự do\nSố: 335/UBND-VX\n"
+    )
+    result = extract(Sources(page, zone, ""))
+    assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Cà Mau"
+    assert result.value("number_symbol") == "335/UBND-VX"
+    # the zone lost the issuer's own line under the parent: the page's "TĨNH UY" is repaired
+    zone = "¬. ĐÁNG BỘ TỈNH QUẢNG NGÃI. :\n¬...  ..\n"
+    page = (
+        "ĐẮNG BỘ TỈNH QUẢNG NGÃI. ĐẢNG CỘNG SẢN VIỆT NAM\n"
+        "TĨNH UY Quảng Ngãi, ngày 17 tháng 01 năm 2026\n*\nSố 436-KH/TU\n"
+    )
+    assert extract(Sources(page, zone, "")).value("issuer_name") == "Tỉnh ủy Quảng Ngãi"
+
+
+def test_symbol_issuer_replaces_a_header_that_reads_as_no_name() -> None:
+    zone = "CS TỈÌNHỦY SÔNG LAM\n.. _ Số 846GM/BTCTU\n"
+    page = "TỈNH ỦY SÔNG LAM ĐẢNG CỘNG SẢN VIỆT NAM\nBẠN TỔ CHỨC:\n\n+»\n\nSố 846-GM/BTCTU -\n"
+    right = "M ĐẢNGGỘNGSẢNVIỆTNAM  -\n____ Sông Lam, ngày 09 tháng 11 năm 2025 -\n"
+    result = extract(Sources(page, zone, right))
+    assert result.value("number_symbol") == "846-GM/BTCTU"
+    assert result.value("issuer_name") == "Ban Tổ chức Tỉnh ủy Sông Lam"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bắc Giang, ngày-09 tháng 07 năm 2026",
+        "Quảng Ngãi, ngày 09 thắng 07 năm 2026",
+        "Lâm Đồng, hgày 09 tháng 07 năm 2026.",
+        "Cà Mau, ngày09 tháng 07 năm:2026",
+    ],
+)
+def test_date_line_with_tone_and_punctuation_slips(line: str) -> None:
+    assert extract(Sources("", "", line)).value("issued_date") == date(2026, 7, 9)
+
+
+def test_number_with_its_s_lost_or_read_as_a_section_sign() -> None:
+    assert extract(Sources("ố: 326/UBND-VX\n")).value("number_symbol") == "326/UBND-VX"
+    assert extract(Sources("§ố 12-TB/TU\n")).value("number_symbol") == "12-TB/TU"
+
+
+def test_cong_van_summary_from_the_zone_with_its_continuation() -> None:
+    # seed 99: the page joined the summary's first line to the right column's date
+    zone = (
+        "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: 238/UBND-VX ]\nV/v chuẩn bị nội dung hội nghị Ban Chấp\n\n"
+        "hành lần thứ mười\nKính gửi: Các ‹\n"
+    )
+    page = (
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 238/UBND-VX\n"
+        "V/v chuẩn bị nội dung hội nghị Ban Chấp âm Đồng, ngày Z8 tháng 06 năm 20\nhành lần thứ mười\n\n"
+        "Kính gửi: Các cơ quan, đơn vị\n"
+    )
+    result = extract(Sources(page, zone, ""))
+    assert result.value("doc_type") == "CV"
+    assert result.value("subject") == "Chuẩn bị nội dung hội nghị Ban Chấp hành lần thứ mười"
+
+
+def test_cong_van_summary_word_clipped_by_the_zone_edge() -> None:
+    zone = '| TỈNHCÀMAU _\n| " -_ Số: 286/UBND-VX-\npin V/v chuẩn bị nội dung hội nghị Ban Chí\n'
+    zone += "hành lần thứ mười\n"
+    page = "Số: 286/UBND-VX\nV/v chuẩn bị nội dung hội nghị Ban Chấp 8 JÁqu, ngày dng 07 năm\n"
+    page += "hành lần thứ mười\n"
+    subject = extract(Sources(page, zone, "")).value("subject")
+    assert subject == "Chuẩn bị nội dung hội nghị Ban Chấp hành lần thứ mười"
+
+
+def test_stamps_stay_out_of_number_issuer_subject() -> None:
+    zone = "ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\nSố: 605/TB-UBND\nHỎA TỐC\n\nTHÔI\n"
+    page = "Số: 605/TB-UBND\n\nHỎA TỐC\n\nTHÔNG BÁO ˆ\nTổ chức hội nghị sơ kết công tác\n\n"
+    page += "Việc tiếp nhận văn bản.\n"
+    result = extract(Sources(page, zone, ""))
+    assert result.value("number_symbol") == "605/TB-UBND"
+    assert result.value("issuer_name") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+    assert (result.value("doc_type"), result.value("subject")) == ("TB", "Tổ chức hội nghị sơ kết công tác")
+    assert result.value("urgency") == "flash"
+    cong_van = "Số: 12/UBND-VX\nV/v triển khai công tác\nKHẨN\nKính gửi: Các cơ quan\n"
+    result = extract(Sources(cong_van, "ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\n" + cong_van, ""))
+    assert result.value("subject") == "Triển khai công tác"
+    assert result.value("urgency") == "urgent"
