@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import make_pdf
 from copies.models import Copy
@@ -82,7 +83,7 @@ def test_register_page_and_exports(cw: CopyWorld) -> None:
     clerk = logged_in(cw.w.clerk)
     page = clerk.get(f"/ban-sao/?nam={copy.year}").content.decode()
     assert "01-BS/TU" in page and "Sao y" in page and "105-BC/BTCTW" in page and cw.w.leader.full_name in page
-    assert copy.created_at.strftime("%d/%m/") in page
+    assert timezone.localtime(copy.created_at).strftime("%d/%m/") in page
     assert "Chưa có bản sao" in clerk.get(f"/ban-sao/?nam={copy.year - 1}").content.decode()
     pdf = clerk.get(f"/ban-sao/in/?nam={copy.year}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
