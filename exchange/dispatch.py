@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core import files
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)
 PERMANENT = {400, 403, 404, 409, 413, 415, 422}
+UNSENT = (OutState.AWAITING_FILE, OutState.PENDING, OutState.SENDING)
 _wake = threading.Event()
 _started = threading.Event()
 
@@ -70,7 +71,7 @@ def _blocked(message: OutboxMessage) -> bool:
             to_identifier=message.to_identifier,
             document_id=message.document_id,
             id__lt=message.pk,
-            state__in=(OutState.AWAITING_FILE, OutState.PENDING, OutState.SENDING),
+            state__in=UNSENT,
         )
         .exclude(pk=message.pk)
         .exists()
@@ -78,9 +79,26 @@ def _blocked(message: OutboxMessage) -> bool:
 
 
 def run_pending(limit: int = 200) -> int:
-    """Send what is due now, ``EXCHANGE_DISPATCH_THREADS`` at a time (one in tests); returns how many were
-    sent."""
-    ids = list(OutboxMessage.objects.filter(_due()).order_by("id").values_list("pk", flat=True)[:limit])
+    """Send what is due now, ``EXCHANGE_DISPATCH_THREADS`` at a time (one in tests), pass after pass while
+    something goes (a row sent frees the one waiting behind it); returns how many were sent."""
+    total = 0
+    while sent := _pass(limit):
+        total += sent
+    return total
+
+
+def _pass(limit: int) -> int:
+    # a row waiting behind an earlier one is left out of the query itself: rows blocked by an unreachable
+    # peer never fill the batch and starve everyone else
+    earlier = OutboxMessage.objects.filter(
+        kind=OuterRef("kind"),
+        to_identifier=OuterRef("to_identifier"),
+        document_id=OuterRef("document_id"),
+        id__lt=OuterRef("id"),
+        state__in=UNSENT,
+    )
+    due = OutboxMessage.objects.filter(_due()).exclude(Exists(earlier))
+    ids = list(due.order_by("id").values_list("pk", flat=True)[:limit])
     threads = max(1, settings.EXCHANGE_DISPATCH_THREADS)
     if threads == 1 or len(ids) <= 1:
         return sum(_take(pk) for pk in ids)
@@ -213,15 +231,17 @@ def _send(message: OutboxMessage) -> bool:
         },
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=settings.EXCHANGE_TIMEOUT, context=_tls()
-        ) as response:
+        with _opener().open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
             status = response.status
             body = response.read(65536)
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read(65536)
     except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
+        return False
+    if 200 <= status < 300 and not _receipt_for(body, message):
+        # a 2xx that is not the receiver's receipt (a portal page, a proxy): not delivered
+        _retry(message, status, "Nơi nhận không trả biên nhận của gói tin (HTTP 2xx khác).")
         return False
     if 200 <= status < 300:
         with transaction.atomic():
@@ -278,9 +298,36 @@ def _failed(message: OutboxMessage, status: int | None, error: str) -> None:
     log.warning("exchange message %s to %s failed: %s", message.message_id, message.to_identifier, error)
 
 
-def _tls() -> ssl.SSLContext:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed: urllib would send it again as a GET without the message."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _opener() -> urllib.request.OpenerDirector:
     context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
-    return context
+    return urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPSHandler(context=context))
+
+
+def _receipt_for(body: bytes, message: OutboxMessage) -> bool:
+    """The receiver's answer is a receipt of this very message (stored, or a duplicate of it)."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return (
+        isinstance(payload, dict)
+        and payload.get("receipt") in ("stored", "duplicate")
+        and str(payload.get("message_id", "")) in (str(message.message_id), _inner_id(message))
+    )
+
+
+def _inner_id(message: OutboxMessage) -> str:
+    """A relayed message keeps the id its sender gave it (the inbox row's), not our outbox row's."""
+    return (
+        message.inbox.message_id if message.inbox is not None and message.kind == message.inbox.kind else ""
+    )
 
 
 def start() -> None:

@@ -110,6 +110,8 @@ def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage
 def _queue_update_notices(correction: Any) -> None:
     """A correction (đính chính) is its own document; the recipients of the corrected one that got it by
     exchange are also told, on the corrected document (business 2, "update"), which document corrects it."""
+    from exchange import dispatch
+
     old = correction.corrects
     reason = f"Đính chính bởi văn bản số {correction.number_symbol}: {correction.after_issue_reason}".strip()
     for sent in OutboxMessage.objects.filter(outgoing=old, kind=Kind.PACKAGE, business__in=(0, 3)).exclude(
@@ -127,6 +129,7 @@ def _queue_update_notices(correction: Any) -> None:
             state=OutState.PENDING,
             next_attempt_at=timezone.now(),
         )
+        transaction.on_commit(dispatch.wake)
 
 
 def files_ready(doc: Any) -> int:
@@ -442,6 +445,7 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
         OutboxMessage.objects.filter(
             kind=Kind.PACKAGE,
             business__in=(Business.NEW, Business.REPLACE),
+            state__in=(OutState.SENDING, OutState.SENT),  # never about a package that did not leave
             document_id=status.response_for.document_id,
             to_identifier=status.sender.organ_id,
         )
@@ -523,30 +527,20 @@ def _relay(
             continue
         try:
             with files.atomic_with_files():
-                stored = _stored(message_id, data)
+                common = {
+                    "kind": kind,
+                    "business": business,
+                    "status_code": status_code,
+                    "from_identifier": sender,
+                    "to_identifier": target,
+                    "document_id": document_id,
+                    "package": _stored(message_id, data),  # forwarded as received
+                }
                 inbox = InboxMessage.objects.create(
-                    message_id=message_id,
-                    kind=kind,
-                    business=business,
-                    status_code=status_code,
-                    from_identifier=sender,
-                    to_identifier=target,
-                    document_id=document_id,
-                    package=stored,
-                    signer_sha256=signer,
-                    state=InState.RELAYED,
+                    message_id=message_id, signer_sha256=signer, state=InState.RELAYED, **common
                 )
                 OutboxMessage.objects.create(
-                    kind=kind,
-                    business=business,
-                    status_code=status_code,
-                    from_identifier=sender,
-                    to_identifier=target,
-                    document_id=document_id,
-                    inbox=inbox,
-                    package=stored,
-                    state=OutState.PENDING,
-                    next_attempt_at=timezone.now(),
+                    inbox=inbox, state=OutState.PENDING, next_attempt_at=timezone.now(), **common
                 )
                 audit.record(
                     actor=None,
@@ -715,8 +709,12 @@ def _notify_rejected(sent: OutboxMessage, reason: str) -> None:
 
 
 def resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
+    """ "Gửi lại" a message the next hop refused, once the cause is fixed (administrators only)."""
     from exchange import dispatch
+    from orgs.selectors import is_admin
 
+    if not is_admin(actor):
+        raise NotAllowed("Chỉ quản trị hệ thống được gửi lại gói tin liên thông.")
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         locked.state = check(OUT_TRANSITIONS, "resend", locked.state)

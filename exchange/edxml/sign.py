@@ -114,7 +114,7 @@ def _verify_signxml(root: etree._Element, certificate: x509.Certificate, print_:
         raise CertificateExpired() from exc
     except (sx.InvalidSignature, sx.InvalidDigest) as exc:
         raise BadSignature() from exc
-    except sx.InvalidInput as exc:
+    except (sx.InvalidInput, etree.XMLSyntaxError) as exc:  # signxml re-parses what it serialised
         raise MalformedPackage(f"Chữ ký của gói tin không đúng quy cách: {exc}"[:300]) from exc
     signed = result.signed_xml  # type: ignore[union-attr]
     if signed is None or signed.tag != root.tag:

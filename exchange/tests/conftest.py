@@ -36,7 +36,8 @@ class NextHop:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 hop.received.append(self.rfile.read(length))
-                status, payload = hop.script.pop(0) if hop.script else (200, {"receipt": "stored"})
+                receipt = {"message_id": self.headers.get("X-Edxml-Message-Id", ""), "receipt": "stored"}
+                status, payload = hop.script.pop(0) if hop.script else (200, receipt)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

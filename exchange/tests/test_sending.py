@@ -176,3 +176,57 @@ def test_a_recall_never_overtakes_its_document(xw: ExchangeWorld) -> None:
     assert dispatch.run_pending() == 2
     kinds = [parse.parse_package(parse.read(d)).business.kind for d in xw.hop.received[1:]]
     assert kinds == [Business.NEW, Business.RECALL]
+
+
+def test_a_2xx_that_is_not_a_receipt_or_a_redirect_is_not_delivered(xw: ExchangeWorld) -> None:
+    issued(xw)
+    # a portal page answering 200, then a redirect (which urllib would follow as a GET without the body)
+    xw.hop.script.append((200, {"title": "Cổng thông tin"}))
+    assert dispatch.run_pending() == 0
+    message = OutboxMessage.objects.get()
+    assert message.state == OutState.PENDING and "biên nhận" in message.last_error
+    xw.hop.script.append((302, {}))
+    _due_now()
+    assert dispatch.run_pending() == 0
+    message.refresh_from_db()
+    assert message.state == OutState.PENDING and message.last_http_status == 302
+    assert len(xw.hop.received) == 2  # the redirect was not followed
+    _due_now()
+    assert dispatch.run_pending() == 1
+    message.refresh_from_db()
+    assert message.state == OutState.SENT
+
+
+def test_rows_blocked_behind_an_unreachable_peer_do_not_starve_the_others(xw: ExchangeWorld) -> None:
+    from datetime import timedelta
+
+    from exchange.states import Kind
+
+    later = timezone.now() + timedelta(hours=1)
+    # many documents whose first message waits out a long backoff, each with a due message behind it
+    for index in range(5):
+        for state, when in ((OutState.PENDING, later), (OutState.PENDING, timezone.now())):
+            OutboxMessage.objects.create(
+                kind=Kind.STATUS,
+                status_code="01",
+                from_identifier="000.00.00.H99",
+                to_identifier="000.99.99.H99",
+                document_id=f"x,{index}",
+                state=state,
+                next_attempt_at=when,
+            )
+    issued(xw)  # and one package due for the commune
+    assert dispatch.run_pending(limit=3) == 1  # the blocked rows are not even picked: the package goes
+    assert OutboxMessage.objects.get(kind="package").state == OutState.SENT
+
+
+def test_only_an_administrator_may_send_again(xw: ExchangeWorld) -> None:
+    from exchange.services import resend
+
+    issued(xw)
+    xw.hop.script.append((403, {"message": "Chưa đăng ký."}))
+    dispatch.run_pending()
+    message = OutboxMessage.objects.get()
+    with pytest.raises(NotAllowed, match="quản trị"):
+        resend(actor=xw.w.clerk, message=message)
+    assert resend(actor=xw.w.admin, message=message).state == OutState.PENDING
