@@ -445,7 +445,8 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
         OutboxMessage.objects.filter(
             kind=Kind.PACKAGE,
             business__in=(Business.NEW, Business.REPLACE),
-            state__in=(OutState.SENDING, OutState.SENT),  # never about a package that did not leave
+            # never about a package that never left (an attempt whose answer was lost may have arrived)
+            attempts__gt=0,
             document_id=status.response_for.document_id,
             to_identifier=status.sender.organ_id,
         )
