@@ -305,6 +305,10 @@ INTAKE_MAIL_INTERVAL = float(os.environ.get("INTAKE_MAIL_INTERVAL", "60"))  # se
 INTAKE_MAIL_TIMEOUT = float(os.environ.get("INTAKE_MAIL_TIMEOUT", "30"))  # seconds per IMAP operation
 INTAKE_MAIL_CA_FILE = os.environ.get("INTAKE_MAIL_CA_FILE", "")  # PEM to trust instead of the system's CAs
 
+# PostgreSQL's maintenance_work_mem while a full search rebuild builds its GIN indexes (search.backends):
+# the database server's memory for that one statement, not the rebuild process's.
+SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "512MB")
+
 # Exchange between installations (exchange/, docs/operations.md "Liên thông"): the dispatcher's retries
 # (seconds, doubled per attempt up to the maximum, ±20 % jitter), request timeout, wake-up poll, the
 # largest message accepted, and a CA file for the peers' HTTPS certificates (the system store otherwise).

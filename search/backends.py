@@ -12,10 +12,18 @@ words separated by spaces and the two backends agree on what a word is.
   (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id): the planner
   walks the date index for common words and uses the GIN indexes for rare ones.
 
-Adjacent word pairs and triples are indexed as tokens of their own ("dak_nong", "cong_tac_to":
-``search.query.pair_text``); a phrase of two or three words is one such token, a longer one the phrase of
-its triples (``phrase_tokens``): short lists even when every word of the phrase is common, where a phrase
-of single words would read (and, on PostgreSQL, recheck) every document holding all of them.
+Adjacent word pairs are indexed as tokens of their own ("dak_nong": ``search.query.pair_text``); a phrase
+is the phrase of its pairs (``phrase_tokens``): short lists even when every word of the phrase is common,
+where a phrase of single words would read (and, on PostgreSQL, recheck) every document holding all of
+them. SQLite also indexes the triples ("cong_tac_to"), so a three-word phrase is one token there; on
+PostgreSQL triples are nearly all distinct keys, which made the GIN index build several times slower
+(measured: 899 s per 100,000 documents for pairs and triples) for little gain at query time, so
+PostgreSQL keeps pairs only (``Backend.with_triples``).
+
+On PostgreSQL a full rebuild of a large index (``search.rebuild``) drops the two GIN indexes first and
+builds them once at the end (``drop_indexes`` / ``create_indexes``, ``CONCURRENTLY`` outside a
+transaction so registrations go on meanwhile), with ``SEARCH_INDEX_BUILD_MEMORY`` of
+``maintenance_work_mem``: one sorted build instead of a million index insertions.
 Relevance is not the backends' business either: ``search.selectors`` orders the at most
 ``RANK_LIMIT`` matches it found by where the words are (number-symbol, metadata, text).
 
@@ -30,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -69,6 +78,15 @@ def pair_vector(text: str) -> str:
 class Backend:
     vendor = ""
     rank_limit = RANK_LIMIT
+    with_triples = True  # the pairs column also holds word triples (``search.query.pair_text``)
+
+    def drop_indexes(self) -> bool:
+        """Drop what a bulk rebuild is faster without; True when something was dropped."""
+        return False
+
+    def create_indexes(self) -> list[str]:
+        """Create what ``drop_indexes`` dropped (and any left invalid by a crash); the names created."""
+        return []
 
     def write(self, rows: Sequence[Row]) -> None:
         """Add the full-text rows of entries (their previous rows deleted first with ``delete``)."""
@@ -128,12 +146,11 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts")
 
-    @staticmethod
-    def match(parsed: Parsed) -> str:
+    def match(self, parsed: Parsed) -> str:
         """Words anywhere; a phrase as the phrase of its word pairs in the ``pairs`` column."""
         parts = [f'"{w}"' for w in parsed.words]
         for phrase in parsed.phrases:
-            tokens = phrase_tokens(phrase)
+            tokens = phrase_tokens(phrase, with_triples=self.with_triples)
             parts.append('pairs : "' + " ".join(tokens) + '"' if tokens else '"' + " ".join(phrase) + '"')
         return " ".join(parts)
 
@@ -170,14 +187,23 @@ class PostgresBackend(Backend):
     then leaves only the documents holding every pair to recheck)."""
 
     vendor = "postgresql"
+    with_triples = False
+    INDEXES = {"search_entry_tsv": "tsv", "search_entry_pairs": "tsv_pairs"}
 
     def write(self, rows: Sequence[Row]) -> None:
+        """One statement for the whole batch (the vectors computed by the server from arrays)."""
         if rows:
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "UPDATE search_entry SET tsv = strip(to_tsvector('simple', %s)),"
-                    " tsv_pairs = %s::tsvector WHERE id = %s",  # a literal: the parser would split "a_b"
-                    [(f"{r.symbol} {r.meta} {r.body}", pair_vector(r.pairs), r.entry_id) for r in rows],
+                cursor.execute(
+                    "UPDATE search_entry AS e SET tsv = strip(to_tsvector('simple', v.words)),"
+                    " tsv_pairs = v.pairs::tsvector"  # a literal: the parser would split "a_b"
+                    " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, words, pairs)"
+                    " WHERE e.id = v.id",
+                    [
+                        [r.entry_id for r in rows],
+                        [f"{r.symbol} {r.meta} {r.body}" for r in rows],
+                        [pair_vector(r.pairs) for r in rows],
+                    ],
                 )
 
     def delete(self, entry_ids: Sequence[int]) -> None:
@@ -187,13 +213,51 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute("UPDATE search_entry SET tsv = NULL, tsv_pairs = NULL WHERE tsv IS NOT NULL")
 
+    def _present(self) -> dict[str, bool]:
+        """Our GIN indexes that exist, and whether each is valid (a failed CONCURRENTLY build is not)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE c.relname = ANY(%s)",
+                [list(self.INDEXES)],
+            )
+            return {name: bool(valid) for name, valid in cursor.fetchall()}
+
+    def _ddl(self, sql: str) -> None:
+        concurrently = "" if connection.in_atomic_block else " CONCURRENTLY"
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace(" INDEX ", f" INDEX{concurrently} ", 1))
+
+    def drop_indexes(self) -> bool:
+        present = self._present()
+        for name in present:
+            self._ddl(f"DROP INDEX IF EXISTS {name}")
+        return bool(present)
+
+    def create_indexes(self) -> list[str]:
+        present = self._present()
+        created = []
+        for name, column in self.INDEXES.items():
+            if present.get(name):
+                continue
+            if name in present:  # left invalid by an interrupted build
+                self._ddl(f"DROP INDEX IF EXISTS {name}")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [_build_memory()])
+                try:
+                    self._ddl(f"CREATE INDEX {name} ON search_entry USING gin ({column})")
+                finally:
+                    cursor.execute("RESET maintenance_work_mem")
+            created.append(name)
+        return created
+
     @staticmethod
     def tsqueries(parsed: Parsed) -> tuple[str, str]:
         """tsquery literals (the words are folded already) for ``tsv`` and for ``tsv_pairs``."""
         single = [f"'{w}'" for w in parsed.words]
         double = []
         for phrase in parsed.phrases:
-            tokens = phrase_tokens(phrase)
+            tokens = phrase_tokens(phrase, with_triples=False)
             if tokens:
                 double.append("(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
             else:  # words too long to pair: all of them, anywhere (``tsv`` has no positions)
@@ -224,7 +288,7 @@ class PostgresBackend(Backend):
             # (redundant, so the result is unchanged) bring its estimate near the truth; the GIN index
             # answers them in the same scan.
             for phrase in parsed.phrases:
-                tokens = phrase_tokens(phrase)
+                tokens = phrase_tokens(phrase, with_triples=False)
                 if len(tokens) > 1:
                     where.append("search_entry.tsv_pairs @@ %s::tsquery")
                     params.append(" & ".join(f"'{t}'" for t in tokens))
@@ -233,6 +297,11 @@ class PostgresBackend(Backend):
             qs = qs.exclude(id__in=list(exclude))
         qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
         return list(qs.values_list("id", flat=True)[offset : offset + limit])
+
+
+def _build_memory() -> str:
+    """``maintenance_work_mem`` for building the GIN indexes (the server's memory, not the rebuild's)."""
+    return str(getattr(settings, "SEARCH_INDEX_BUILD_MEMORY", "512MB"))
 
 
 def get_backend() -> Backend:

@@ -130,7 +130,7 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
                     folded_meta,
                     body,
                     entry.date,
-                    pair_text(symbol, folded_meta, body),
+                    pair_text(symbol, folded_meta, body, with_triples=backend.with_triples),
                 )
             )
         backend.write(rows)

@@ -50,16 +50,20 @@ def triples(folded: Sequence[str]) -> list[str]:
     ]
 
 
-def phrase_tokens(phrase: Sequence[str]) -> list[str]:
+def phrase_tokens(phrase: Sequence[str], *, with_triples: bool = True) -> list[str]:
     """What a phrase is looked up as: two words — their pair; three — their triple (one token: exact,
     from a short list, even when every word is common); more — the phrase of its triples. Vietnamese
-    words are mostly two or three syllables, so most searches are such phrases."""
-    return pairs(phrase) if len(phrase) == 2 else triples(phrase)
+    words are mostly two or three syllables, so most searches are such phrases. Without triples (the
+    PostgreSQL index, see ``search.backends``): the phrase of its pairs."""
+    if len(phrase) == 2 or not with_triples:
+        return pairs(phrase)
+    return triples(phrase)
 
 
-def pair_text(*columns: str) -> str:
-    """The pairs, then the triples, of each column's folded text (none spans two columns), over at most
-    ``PAIR_WORDS`` words: the tokens of the ``pairs`` full-text column, in this order (positions)."""
+def pair_text(*columns: str, with_triples: bool = True) -> str:
+    """The pairs, then (``with_triples``) the triples, of each column's folded text (none spans two
+    columns), over at most ``PAIR_WORDS`` words: the tokens of the ``pairs`` full-text column, in this
+    order (positions)."""
     runs: list[list[str]] = []
     budget = PAIR_WORDS
     for column in columns:
@@ -68,7 +72,10 @@ def pair_text(*columns: str) -> str:
         budget -= len(found)
         if budget <= 0:
             break
-    return " ".join([p for run in runs for p in pairs(run)] + [t for run in runs for t in triples(run)])
+    tokens = [p for run in runs for p in pairs(run)]
+    if with_triples:
+        tokens += [t for run in runs for t in triples(run)]
+    return " ".join(tokens)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,12 @@ documents are gone, and the checkpoint ``RebuildCheckpoint.last_id``) commits in
 interrupted rebuild resumes after the last committed batch. The files' text missing from
 ``search.FileText`` is read before the batch's transaction (no lock held while reading PDFs).
 Memory: one batch of ids, records and texts at a time.
+
+On PostgreSQL a full rebuild of a large index (every kind from the start, at least ``BULK_MIN_DOCS``
+documents, or ``drop_indexes=True``) drops the GIN indexes first and builds each once at the end
+(``search.backends.PostgresBackend.create_indexes``); searches stay correct meanwhile, only slower.
+Every rebuild ends by creating whatever index is missing or invalid, so a rebuild interrupted after the
+drop is repaired by running it again (it resumes, then builds the indexes).
 """
 
 from __future__ import annotations
@@ -27,6 +33,17 @@ def clear() -> None:
         RebuildCheckpoint.objects.all().delete()
 
 
+BULK_MIN_DOCS = 50_000
+
+
+def _is_full(kinds: list[str], restart: bool) -> bool:
+    """Every kind starts from its first document (nothing to resume)."""
+    if restart:
+        return True
+    open_ones = RebuildCheckpoint.objects.filter(kind__in=kinds, done=False, last_id__gt=0)
+    return not open_ones.exists()
+
+
 def rebuild(
     *,
     kinds: list[str] | None = None,
@@ -34,13 +51,42 @@ def rebuild(
     restart: bool = False,
     reread_files: bool = False,
     max_batches: int | None = None,
+    drop_indexes: bool | None = None,
     report: Callable[[str], None] = print,
 ) -> bool:
-    """Index every document again; returns True when every kind is done (False: stopped by max_batches)."""
+    """Index every document again; returns True when every kind is done (False: stopped by max_batches).
+
+    ``drop_indexes``: None decides by size (see the module's docstring); True/False force it."""
     if reread_files:
         FileText.objects.all().delete()
+    chosen = kinds or registry.kinds()
+    if drop_indexes is None:
+        drop_indexes = (
+            max_batches is None
+            and set(chosen) == set(registry.kinds())
+            and _is_full(chosen, restart)
+            and sum(registry.get(k).queryset().count() for k in chosen) >= BULK_MIN_DOCS
+        )
+    if drop_indexes and get_backend().drop_indexes():
+        report("đã tạm bỏ chỉ mục toàn văn, sẽ dựng lại khi xong")
+    # an exception (Ctrl-C) skips the index build: the next run resumes and builds it
+    finished = _rebuild(chosen, batch, restart, max_batches, report)
+    started = time.monotonic()
+    for name in get_backend().create_indexes():
+        report(f"đã dựng chỉ mục {name} ({time.monotonic() - started:.0f} giây)")
+        started = time.monotonic()
+    return finished
+
+
+def _rebuild(
+    kinds: list[str],
+    batch: int,
+    restart: bool,
+    max_batches: int | None,
+    report: Callable[[str], None],
+) -> bool:
     batches = 0
-    for kind in kinds or registry.kinds():
+    for kind in kinds:
         provider = registry.get(kind)
         checkpoint, _ = RebuildCheckpoint.objects.get_or_create(kind=kind)
         if restart or checkpoint.done:

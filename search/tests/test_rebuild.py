@@ -62,3 +62,78 @@ def test_rebuild_refuses_unknown_kinds() -> None:
     with pytest.raises(CommandError):
         _rebuild(kind=["nope"])
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def _gin_indexes() -> dict[str, bool]:
+    """PostgreSQL: our GIN indexes and whether each is valid."""
+    from search.backends import PostgresBackend
+
+    return PostgresBackend()._present()
+
+
+@pytest.mark.postgres
+def test_a_bulk_rebuild_drops_the_gin_indexes_and_builds_them_once_at_the_end(world: World) -> None:
+    docs = [
+        register(world, subject=f"Kế hoạch {i}", number_symbol=f"{i}-KH/TU", text=f"cầu treo Đắk Nông {i}")
+        for i in range(3)
+    ]
+    worker.run_pending()
+    output = _rebuild(drop_indexes=True, batch=2)
+    # the indexes were dropped first, built at the end, and are valid; the phrase search finds every one
+    assert "đã tạm bỏ chỉ mục toàn văn" in output
+    assert output.index("incoming: 3/3") < output.index("đã dựng chỉ mục search_entry_tsv")
+    assert "đã dựng chỉ mục search_entry_pairs" in output
+    assert _gin_indexes() == {"search_entry_tsv": True, "search_entry_pairs": True}
+    assert find(world.leader, '"cau treo dak nong"').total == 3
+    assert find(world.leader, '"treo cau"').total == 0
+    # --keep-indexes leaves them in place: nothing dropped, nothing built
+    output = _rebuild(keep_indexes=True)
+    assert "tạm bỏ" not in output and "đã dựng chỉ mục" not in output
+    assert len(docs) == 3
+
+
+@pytest.mark.postgres
+def test_a_rebuild_repairs_indexes_lost_or_left_invalid_by_an_interrupted_one(world: World) -> None:
+    register(world, subject="Báo cáo", number_symbol="1-BC/TU", text="Đắk Nông")
+    worker.run_pending()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX search_entry_tsv")  # an interrupted bulk rebuild dropped it
+        # a CREATE INDEX CONCURRENTLY that failed leaves an invalid index behind
+        cursor.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'search_entry_pairs'::regclass"
+        )
+    assert _gin_indexes() == {"search_entry_pairs": False}
+    # a small rebuild does not drop anything, but builds what is missing or invalid
+    output = _rebuild(batch=100)
+    assert "tạm bỏ" not in output
+    assert "đã dựng chỉ mục search_entry_tsv" in output and "đã dựng chỉ mục search_entry_pairs" in output
+    assert _gin_indexes() == {"search_entry_tsv": True, "search_entry_pairs": True}
+    assert find(world.leader, "dak nong").total == 1
+
+
+@pytest.mark.postgres
+def test_postgres_indexes_word_pairs_without_triples_and_the_migration_drops_old_triples(
+    world: World,
+) -> None:
+    import importlib
+
+    from search.backends import pair_vector
+    from search.query import pair_text
+
+    doc = register(world, subject="Hội nghị Ban Chấp hành", number_symbol="5-TB/TU", text="cầu treo Đắk Nông")
+    worker.run_pending()
+    entry = Entry.objects.get(doc_id=doc.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_to_string(tsvector_to_array(tsv_pairs), ' ') FROM search_entry")
+        tokens = cursor.fetchone()[0].split()
+        assert "dak_nong" in tokens and "cau_treo" in tokens
+        assert not [t for t in tokens if t.count("_") > 1]
+        # an entry indexed before the change (pairs then triples) loses its triples, pairs keep positions
+        old = pair_vector(pair_text("cau treo dak nong", with_triples=True))
+        cursor.execute("UPDATE search_entry SET tsv_pairs = %s::tsvector WHERE id = %s", [old, entry.pk])
+        migration = importlib.import_module("search.migrations.0003_postgres_pairs_only")
+        cursor.execute(migration.DROP_TRIPLES)
+        cursor.execute("SELECT tsv_pairs::text FROM search_entry WHERE id = %s", [entry.pk])
+        assert cursor.fetchone()[0] == "'cau_treo':1 'dak_nong':3 'treo_dak':2"
+    assert find(world.leader, '"cau treo dak nong"').total == 1
+    assert find(world.leader, '"treo dak cau"').total == 0

@@ -23,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--clear", action="store_true", help="xóa toàn bộ chỉ mục trước khi dựng")
         parser.add_argument("--reread-files", action="store_true", help="đọc lại nội dung mọi tệp")
         parser.add_argument("--max-batches", type=int, default=None, help="dừng sau chừng ấy lô")
+        indexes = parser.add_mutually_exclusive_group()
+        indexes.add_argument(
+            "--drop-indexes",
+            action="store_true",
+            help="PostgreSQL: bỏ chỉ mục GIN khi bắt đầu, dựng lại một lần khi xong (mặc định: theo cỡ)",
+        )
+        indexes.add_argument("--keep-indexes", action="store_true", help="giữ chỉ mục GIN trong khi dựng")
 
     def handle(self, *args: Any, **options: Any) -> None:
         kinds = options["kind"]
@@ -42,6 +49,7 @@ class Command(BaseCommand):
             restart=options["restart"],
             reread_files=options["reread_files"],
             max_batches=options["max_batches"],
+            drop_indexes=True if options["drop_indexes"] else False if options["keep_indexes"] else None,
             report=lambda line: self.stdout.write(line),
         )
         self.stdout.write("Hoàn tất." if finished else "Chưa xong: chạy lại lệnh để tiếp tục.")
