@@ -6,9 +6,10 @@ interrupted rebuild resumes after the last committed batch. The files' text miss
 ``search.FileText`` is read before the batch's transaction (no lock held while reading PDFs).
 Memory: one batch of ids, records and texts at a time.
 
-On PostgreSQL a full rebuild of a large index (every kind from the start, at least ``BULK_MIN_DOCS``
-documents, or ``drop_indexes=True``) drops the GIN indexes first and builds each once at the end
-(``search.backends.PostgresBackend.create_indexes``); searches stay correct meanwhile, only slower.
+On PostgreSQL a full rebuild of a large index (the kinds from their start, at least ``BULK_MIN_DOCS``
+documents and half the index, or ``drop_indexes=True``) drops the GIN indexes first and builds each
+once at the end (``search.backends.PostgresBackend.create_indexes``); searches stay correct meanwhile,
+only slower.
 Every rebuild ends by creating whatever index is missing or invalid, so a rebuild interrupted after the
 drop is repaired by running it again (it resumes, then builds the indexes).
 """
@@ -61,11 +62,11 @@ def rebuild(
         FileText.objects.all().delete()
     chosen = kinds or registry.kinds()
     if drop_indexes is None:
+        size = sum(registry.get(k).queryset().count() for k in chosen) if max_batches is None else 0
         drop_indexes = (
-            max_batches is None
-            and set(chosen) == set(registry.kinds())
+            size >= BULK_MIN_DOCS
+            and size * 2 >= Entry.objects.count()  # most of the index is written again
             and _is_full(chosen, restart)
-            and sum(registry.get(k).queryset().count() for k in chosen) >= BULK_MIN_DOCS
         )
     if drop_indexes and get_backend().drop_indexes():
         report("đã tạm bỏ chỉ mục toàn văn, sẽ dựng lại khi xong")

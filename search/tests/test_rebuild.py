@@ -93,6 +93,28 @@ def test_a_bulk_rebuild_drops_the_gin_indexes_and_builds_them_once_at_the_end(wo
 
 
 @pytest.mark.postgres
+def test_without_a_flag_only_a_large_full_rebuild_drops_the_indexes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import rebuild as rebuild_module
+
+    for i in range(3):
+        register(world, subject=f"Kế hoạch {i}", number_symbol=f"{i}-KH/TU")
+    monkeypatch.setattr(rebuild_module, "BULK_MIN_DOCS", 3)
+    # a kind with fewer documents than the threshold (no outgoing document here) keeps the indexes
+    assert "tạm bỏ" not in _rebuild(kind=["outgoing"])
+    # stopped after one batch: not a full rebuild, and it is left to resume
+    assert "tạm bỏ" not in _rebuild(batch=1, max_batches=1)
+    # resuming is not a full rebuild either
+    assert "tạm bỏ" not in _rebuild(batch=1)
+    # a full one over the threshold drops them and builds them at the end
+    output = _rebuild(batch=1)
+    assert "tạm bỏ" in output and "đã dựng chỉ mục search_entry_pairs" in output
+    assert _gin_indexes() == {"search_entry_tsv": True, "search_entry_pairs": True}
+    assert find(world.leader, "ke hoach").total == 3
+
+
+@pytest.mark.postgres
 def test_a_rebuild_repairs_indexes_lost_or_left_invalid_by_an_interrupted_one(world: World) -> None:
     register(world, subject="Báo cáo", number_symbol="1-BC/TU", text="Đắk Nông")
     worker.run_pending()
