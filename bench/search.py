@@ -451,7 +451,8 @@ def main() -> int:
     out = HERE / "results-search.json"
     previous = json.loads(out.read_text()) if out.exists() else {}
     runs = previous if "docs" not in previous else {}  # the file keeps the latest run of each size
-    runs[str(args.docs)] = results
+    # per size, per database: a run of one database keeps the other's latest figures
+    runs[str(args.docs)] = {**runs.get(str(args.docs), {}), **results}
     out.write_text(json.dumps(runs, indent=2, ensure_ascii=False) + "\n")
     return 0
 
