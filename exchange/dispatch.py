@@ -12,6 +12,7 @@ tests and commands call ``run_pending``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -306,7 +307,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _opener() -> urllib.request.OpenerDirector:
-    context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
+    return _opener_for(settings.EXCHANGE_CA_FILE or None)
+
+
+@functools.lru_cache(maxsize=4)
+def _opener_for(cafile: str | None) -> urllib.request.OpenerDirector:
+    """One opener per CA file: an SSL context loads the trusted certificates (~10–100 ms), so it is made
+    once, not per message (contexts and openers hold no per-request state; connections are per request).
+    A changed CA file is read after a restart."""
+    context = ssl.create_default_context(cafile=cafile)
     return urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPSHandler(context=context))
 
 

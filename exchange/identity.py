@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -60,6 +61,13 @@ def signer_of(identifier: str) -> Signer:
     )
     if identity is None:
         raise NoIdentity()
-    key = serialization.load_pem_private_key(storage.decrypt(bytes(identity.key_encrypted)), password=None)
-    chain = x509.load_pem_x509_certificates(identity.certificate_pem.encode())
+    return _load_signer(bytes(identity.key_encrypted), identity.certificate_pem)
+
+
+@lru_cache(maxsize=64)
+def _load_signer(key_encrypted: bytes, certificate_pem: str) -> Signer:
+    """Loading an RSA key checks it (~20–200 ms with OpenSSL 3): once per stored key, not per message.
+    Keyed by the stored bytes, so a new key or certificate (``identity_set``) is loaded afresh."""
+    key = serialization.load_pem_private_key(storage.decrypt(key_encrypted), password=None)
+    chain = x509.load_pem_x509_certificates(certificate_pem.encode())
     return Signer(key=key, chain=chain)
