@@ -230,12 +230,14 @@ def _send(message: OutboxMessage) -> bool:
             "X-Edxml-Message-Id": str(message.message_id),
         },
     )
+    wait = 0.0
     try:
         with _opener().open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
             status = response.status
             body = response.read(65536)
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read(65536)
+        wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
     except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
         return False
@@ -253,8 +255,16 @@ def _send(message: OutboxMessage) -> bool:
     if status in PERMANENT:
         _failed(message, status, reason)
     else:
-        _retry(message, status, reason)
+        _retry(message, status, reason, at_least=wait)
     return False
+
+
+def _retry_after(value: str | None) -> float:
+    """A Retry-After in seconds (a receiver busy verifying answers 503 with one), capped by the backoff."""
+    try:
+        return min(max(float(value or 0), 0.0), settings.EXCHANGE_BACKOFF_MAX)
+    except ValueError:
+        return 0.0
 
 
 def _reason(body: bytes) -> str:
@@ -267,11 +277,11 @@ def _reason(body: bytes) -> str:
     return ""
 
 
-def _retry(message: OutboxMessage, status: int | None, error: str) -> None:
+def _retry(message: OutboxMessage, status: int | None, error: str, *, at_least: float = 0.0) -> None:
     delay = min(
         settings.EXCHANGE_BACKOFF_BASE * 2 ** max(message.attempts - 1, 0), settings.EXCHANGE_BACKOFF_MAX
     )
-    delay *= random.uniform(0.8, 1.2)
+    delay = max(delay * random.uniform(0.8, 1.2), at_least)
     OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
         state=OutState.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
