@@ -321,5 +321,8 @@ EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = int(
     os.environ.get("EXCHANGE_MAX_CONCURRENT_VERIFICATIONS", str(max(2, os.cpu_count() or 2)))
 )
 EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")
+# the directory (whose certificates authenticate messages) is pulled from the hub over HTTPS only, except
+# in development and tests
+EXCHANGE_ALLOW_HTTP_HUB = DEBUG or TESTING
 # how often the embedded dispatcher pulls the directory from the hub (and on a message from an unknown org)
 EXCHANGE_DIRECTORY_SYNC_SECONDS = float(os.environ.get("EXCHANGE_DIRECTORY_SYNC_SECONDS", "600"))

@@ -9,7 +9,8 @@ from typing import Any
 
 from cryptography import x509
 
-from exchange.models import DirectoryEntry, Node
+from core.errors import InvalidInput
+from exchange.models import DirectoryEntry, EntrySource, Node
 from orgs.models import Organization
 
 # mã định danh (QĐ 20/2020/QĐ-TTg): groups of 0-9 A-Z separated by dots, at most 35 characters
@@ -99,7 +100,9 @@ class SyncResult:
 def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
     """The hub's directory taken in: every organisation it lists (other than ours) is reached through it,
     with the certificates it gives; an organisation it no longer lists as active stops being reached.
-    Certificates are checked to be readable before anything is written."""
+    An entry an administrator configured here (``source=local``) is left as it is — neither its
+    certificates nor its route are the hub's to change. Certificates are checked to be readable before
+    anything is written."""
     from django.db import transaction
 
     added = updated = deactivated = 0
@@ -118,13 +121,15 @@ def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
                     name=str(entry.get("name") or identifier)[:255], identifier=identifier, uses_system=False
                 )
             current = DirectoryEntry.objects.filter(organization=organization).first()
+            if current is not None and current.source == EntrySource.LOCAL:
+                continue  # configured by hand: the administrator's word stands
             values = {
                 "node": hub,
                 "certificates_pem": str(entry.get("certificates_pem") or ""),
                 "active": bool(entry.get("active", True)),
             }
             if current is None:
-                DirectoryEntry.objects.create(organization=organization, **values)
+                DirectoryEntry.objects.create(organization=organization, source=EntrySource.HUB, **values)
                 added += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
                 if current.active and not values["active"]:
@@ -145,11 +150,29 @@ def sync(hub: Node | None = None, *, timeout: float = 10) -> SyncResult:
     hub = hub or Node.objects.filter(is_hub=True).order_by("id").first()
     if hub is None:
         return SyncResult(0, 0, 0)
+    check_hub_endpoint(hub)
     context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
     url = hub.endpoint.rstrip("/") + "/exchange/v1/directory"
     with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310
         payload = json.loads(response.read(20 * 1024 * 1024))
     return apply(payload, hub)
+
+
+class InsecureHub(InvalidInput):
+    code = "insecure_hub"
+
+
+def check_hub_endpoint(hub: Node) -> None:
+    """The directory's certificates are what authenticate messages: it is pulled over HTTPS only (plain
+    HTTP is allowed in development and tests, ``EXCHANGE_ALLOW_HTTP_HUB``)."""
+    from django.conf import settings
+
+    if hub.endpoint.lower().startswith("https://") or settings.EXCHANGE_ALLOW_HTTP_HUB:
+        return
+    raise InsecureHub(
+        f"Địa chỉ trục liên thông “{hub.endpoint}” phải dùng HTTPS: danh bạ (chứng thư số xác thực gói tin) "
+        "không được tải qua kết nối không mã hóa. Sửa địa chỉ trục trong trang quản trị."
+    )
 
 
 _last_refresh: dict[str, float] = {}

@@ -31,9 +31,15 @@ class Node(models.Model):
         return self.name
 
 
+class EntrySource(models.TextChoices):
+    LOCAL = "local", "Quản trị khai báo"
+    HUB = "hub", "Lấy từ trục liên thông"
+
+
 class DirectoryEntry(models.Model):
     """An organisation of another installation: where its packages go (the next hop) and the certificates
-    its packages must be signed with."""
+    its packages must be signed with. An entry an administrator configured (``local``) is never changed
+    by the hub's listing; only entries taken from it (``hub``) follow it."""
 
     organization = models.OneToOneField(
         "orgs.Organization", on_delete=models.PROTECT, related_name="exchange_entry", verbose_name="cơ quan"
@@ -41,6 +47,7 @@ class DirectoryEntry(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="entries", verbose_name="gửi qua")
     certificates_pem = models.TextField("chứng thư số (PEM)", blank=True)
     active = models.BooleanField("đang liên thông", default=True)
+    source = models.CharField("nguồn", max_length=5, choices=EntrySource.choices, default=EntrySource.LOCAL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
