@@ -78,6 +78,47 @@ def _blocked(message: OutboxMessage) -> bool:
     )
 
 
+def _moot(message: OutboxMessage) -> bool:
+    """A recall of ours whose package never reached the recipient (refused, or cancelled before it
+    left): there is nothing to recall there."""
+    from exchange.edxml.codes import Business
+    from exchange.services import may_have_arrived
+
+    if (
+        message.kind != Kind.PACKAGE
+        or message.business != Business.RECALL
+        or message.outgoing_id is None
+        or message.state != OutState.PENDING
+        or message.attempts  # attempted once already: it may have arrived, it goes on
+    ):
+        return False
+    packages = OutboxMessage.objects.filter(
+        kind=Kind.PACKAGE,
+        business__in=(Business.NEW, Business.REPLACE),
+        outgoing_id=message.outgoing_id,
+        to_identifier=message.to_identifier,
+    )
+    return not any(may_have_arrived(p) for p in packages)
+
+
+def _cancel_moot(message: OutboxMessage) -> None:
+    from core import audit
+    from exchange.states import OUT_TRANSITIONS, check
+
+    with transaction.atomic():
+        cancelled = OutboxMessage.objects.filter(pk=message.pk, state=OutState.PENDING).update(
+            state=check(OUT_TRANSITIONS, "cancel", OutState.PENDING),
+            last_error="Văn bản chưa đến nơi nhận: không cần thu hồi.",
+        )
+        if cancelled:
+            audit.record(
+                actor=None,
+                action="exchange.cancelled",
+                target=message,
+                data={"to": message.to_identifier, "document_id": message.document_id, "moot": True},
+            )
+
+
 def run_pending(limit: int = 200) -> int:
     """Send what is due now, ``EXCHANGE_DISPATCH_THREADS`` at a time (one in tests), pass after pass while
     something goes (a row sent frees the one waiting behind it); returns how many were sent."""
@@ -110,7 +151,12 @@ def _pass(limit: int) -> int:
 
 def _take(pk: int) -> bool:
     message = OutboxMessage.objects.get(pk=pk)
-    if _blocked(message) or not _claim(pk):
+    if _blocked(message):
+        return False
+    if _moot(message):
+        _cancel_moot(message)
+        return False
+    if not _claim(pk):
         return False
     message.refresh_from_db()
     return _send(message)
@@ -306,6 +352,16 @@ def _failed(message: OutboxMessage, status: int | None, error: str) -> None:
             data={"to": message.to_identifier, "status": status, "error": error[:300]},
         )
     log.warning("exchange message %s to %s failed: %s", message.message_id, message.to_identifier, error)
+    if message.kind == Kind.PACKAGE and message.outgoing_id is not None:
+        # a recall queued behind this package while it was in flight: nothing to recall now
+        for notice in OutboxMessage.objects.filter(
+            kind=Kind.PACKAGE,
+            outgoing_id=message.outgoing_id,
+            to_identifier=message.to_identifier,
+            state=OutState.PENDING,
+        ).exclude(pk=message.pk):
+            if _moot(notice):
+                _cancel_moot(notice)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit, files
-from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound
+from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound, WrongState
 from exchange import directory
 from exchange.edxml import model, parse, sign
 from exchange.edxml.codes import STATUS_LABELS, Business, StatusCode
@@ -91,6 +91,13 @@ def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage
     messages = []
     if doc.corrects_id:
         _queue_update_notices(doc)
+    if doc.replaces_id:
+        # the replaced document's unsent packages stop, and recipients dropped from the new list are told
+        _withdraw_packages(
+            doc.replaces,
+            reason=f"Được thay thế bằng văn bản số {doc.number_symbol}: {doc.after_issue_reason}".strip(),
+            keep=frozenset(r.organization.identifier for r in recipients),
+        )
     for recipient in recipients:
         messages.append(
             OutboxMessage.objects.create(
@@ -144,21 +151,51 @@ def files_ready(doc: Any) -> int:
     return count
 
 
+def may_have_arrived(message: OutboxMessage) -> bool:
+    """A package the recipient may hold: delivered, in flight, or attempted with the answer lost (waiting
+    for a retry, or cancelled since). A failed one was refused by the next hop: it never arrived."""
+    return message.state in (OutState.SENT, OutState.SENDING) or (
+        message.attempts > 0 and message.state in (OutState.PENDING, OutState.CANCELLED)
+    )
+
+
 def recall(doc: Any, *, reason: str) -> None:
-    """An issued document recalled: packages not yet sent are cancelled, the others followed by a recall
+    """An issued document recalled: packages that never left are cancelled, the others followed by a recall
     message (business 1) to the same recipients (never overtaking the package: ``dispatch`` orders them)."""
+    _withdraw_packages(doc, reason=reason)
+
+
+def _withdraw_packages(doc: Any, *, reason: str, keep: frozenset[str] = frozenset()) -> None:
+    """The packages of ``doc`` stop: those not sent yet are cancelled; a recipient that may hold the
+    document gets a recall — except those in ``keep`` that have it for sure (a replacement reaching them
+    withdraws it there by its ReplacementInfo)."""
     from exchange import dispatch
 
     queued = False
+    recalled = set(
+        OutboxMessage.objects.filter(outgoing=doc, kind=Kind.PACKAGE, business=Business.RECALL)
+        .exclude(state=OutState.CANCELLED)
+        .values_list("to_identifier", flat=True)
+    )
     for message in OutboxMessage.objects.select_for_update().filter(
         outgoing=doc, kind=Kind.PACKAGE, business__in=(Business.NEW, Business.REPLACE)
     ):
+        arrived = may_have_arrived(message)
         if message.state in (OutState.AWAITING_FILE, OutState.PENDING, OutState.FAILED):
             message.state = check(OUT_TRANSITIONS, "cancel", message.state)
-            message.last_error = "Đã thu hồi trước khi gửi."
+            message.last_error = (
+                "Đã thu hồi trước khi gửi." if not keep else "Đã được thay thế trước khi gửi."
+            )
             message.save(update_fields=["state", "last_error"])
+            audit.record(
+                actor=None,
+                action="exchange.cancelled",
+                target=message,
+                data={"to": message.to_identifier, "document_id": message.document_id},
+            )
+        if not arrived or message.to_identifier in recalled:
             continue
-        if message.state == OutState.CANCELLED:
+        if message.to_identifier in keep and message.state == OutState.SENT:
             continue
         OutboxMessage.objects.create(
             kind=Kind.PACKAGE,
@@ -172,6 +209,7 @@ def recall(doc: Any, *, reason: str) -> None:
             state=OutState.PENDING,
             next_attempt_at=timezone.now(),
         )
+        recalled.add(message.to_identifier)
         queued = True
     if queued:
         transaction.on_commit(dispatch.wake)
@@ -719,6 +757,17 @@ def resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         locked.state = check(OUT_TRANSITIONS, "resend", locked.state)
+        if (
+            locked.kind == Kind.PACKAGE
+            and locked.business in (Business.NEW, Business.REPLACE)
+            and locked.outgoing is not None
+            and locked.outgoing.status in ("recalled", "replaced")
+        ):
+            raise WrongState(
+                f"Văn bản số {locked.outgoing.number_symbol} đã bị thu hồi hoặc thay thế sau khi gói tin "
+                "gửi lỗi: không gửi lại văn bản này.",
+                code="document_withdrawn",
+            )
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["state", "next_attempt_at"])
         audit.record(actor=actor, action="exchange.resend", target=locked)
