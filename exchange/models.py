@@ -148,7 +148,10 @@ class InboxMessage(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["message_id", "to_identifier"], name="exchange_in_message_once"),
+            # a message id is the sender's: two senders may use the same one
+            models.UniqueConstraint(
+                fields=["from_identifier", "message_id", "to_identifier"], name="exchange_in_message_once"
+            ),
             # the same document from the same sender to the same recipient is one document, even when the
             # sender signed it again with a new message id
             models.UniqueConstraint(

@@ -21,6 +21,7 @@ from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound, Wr
 from exchange import directory
 from exchange.edxml import model, parse, sign
 from exchange.edxml.codes import STATUS_LABELS, Business, StatusCode
+from exchange.edxml.errors import MalformedPackage
 from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
 from exchange.states import IN_TRANSITIONS, OUT_TRANSITIONS, InState, Kind, OutState, check
 from orgs.models import Organization, Secrecy, User
@@ -254,6 +255,55 @@ def receive(data: bytes) -> Receipt:
     return _receive_package(package, data, verified.fingerprint)
 
 
+ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
+
+
+def _duplicate(exc: IntegrityError) -> bool:
+    """The IntegrityError is one of the inbox's "once" constraints (a concurrent request stored the same
+    message or document first) — not any other integrity failure, which must not pass for a duplicate."""
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)  # PostgreSQL
+    if name is not None:
+        return name in ONCE_CONSTRAINTS
+    text = str(exc)  # SQLite: "UNIQUE constraint failed: <table>.<column>, …" (or "index '<name>'")
+    if not text.startswith("UNIQUE constraint failed:"):
+        return False
+    if any(f"'{n}'" in text for n in ONCE_CONSTRAINTS):
+        return True
+    table = InboxMessage._meta.db_table
+    columns = {c.strip() for c in text.split(":", 1)[1].split(",")}
+    for constraint in InboxMessage._meta.constraints:
+        if constraint.name in ONCE_CONSTRAINTS:
+            fields = constraint.fields  # type: ignore[attr-defined]
+            if columns == {f"{table}.{_column(f)}" for f in fields}:
+                return True
+    return False
+
+
+def _column(name: str) -> str:
+    return str(getattr(InboxMessage._meta.get_field(name), "column", name))
+
+
+def _check_lengths(**values: str) -> None:
+    """What a message says fits the columns it is stored in: a refusal with the reason (400, final at the
+    sender) rather than a database error (500, retried by the sender for ever)."""
+    for name, value in values.items():
+        limit = getattr(InboxMessage._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value) > limit:
+            raise MalformedPackage(
+                f"Gói tin có {_LENGTH_LABELS[name]} dài {len(value)} ký tự, quá giới hạn {limit} ký tự."
+            )
+
+
+_LENGTH_LABELS = {
+    "message_id": "mã thông điệp",
+    "from_identifier": "mã định danh cơ quan gửi",
+    "to_identifier": "mã định danh nơi nhận",
+    "document_id": "mã văn bản (DocumentId)",
+    "status_code": "mã trạng thái",
+}
+
+
 def _stored(message_id: str, data: bytes) -> Any:
     checked = files.CheckedFile(
         f"edxml-{message_id[:60]}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
@@ -266,17 +316,31 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
 
     if not package.message_id:
         raise InvalidInput("Gói tin thiếu mã thông điệp (TraceHeaderList/@id).", code="malformed_package")
+    _check_lengths(
+        message_id=package.message_id,
+        from_identifier=package.header.sender.organ_id,
+        document_id=package.header.document_id,
+    )
+    for r in package.header.recipients:
+        _check_lengths(to_identifier=r.organ_id)
     organizations = [
         org
         for r in package.header.recipients
         if (org := directory.local_organization(r.organ_id)) is not None
     ]
     business = int(package.business.kind)
-    if not organizations:
-        targets = [r.organ_id for r in package.header.recipients if directory.next_hop(r.organ_id)]
-        if not targets:
-            raise UnknownRecipient()
-        return _relay(
+    # recipients of other installations reached from here: relayed, whether or not some are served here
+    ours = {org.identifier for org in organizations}
+    targets = [
+        r.organ_id
+        for r in package.header.recipients
+        if r.organ_id not in ours and directory.next_hop(r.organ_id) is not None
+    ]
+    if not organizations and not targets:
+        raise UnknownRecipient()
+    relayed = None
+    if targets:
+        relayed = _relay(
             package.message_id,
             Kind.PACKAGE,
             package.header.sender.organ_id,
@@ -286,11 +350,16 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
             signer,
             business=business,
         )
-    duplicate = True
+    if not organizations:
+        assert relayed is not None
+        return relayed
+    duplicate = relayed is None or relayed.duplicate
     for organization in organizations:
         seen = (
             InboxMessage.objects.filter(
-                message_id=package.message_id, to_identifier=organization.identifier
+                from_identifier=package.header.sender.organ_id,
+                message_id=package.message_id,
+                to_identifier=organization.identifier,
             ).exists()
             # a document is one document however often it is sent (notices about it may repeat)
             or (
@@ -342,7 +411,9 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
                         _apply_replacement(inbox, package)
                     queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
                     _notify_clerks(inbox)
-        except IntegrityError:  # the same message arriving twice at once: the other request stored it
+        except IntegrityError as exc:  # the same message arriving twice at once: the other request stored it
+            if not _duplicate(exc):
+                raise
             continue
         duplicate = False
     return Receipt(package.message_id, duplicate, Kind.PACKAGE)
@@ -479,6 +550,12 @@ def _apply_update(notice: InboxMessage, package: model.Package) -> None:
 def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Receipt:
     if not status.message_id:
         raise InvalidInput("Thông điệp trạng thái thiếu mã (Status/@id).", code="malformed_package")
+    _check_lengths(
+        message_id=status.message_id,
+        from_identifier=status.sender.organ_id,
+        to_identifier=status.response_for.organ_id,
+        document_id=status.response_for.document_id,
+    )
     sent = (
         OutboxMessage.objects.filter(
             kind=Kind.PACKAGE,
@@ -505,7 +582,11 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
                 status_code=status.code.value,
             )
         raise UnknownDocument()
-    if InboxMessage.objects.filter(message_id=status.message_id, to_identifier=sent.from_identifier).exists():
+    if InboxMessage.objects.filter(
+        from_identifier=status.sender.organ_id,
+        message_id=status.message_id,
+        to_identifier=sent.from_identifier,
+    ).exists():
         return Receipt(status.message_id, True, Kind.STATUS)
     try:
         with files.atomic_with_files():
@@ -539,7 +620,9 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
             )
             if status.code == StatusCode.REJECTED and sent.outgoing is not None:
                 _notify_rejected(sent, status.description)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not _duplicate(exc):
+            raise
         return Receipt(status.message_id, True, Kind.STATUS)
     return Receipt(status.message_id, False, Kind.STATUS)
 
@@ -562,7 +645,9 @@ def _relay(
 
     duplicate = True
     for target in targets:
-        if InboxMessage.objects.filter(message_id=message_id, to_identifier=target).exists():
+        if InboxMessage.objects.filter(
+            from_identifier=sender, message_id=message_id, to_identifier=target
+        ).exists():
             continue
         try:
             with files.atomic_with_files():
@@ -588,7 +673,9 @@ def _relay(
                     data={"from": sender, "to": target, "document_id": document_id, "kind": kind},
                 )
                 transaction.on_commit(dispatch.wake)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not _duplicate(exc):
+                raise
             continue
         duplicate = False
     return Receipt(message_id, duplicate, kind)
