@@ -321,6 +321,9 @@ EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = int(
     os.environ.get("EXCHANGE_MAX_CONCURRENT_VERIFICATIONS", str(max(2, os.cpu_count() or 2)))
 )
 EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")
+# a 403 unknown_certificate (the receiver has not pulled our new certificate yet) is retried this many
+# attempts (with the backoff, and a directory pull) before the message is marked failed
+EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS = int(os.environ.get("EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS", "10"))
 # the directory (whose certificates authenticate messages) is pulled from the hub over HTTPS only, except
 # in development and tests
 EXCHANGE_ALLOW_HTTP_HUB = DEBUG or TESTING

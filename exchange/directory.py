@@ -181,19 +181,25 @@ _last_refresh: dict[str, float] = {}
 def refresh_for_unknown(identifier: str, *, every: float = 60.0) -> bool:
     """A message from an organisation we do not know: pull the hub's directory once (at most once a
     minute per sender), in case it was added there since. True when something changed."""
+    if not IDENTIFIER.fullmatch(identifier):
+        return False  # not an identifier at all: nothing the hub could know
+    return refresh(every=every)
+
+
+def refresh(*, every: float = 60.0) -> bool:
+    """Pull the hub's directory now — a certificate unknown here or at a peer may have been published
+    since — at most once a minute in this process whatever the callers (unauthenticated requests cannot
+    multiply the pulls). True when something changed."""
     import logging
     import time
 
-    if not IDENTIFIER.fullmatch(identifier):
-        return False  # not an identifier at all: nothing the hub could know
     now = time.monotonic()
-    # one pull a minute whatever the senders claim to be: unauthenticated requests cannot multiply them
     if now - _last_refresh.get("", -every) < every:
         return False
     _last_refresh[""] = now
     try:
         result = sync(timeout=5)
-    except Exception:  # the hub unreachable or answering nonsense: the message is refused as unknown
+    except Exception:  # the hub unreachable, not https, or answering nonsense
         logging.getLogger(__name__).warning("directory refresh from the hub failed", exc_info=True)
         return False
     return bool(result.added or result.updated)

@@ -285,24 +285,54 @@ def _send(message: OutboxMessage) -> bool:
         status, body = exc.code, exc.read(65536)
         wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
     except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
+        _node_answered(node, ok=False)
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
         return False
     if 200 <= status < 300 and not _receipt_for(body, message):
         # a 2xx that is not the receiver's receipt (a portal page, a proxy): not delivered
+        _node_answered(node, ok=False)
         _retry(message, status, "Nơi nhận không trả biên nhận của gói tin (HTTP 2xx khác).")
         return False
     if 200 <= status < 300:
+        _node_answered(node, ok=True)
         with transaction.atomic():
             OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
                 state=OutState.SENT, sent_at=timezone.now(), last_http_status=status, last_error=""
             )
         return True
     reason = _reason(body) or f"HTTP {status}"
-    if status in PERMANENT:
+    # a refusal in the receiver's words is an answer from a working installation; anything else is not
+    _node_answered(node, ok=status in PERMANENT and bool(_reason(body)))
+    if (
+        status == 403
+        and _code(body) == "unknown_certificate"
+        and (message.attempts < settings.EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS)
+    ):
+        # the receiver does not know our certificate yet: the directories converge through the hub
+        # (ours pulled now; the receiver pulls on its own), so this is retried before it is given up
+        directory.refresh()
+        _retry(message, status, reason)
+    elif status in PERMANENT:
         _failed(message, status, reason)
     else:
         _retry(message, status, reason, at_least=wait)
     return False
+
+
+def _node_answered(node: Any, *, ok: bool) -> None:
+    """The next hop's health for the administrators: when it last answered properly, failures since."""
+    if ok:
+        type(node).objects.filter(pk=node.pk).update(last_ok_at=timezone.now(), consecutive_failures=0)
+    else:
+        type(node).objects.filter(pk=node.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+
+
+def _code(body: bytes) -> str:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return str(payload.get("code") or "") if isinstance(payload, dict) else ""
 
 
 def _retry_after(value: str | None) -> float:

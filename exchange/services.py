@@ -21,7 +21,7 @@ from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound, Wr
 from exchange import directory
 from exchange.edxml import model, parse, sign
 from exchange.edxml.codes import STATUS_LABELS, Business, StatusCode
-from exchange.edxml.errors import MalformedPackage
+from exchange.edxml.errors import MalformedPackage, UnknownCertificate
 from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
 from exchange.states import IN_TRANSITIONS, OUT_TRANSITIONS, InState, Kind, OutState, check
 from orgs.models import Organization, Secrecy, User
@@ -241,7 +241,13 @@ def receive(data: bytes) -> Receipt:
         certificates = directory.registered_certificates(sender)
     if not certificates:
         raise UnknownSender()
-    verified = sign.verify_tree(root, certificates)
+    try:
+        verified = sign.verify_tree(root, certificates)
+    except UnknownCertificate:
+        # the sender may have a new certificate the hub published since our last pull
+        if not directory.refresh():
+            raise
+        verified = sign.verify_tree(root, directory.registered_certificates(sender))
     if kind == "status":
         return _receive_status(parse.parse_status(verified.root), data, verified.fingerprint)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays

@@ -185,3 +185,29 @@ def test_a_hub_without_https_is_refused_outside_development(xw: ExchangeWorld, s
     xw.hub.endpoint = "https://truc.example.vn"
     settings.EXCHANGE_ALLOW_HTTP_HUB = False
     directory.check_hub_endpoint(xw.hub)
+
+
+def test_a_sender_with_a_new_certificate_is_taken_after_one_pull(
+    xw: ExchangeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.tests.test_receiving import from_commune
+
+    renewed = xw.pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình (2027)")
+    listing = {"entries": [{"identifier": COMMUNE_ID, "name": "x", "certificates_pem": _pem(renewed)}]}
+    pulls: list[int] = []
+
+    def pull(**kwargs: Any) -> directory.SyncResult:
+        pulls.append(1)
+        return directory.apply(listing, xw.hub)
+
+    monkeypatch.setattr(directory, "sync", pull)
+    directory._last_refresh.clear()
+    data = from_commune(xw, key=renewed)
+    assert not services.receive(data).duplicate  # the hub had published the new certificate
+    assert pulls == [1]
+    # a certificate the hub does not know either is still refused (and the pulls stay rate-limited)
+    stranger = xw.pki.issue("Giả danh", "Giả danh")
+    with pytest.raises(UnknownCertificate):
+        services.receive(from_commune(xw, key=stranger, number="46-BC/ĐU"))
+    assert pulls == [1]
