@@ -35,6 +35,14 @@ def registered_certificates(identifier: str) -> list[x509.Certificate]:
     return x509.load_pem_x509_certificates(entry.certificates_pem.encode())
 
 
+def relay_certificates(identifier: str) -> list[x509.Certificate]:
+    """The certificates the installation routing ``identifier`` signs its relay failure reports with."""
+    node = next_hop(identifier)
+    if node is None or not node.relay_certificates_pem.strip():
+        return []
+    return x509.load_pem_x509_certificates(node.relay_certificates_pem.encode())
+
+
 def next_hop(identifier: str) -> Node | None:
     entry = (
         DirectoryEntry.objects.filter(organization__identifier=identifier, active=True)
@@ -77,7 +85,15 @@ def publish() -> dict[str, Any]:
         pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
         entries.append(_entry(identity.organization, pem, True, identity.created_at))
     version = max((e["updated_at"] for e in entries), default="")
-    return {"version": version, "entries": entries}
+    from exchange.identity import relay_identity
+
+    relay = relay_identity()
+    relay_pem = ""
+    if relay is not None:
+        certificate = x509.load_pem_x509_certificates(relay.certificate_pem.encode())[0]
+        relay_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    # what this installation signs "could not deliver onward" reports with, when it relays
+    return {"version": version, "entries": entries, "relay_certificates_pem": relay_pem}
 
 
 def _entry(organization: Organization, pem: str, active: bool, at: Any) -> dict[str, Any]:
@@ -110,7 +126,14 @@ def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
     for entry in entries:
         if entry.get("certificates_pem"):
             x509.load_pem_x509_certificates(str(entry["certificates_pem"]).encode())  # ValueError if broken
+    relay_pem = str(payload.get("relay_certificates_pem") or "")
+    if relay_pem:
+        x509.load_pem_x509_certificates(relay_pem.encode())
     with transaction.atomic():
+        if "relay_certificates_pem" in payload and hub.relay_certificates_pem != relay_pem:
+            Node.objects.filter(pk=hub.pk).update(relay_certificates_pem=relay_pem)
+            hub.relay_certificates_pem = relay_pem
+            updated += 1
         for entry in entries:
             identifier = entry["identifier"]
             organization = Organization.objects.filter(identifier=identifier).first()

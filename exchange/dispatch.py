@@ -175,7 +175,12 @@ def package_bytes(message: OutboxMessage) -> bytes:
         return files.open_blob(message.package)
     from exchange.identity import signer_of
 
-    signer = signer_of(message.from_identifier)
+    if _relay_report(message):
+        from exchange.identity import relay_signer
+
+        signer = relay_signer()  # a hub's own key: it reports for an organisation it does not serve
+    else:
+        signer = signer_of(message.from_identifier)
     root = _tree(message)
     data = sign.sign(root, signer.key, signer.chain)
     import hashlib
@@ -200,6 +205,8 @@ def _tree(message: OutboxMessage) -> Any:
     from exchange.edxml.codes import Business, StatusCode
     from exchange.packaging import organ, package_for
 
+    if _relay_report(message):
+        return build.status(_relay_report_status(message))
     if message.kind == Kind.STATUS:
         inbox = message.inbox
         assert inbox is not None and inbox.organization is not None
@@ -247,6 +254,40 @@ def _tree(message: OutboxMessage) -> Any:
             ),
         )
     return build.package(package)
+
+
+def _relay_report(message: OutboxMessage) -> bool:
+    """A status of ours about a message we relayed: "could not deliver onward" (``report_relay_failure``)."""
+    from exchange.states import InState
+
+    return (
+        message.kind == Kind.STATUS and message.inbox is not None and message.inbox.state == InState.RELAYED
+    )
+
+
+def _relay_report_status(message: OutboxMessage) -> Any:
+    from exchange.edxml import model, parse
+    from exchange.edxml.codes import StatusCode
+    from orgs.models import Organization
+
+    inbox = message.inbox
+    assert inbox is not None
+    header = parse.parse_package(parse.read(files.open_blob(inbox.package)), attachments=False).header
+    name = Organization.objects.filter(identifier=inbox.to_identifier).values_list("name", flat=True).first()
+    return model.StatusMessage(
+        message_id=str(message.message_id),
+        response_for=model.ResponseFor(
+            organ_id=inbox.from_identifier,
+            code=header.code.number_symbol,
+            promulgation_date=header.promulgation_date,
+            document_id=inbox.document_id,
+        ),
+        sender=model.Organ(organ_id=inbox.to_identifier, organ_name=name or inbox.to_identifier),
+        code=StatusCode(message.status_code),
+        timestamp=message.created_at,
+        description=message.description,
+        staff=model.Staff(staff="Trục liên thông"),
+    )
 
 
 def _date(text: str | None) -> Any:
@@ -382,6 +423,11 @@ def _failed(message: OutboxMessage, status: int | None, error: str) -> None:
             data={"to": message.to_identifier, "status": status, "error": error[:300]},
         )
     log.warning("exchange message %s to %s failed: %s", message.message_id, message.to_identifier, error)
+    if message.kind == Kind.PACKAGE and message.inbox_id is not None:
+        from exchange.services import report_relay_failure
+
+        with transaction.atomic():
+            report_relay_failure(message, error)  # a package we relayed: its sender is told
     if message.kind == Kind.PACKAGE and message.outgoing_id is not None:
         # a recall queued behind this package while it was in flight: nothing to recall now
         for notice in OutboxMessage.objects.filter(

@@ -20,6 +20,9 @@ class Node(models.Model):
         "địa chỉ liên thông", max_length=300, help_text="Ví dụ https://tinhuy.example.vn"
     )
     is_hub = models.BooleanField("là trục chuyển tiếp", default=False)
+    # the certificates this installation signs its reports "could not deliver onward" with (a hub
+    # publishes its own in the directory): such a status 02 about an organisation it routes is accepted
+    relay_certificates_pem = models.TextField("chứng thư số báo lỗi chuyển tiếp (PEM)", blank=True)
     last_ok_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
 

@@ -241,15 +241,26 @@ def receive(data: bytes) -> Receipt:
         certificates = directory.registered_certificates(sender)
     if not certificates:
         raise UnknownSender()
+    # a status may also be the report of the installation routing ``sender`` that it could not deliver
+    relay = directory.relay_certificates(sender) if kind == "status" else []
     try:
-        verified = sign.verify_tree(root, certificates)
+        verified = sign.verify_tree(root, [*certificates, *relay])
     except UnknownCertificate:
         # the sender may have a new certificate the hub published since our last pull
         if not directory.refresh():
             raise
-        verified = sign.verify_tree(root, directory.registered_certificates(sender))
+        certificates = directory.registered_certificates(sender)
+        verified = sign.verify_tree(root, [*certificates, *relay])
     if kind == "status":
-        return _receive_status(parse.parse_status(verified.root), data, verified.fingerprint)
+        status = parse.parse_status(verified.root)
+        by_relay = verified.fingerprint not in {sign.fingerprint(c) for c in certificates}
+        if by_relay and status.code != StatusCode.REJECTED:
+            # signed by the relay, not by the organisation: only "returned" (02) may be said that way
+            raise NotAllowed(
+                "Trục liên thông chỉ được báo trả lại (02) thay cho cơ quan nhận.",
+                code="relay_report_invalid",
+            )
+        return _receive_status(status, data, verified.fingerprint)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays
     # the bytes as they came
     serves = any(
@@ -685,6 +696,42 @@ def _relay(
             continue
         duplicate = False
     return Receipt(message_id, duplicate, kind)
+
+
+def report_relay_failure(relayed: OutboxMessage, error: str) -> OutboxMessage | None:
+    """A hub's onward delivery of a package was refused for good: the original sender is told, by a
+    status 02 about the recipient signed with this installation's relay key (``Node.
+    relay_certificates_pem`` at the sender), instead of the failure staying here. Without a key of its
+    own the hub can only record it."""
+    from exchange import dispatch
+    from exchange.identity import relay_identity
+
+    inbox = relayed.inbox
+    assert inbox is not None
+    what = "văn bản" if relayed.business in (None, Business.NEW, Business.REPLACE) else "thông báo về văn bản"
+    description = f"Trục liên thông không chuyển được {what} đến {inbox.to_identifier}: {error}"[:2000]
+    audit.record(
+        actor=None,
+        action="exchange.relay_failed",
+        target=inbox,
+        data={"from": inbox.from_identifier, "to": inbox.to_identifier, "error": error[:300]},
+    )
+    if relay_identity() is None:
+        log.warning("relay failure to %s not reported: no signing identity here", inbox.to_identifier)
+        return None
+    message = OutboxMessage.objects.create(
+        kind=Kind.STATUS,
+        status_code=StatusCode.REJECTED.value,
+        from_identifier=inbox.to_identifier,
+        to_identifier=inbox.from_identifier,
+        document_id=inbox.document_id,
+        inbox=inbox,
+        description=description,
+        state=OutState.PENDING,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(dispatch.wake)
+    return message
 
 
 def queue_status(inbox: InboxMessage, code: StatusCode, description: str = "") -> OutboxMessage:

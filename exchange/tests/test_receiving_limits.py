@@ -13,8 +13,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.db import IntegrityError, transaction
 
-from exchange import dispatch, services
-from exchange.edxml import build, sign
+from core.models import AuditEvent
+from exchange import directory, dispatch, services
+from exchange.edxml import build, parse, sign
 from exchange.edxml.errors import MalformedPackage
 from exchange.edxml.model import Organ, document_id
 from exchange.models import DirectoryEntry, InboxMessage, OutboxMessage
@@ -129,3 +130,80 @@ def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -
     assert services.receive(data).duplicate  # both parts known
     dispatch.run_pending()
     assert data in xw.hop.received  # forwarded as received (and the 01 for the local one went too)
+
+
+def test_a_hub_that_cannot_deliver_onward_reports_02_to_the_sender(xw: ExchangeWorld) -> None:
+    from exchange.edxml.codes import StatusCode
+
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
+    data = _signed(xw, to=(WARD_ID,), number="7-BC/ĐU")  # the commune writes to the ward, through us
+    services.receive(data)
+    xw.hop.script.append((400, {"code": "malformed_package", "message": "Nơi nhận không đọc được gói tin."}))
+    dispatch.run_pending()
+    onward = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    assert onward.state == OutState.FAILED
+    report = OutboxMessage.objects.get(kind=Kind.STATUS)
+    assert (report.status_code, report.to_identifier, report.from_identifier) == ("02", COMMUNE_ID, WARD_ID)
+    assert dispatch.run_pending() == 1
+    # signed with this installation's own key (it does not speak for the ward otherwise)
+    status = parse.parse_status(sign.verify(xw.hop.received[-1], [xw.province_key.cert]).root)
+    assert status.code == StatusCode.REJECTED and status.sender.organ_id == WARD_ID
+    assert (
+        status.response_for.organ_id == COMMUNE_ID
+        and status.response_for.code == package().header.code.number_symbol
+    )
+    assert (
+        "Nơi nhận không đọc được gói tin." in status.description and "Trục liên thông" in status.description
+    )
+    assert AuditEvent.objects.filter(action="exchange.relay_failed").count() == 1
+
+
+def test_the_sender_takes_a_02_signed_by_the_relay_of_that_recipient_only(xw: ExchangeWorld) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.errors import NotAllowed
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.models import ExchangeStatus
+    from outgoing.services import outgoing_issue
+
+    doc = outgoing_issue(
+        actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    )
+    dispatch.run_pending()
+    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
+
+    def report(code: StatusCode) -> bytes:
+        status = model.StatusMessage(
+            message_id=str(uuid.uuid4()),
+            response_for=model.ResponseFor(
+                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
+            ),
+            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+            code=code,
+            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: hỏng",
+        )
+        return sign.sign(build.status(status), hub_key.key, [hub_key.cert])
+
+    with pytest.raises(UnknownCertificate):  # the hub's relay certificate not known here
+        services.receive(report(StatusCode.REJECTED))
+    xw.hub.relay_certificates_pem = hub_key.cert.public_bytes(serialization.Encoding.PEM).decode()
+    xw.hub.save()
+    services.receive(report(StatusCode.REJECTED))
+    status = ExchangeStatus.objects.get()
+    assert status.code == "02" and "không chuyển được" in status.description
+    with pytest.raises(NotAllowed, match="02"):  # the relay may not say anything else for the commune
+        services.receive(report(StatusCode.ACCEPTED))
+    assert ExchangeStatus.objects.count() == 1
+
+
+def test_the_hub_publishes_its_relay_certificate_and_a_pull_keeps_it(xw: ExchangeWorld) -> None:
+    published = directory.publish()
+    assert "BEGIN CERTIFICATE" in published["relay_certificates_pem"]
+    directory.apply({"entries": [], "relay_certificates_pem": published["relay_certificates_pem"]}, xw.hub)
+    xw.hub.refresh_from_db()
+    assert directory.relay_certificates(COMMUNE_ID)[0] == xw.province_key.cert
