@@ -1,7 +1,9 @@
 """An ASGI guard in front of Django for ``POST /exchange/v1/messages``: a body larger than
 ``EXCHANGE_MAX_MESSAGE_BYTES`` is refused (413, a Vietnamese JSON error) before Django reads or spools
 it — at once when the declared Content-Length is over the limit, and as soon as the streamed bytes pass
-it otherwise (Django is then told the client went away, so it stops reading and answers nothing)."""
+it otherwise (Django is then told the client went away, so it stops reading and answers nothing). The
+rest of a body up to twice the limit is read and discarded before the answer, so that the sender sees the
+413 (a refusal, final) rather than a broken connection (which it would retry)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ class MessageSizeLimit:
         limit = settings.EXCHANGE_MAX_MESSAGE_BYTES
         declared = _content_length(scope)
         if declared is not None and declared > limit:
+            if declared <= 2 * limit:
+                await _discard(receive, 2 * limit)
             await _refuse(send)
             return
         seen = 0
@@ -53,6 +57,7 @@ class MessageSizeLimit:
 
         await self.app(scope, bounded, send)
         if over:
+            await _discard(receive, 2 * limit - seen)
             await _refuse(send)
 
 
@@ -64,6 +69,19 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+async def _discard(receive: Receive, budget: int) -> None:
+    """Read the rest of a refused body and throw it away (nothing kept), up to ``budget`` bytes: a sender
+    writing its whole body before it reads the answer (urllib does) then gets the 413, not a broken pipe
+    it would take for a network fault and retry. A body larger still is cut off."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 async def _refuse(send: Send) -> None:

@@ -303,6 +303,15 @@ def _send(message: OutboxMessage) -> bool:
         log.exception("exchange message %s could not be built", message.message_id)
         _failed(message, None, f"Không tạo được gói tin: {getattr(exc, 'message', exc)}")
         return False
+    if len(data) > settings.EXCHANGE_MAX_MESSAGE_BYTES:
+        # over the limit installations accept (the same setting everywhere by default): refused for sure
+        _failed(
+            message,
+            None,
+            f"Gói tin {len(data) / 1048576:.1f} MB vượt quá dung lượng liên thông cho phép "
+            f"({settings.EXCHANGE_MAX_MESSAGE_BYTES / 1048576:.0f} MB): giảm dung lượng tệp đính kèm.",
+        )
+        return False
     node = directory.next_hop(message.to_identifier)
     if node is None:
         _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")

@@ -76,6 +76,10 @@ def test_a_declared_length_over_the_limit_is_refused_before_anything_is_read(set
     status, payload = _answer(sent)
     assert status == 413 and payload["code"] == "message_too_large" and "dung lượng" in payload["message"]
     assert called == [] and read == 0
+    # a little over (up to twice the limit): the rest is read and thrown away, so that a sender writing
+    # its whole body before reading the answer gets the 413 rather than a broken pipe
+    sent, read = _run(MessageSizeLimit(inner), _scope(length=1500), [b"x" * 500] * 3)
+    assert _answer(sent)[0] == 413 and called == [] and read == 3
 
 
 def test_a_streamed_body_over_the_limit_stops_django_reading_and_answers_413(settings: Any) -> None:
@@ -84,7 +88,9 @@ def test_a_streamed_body_over_the_limit_stops_django_reading_and_answers_413(set
     sent, read = _run(MessageSizeLimit(ASGIHandler()), _scope(), chunks)
     status, payload = _answer(sent)
     assert status == 413 and payload["code"] == "message_too_large"
-    assert read == 3  # the third chunk passed the limit: nothing more was read
+    # the third chunk passed the limit: Django stopped there; two more were discarded (up to twice the
+    # limit), the other 45 never read
+    assert read == 5
     assert [m["type"] for m in sent] == [
         "http.response.start",
         "http.response.body",

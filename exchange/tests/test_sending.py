@@ -276,3 +276,14 @@ def test_each_attempt_records_the_next_hops_health(xw: ExchangeWorld) -> None:
     xw.hub.refresh_from_db()
     assert xw.hub.consecutive_failures == 0 and xw.hub.last_ok_at is not None
     assert timezone.now() - xw.hub.last_ok_at < timedelta(minutes=1)
+
+
+def test_a_package_over_the_exchange_limit_fails_with_the_reason_without_being_sent(
+    xw: ExchangeWorld, settings: Any
+) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 2000  # the signed package with its PDF is larger
+    issued(xw)
+    assert dispatch.run_pending() == 0
+    message = OutboxMessage.objects.get()
+    assert message.state == OutState.FAILED and "vượt quá dung lượng" in message.last_error
+    assert xw.hop.received == []  # not retried for ever against a receiver that cuts it off
