@@ -318,7 +318,18 @@ EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", "30"))
 EXCHANGE_POLL_SECONDS = float(os.environ.get("EXCHANGE_POLL_SECONDS", "0.5"))
 # messages sent at once by one dispatcher (each waits for the next hop to verify and store it)
 EXCHANGE_DISPATCH_THREADS = int(os.environ.get("EXCHANGE_DISPATCH_THREADS", "1" if TESTING else "8"))
-EXCHANGE_MAX_MESSAGE_BYTES = int(os.environ.get("EXCHANGE_MAX_MESSAGE_BYTES", str(80 * 1024 * 1024)))
+# the largest message accepted (refused before Django reads it: exchange/asgi.py)
+EXCHANGE_MAX_MESSAGE_BYTES = int(os.environ.get("EXCHANGE_MAX_MESSAGE_BYTES", str(40 * 1024 * 1024)))
+# messages parsed and verified at once by one process; more answer 503 + Retry-After (the sender retries)
+EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = int(
+    os.environ.get("EXCHANGE_MAX_CONCURRENT_VERIFICATIONS", str(max(2, os.cpu_count() or 2)))
+)
 EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")
+# a 403 unknown_certificate (the receiver has not pulled our new certificate yet) is retried this many
+# attempts (with the backoff, and a directory pull) before the message is marked failed
+EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS = int(os.environ.get("EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS", "10"))
+# the directory (whose certificates authenticate messages) is pulled from the hub over HTTPS only, except
+# in development and tests
+EXCHANGE_ALLOW_HTTP_HUB = DEBUG or TESTING
 # how often the embedded dispatcher pulls the directory from the hub (and on a message from an unknown org)
 EXCHANGE_DIRECTORY_SYNC_SECONDS = float(os.environ.get("EXCHANGE_DIRECTORY_SYNC_SECONDS", "600"))

@@ -10,8 +10,8 @@ class NodeAdmin(admin.ModelAdmin):
 
 @admin.register(DirectoryEntry)
 class DirectoryEntryAdmin(admin.ModelAdmin):
-    list_display = ("organization", "node", "active", "updated_at")
-    list_filter = ("active", "node")
+    list_display = ("organization", "node", "active", "source", "updated_at")
+    list_filter = ("active", "source", "node")
     search_fields = ("organization__name", "organization__identifier")
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from cryptography import x509
 
-from exchange.models import DirectoryEntry, Node
+from core.errors import InvalidInput
+from exchange.models import DirectoryEntry, EntrySource, Node
 from orgs.models import Organization
 
 # mã định danh (QĐ 20/2020/QĐ-TTg): groups of 0-9 A-Z separated by dots, at most 35 characters
@@ -32,6 +33,14 @@ def registered_certificates(identifier: str) -> list[x509.Certificate]:
     if entry is None or not entry.certificates_pem.strip():
         return []
     return x509.load_pem_x509_certificates(entry.certificates_pem.encode())
+
+
+def relay_certificates(identifier: str) -> list[x509.Certificate]:
+    """The certificates the installation routing ``identifier`` signs its relay failure reports with."""
+    node = next_hop(identifier)
+    if node is None or not node.relay_certificates_pem.strip():
+        return []
+    return x509.load_pem_x509_certificates(node.relay_certificates_pem.encode())
 
 
 def next_hop(identifier: str) -> Node | None:
@@ -76,7 +85,15 @@ def publish() -> dict[str, Any]:
         pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
         entries.append(_entry(identity.organization, pem, True, identity.created_at))
     version = max((e["updated_at"] for e in entries), default="")
-    return {"version": version, "entries": entries}
+    from exchange.identity import relay_identity
+
+    relay = relay_identity()
+    relay_pem = ""
+    if relay is not None:
+        certificate = x509.load_pem_x509_certificates(relay.certificate_pem.encode())[0]
+        relay_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    # what this installation signs "could not deliver onward" reports with, when it relays
+    return {"version": version, "entries": entries, "relay_certificates_pem": relay_pem}
 
 
 def _entry(organization: Organization, pem: str, active: bool, at: Any) -> dict[str, Any]:
@@ -99,7 +116,9 @@ class SyncResult:
 def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
     """The hub's directory taken in: every organisation it lists (other than ours) is reached through it,
     with the certificates it gives; an organisation it no longer lists as active stops being reached.
-    Certificates are checked to be readable before anything is written."""
+    An entry an administrator configured here (``source=local``) is left as it is — neither its
+    certificates nor its route are the hub's to change. Certificates are checked to be readable before
+    anything is written."""
     from django.db import transaction
 
     added = updated = deactivated = 0
@@ -107,7 +126,14 @@ def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
     for entry in entries:
         if entry.get("certificates_pem"):
             x509.load_pem_x509_certificates(str(entry["certificates_pem"]).encode())  # ValueError if broken
+    relay_pem = str(payload.get("relay_certificates_pem") or "")
+    if relay_pem:
+        x509.load_pem_x509_certificates(relay_pem.encode())
     with transaction.atomic():
+        if "relay_certificates_pem" in payload and hub.relay_certificates_pem != relay_pem:
+            Node.objects.filter(pk=hub.pk).update(relay_certificates_pem=relay_pem)
+            hub.relay_certificates_pem = relay_pem
+            updated += 1
         for entry in entries:
             identifier = entry["identifier"]
             organization = Organization.objects.filter(identifier=identifier).first()
@@ -118,13 +144,15 @@ def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
                     name=str(entry.get("name") or identifier)[:255], identifier=identifier, uses_system=False
                 )
             current = DirectoryEntry.objects.filter(organization=organization).first()
+            if current is not None and current.source == EntrySource.LOCAL:
+                continue  # configured by hand: the administrator's word stands
             values = {
                 "node": hub,
                 "certificates_pem": str(entry.get("certificates_pem") or ""),
                 "active": bool(entry.get("active", True)),
             }
             if current is None:
-                DirectoryEntry.objects.create(organization=organization, **values)
+                DirectoryEntry.objects.create(organization=organization, source=EntrySource.HUB, **values)
                 added += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
                 if current.active and not values["active"]:
@@ -145,11 +173,29 @@ def sync(hub: Node | None = None, *, timeout: float = 10) -> SyncResult:
     hub = hub or Node.objects.filter(is_hub=True).order_by("id").first()
     if hub is None:
         return SyncResult(0, 0, 0)
+    check_hub_endpoint(hub)
     context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
     url = hub.endpoint.rstrip("/") + "/exchange/v1/directory"
     with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310
         payload = json.loads(response.read(20 * 1024 * 1024))
     return apply(payload, hub)
+
+
+class InsecureHub(InvalidInput):
+    code = "insecure_hub"
+
+
+def check_hub_endpoint(hub: Node) -> None:
+    """The directory's certificates are what authenticate messages: it is pulled over HTTPS only (plain
+    HTTP is allowed in development and tests, ``EXCHANGE_ALLOW_HTTP_HUB``)."""
+    from django.conf import settings
+
+    if hub.endpoint.lower().startswith("https://") or settings.EXCHANGE_ALLOW_HTTP_HUB:
+        return
+    raise InsecureHub(
+        f"Địa chỉ trục liên thông “{hub.endpoint}” phải dùng HTTPS: danh bạ (chứng thư số xác thực gói tin) "
+        "không được tải qua kết nối không mã hóa. Sửa địa chỉ trục trong trang quản trị."
+    )
 
 
 _last_refresh: dict[str, float] = {}
@@ -158,19 +204,25 @@ _last_refresh: dict[str, float] = {}
 def refresh_for_unknown(identifier: str, *, every: float = 60.0) -> bool:
     """A message from an organisation we do not know: pull the hub's directory once (at most once a
     minute per sender), in case it was added there since. True when something changed."""
+    if not IDENTIFIER.fullmatch(identifier):
+        return False  # not an identifier at all: nothing the hub could know
+    return refresh(every=every)
+
+
+def refresh(*, every: float = 60.0) -> bool:
+    """Pull the hub's directory now — a certificate unknown here or at a peer may have been published
+    since — at most once a minute in this process whatever the callers (unauthenticated requests cannot
+    multiply the pulls). True when something changed."""
     import logging
     import time
 
-    if not IDENTIFIER.fullmatch(identifier):
-        return False  # not an identifier at all: nothing the hub could know
     now = time.monotonic()
-    # one pull a minute whatever the senders claim to be: unauthenticated requests cannot multiply them
     if now - _last_refresh.get("", -every) < every:
         return False
     _last_refresh[""] = now
     try:
         result = sync(timeout=5)
-    except Exception:  # the hub unreachable or answering nonsense: the message is refused as unknown
+    except Exception:  # the hub unreachable, not https, or answering nonsense
         logging.getLogger(__name__).warning("directory refresh from the hub failed", exc_info=True)
         return False
     return bool(result.added or result.updated)

@@ -79,6 +79,47 @@ def _blocked(message: OutboxMessage) -> bool:
     )
 
 
+def _moot(message: OutboxMessage) -> bool:
+    """A recall of ours whose package never reached the recipient (refused, or cancelled before it
+    left): there is nothing to recall there."""
+    from exchange.edxml.codes import Business
+    from exchange.services import may_have_arrived
+
+    if (
+        message.kind != Kind.PACKAGE
+        or message.business != Business.RECALL
+        or message.outgoing_id is None
+        or message.state != OutState.PENDING
+        or message.attempts  # attempted once already: it may have arrived, it goes on
+    ):
+        return False
+    packages = OutboxMessage.objects.filter(
+        kind=Kind.PACKAGE,
+        business__in=(Business.NEW, Business.REPLACE),
+        outgoing_id=message.outgoing_id,
+        to_identifier=message.to_identifier,
+    )
+    return not any(may_have_arrived(p) for p in packages)
+
+
+def _cancel_moot(message: OutboxMessage) -> None:
+    from core import audit
+    from exchange.states import OUT_TRANSITIONS, check
+
+    with transaction.atomic():
+        cancelled = OutboxMessage.objects.filter(pk=message.pk, state=OutState.PENDING).update(
+            state=check(OUT_TRANSITIONS, "cancel", OutState.PENDING),
+            last_error="Văn bản chưa đến nơi nhận: không cần thu hồi.",
+        )
+        if cancelled:
+            audit.record(
+                actor=None,
+                action="exchange.cancelled",
+                target=message,
+                data={"to": message.to_identifier, "document_id": message.document_id, "moot": True},
+            )
+
+
 def run_pending(limit: int = 200) -> int:
     """Send what is due now, ``EXCHANGE_DISPATCH_THREADS`` at a time (one in tests), pass after pass while
     something goes (a row sent frees the one waiting behind it); returns how many were sent."""
@@ -111,7 +152,12 @@ def _pass(limit: int) -> int:
 
 def _take(pk: int) -> bool:
     message = OutboxMessage.objects.get(pk=pk)
-    if _blocked(message) or not _claim(pk):
+    if _blocked(message):
+        return False
+    if _moot(message):
+        _cancel_moot(message)
+        return False
+    if not _claim(pk):
         return False
     message.refresh_from_db()
     return _send(message)
@@ -130,7 +176,12 @@ def package_bytes(message: OutboxMessage) -> bytes:
         return files.open_blob(message.package)
     from exchange.identity import signer_of
 
-    signer = signer_of(message.from_identifier)
+    if _relay_report(message):
+        from exchange.identity import relay_signer
+
+        signer = relay_signer()  # a hub's own key: it reports for an organisation it does not serve
+    else:
+        signer = signer_of(message.from_identifier)
     root = _tree(message)
     data = sign.sign(root, signer.key, signer.chain)
     import hashlib
@@ -155,6 +206,8 @@ def _tree(message: OutboxMessage) -> Any:
     from exchange.edxml.codes import Business, StatusCode
     from exchange.packaging import organ, package_for
 
+    if _relay_report(message):
+        return build.status(_relay_report_status(message))
     if message.kind == Kind.STATUS:
         inbox = message.inbox
         assert inbox is not None and inbox.organization is not None
@@ -204,6 +257,40 @@ def _tree(message: OutboxMessage) -> Any:
     return build.package(package)
 
 
+def _relay_report(message: OutboxMessage) -> bool:
+    """A status of ours about a message we relayed: "could not deliver onward" (``report_relay_failure``)."""
+    from exchange.states import InState
+
+    return (
+        message.kind == Kind.STATUS and message.inbox is not None and message.inbox.state == InState.RELAYED
+    )
+
+
+def _relay_report_status(message: OutboxMessage) -> Any:
+    from exchange.edxml import model, parse
+    from exchange.edxml.codes import StatusCode
+    from orgs.models import Organization
+
+    inbox = message.inbox
+    assert inbox is not None
+    header = parse.parse_package(parse.read(files.open_blob(inbox.package)), attachments=False).header
+    name = Organization.objects.filter(identifier=inbox.to_identifier).values_list("name", flat=True).first()
+    return model.StatusMessage(
+        message_id=str(message.message_id),
+        response_for=model.ResponseFor(
+            organ_id=inbox.from_identifier,
+            code=header.code.number_symbol,
+            promulgation_date=header.promulgation_date,
+            document_id=inbox.document_id,
+        ),
+        sender=model.Organ(organ_id=inbox.to_identifier, organ_name=name or inbox.to_identifier),
+        code=StatusCode(message.status_code),
+        timestamp=message.created_at,
+        description=message.description,
+        staff=model.Staff(staff="Trục liên thông"),
+    )
+
+
 def _date(text: str | None) -> Any:
     from datetime import date
 
@@ -216,6 +303,15 @@ def _send(message: OutboxMessage) -> bool:
     except Exception as exc:  # cannot be built or signed (no identity, a file gone): an operator's matter
         log.exception("exchange message %s could not be built", message.message_id)
         _failed(message, None, f"Không tạo được gói tin: {getattr(exc, 'message', exc)}")
+        return False
+    if len(data) > settings.EXCHANGE_MAX_MESSAGE_BYTES:
+        # over the limit installations accept (the same setting everywhere by default): refused for sure
+        _failed(
+            message,
+            None,
+            f"Gói tin {len(data) / 1048576:.1f} MB vượt quá dung lượng liên thông cho phép "
+            f"({settings.EXCHANGE_MAX_MESSAGE_BYTES / 1048576:.0f} MB): giảm dung lượng tệp đính kèm.",
+        )
         return False
     node = directory.next_hop(message.to_identifier)
     if node is None:
@@ -231,31 +327,71 @@ def _send(message: OutboxMessage) -> bool:
             "X-Edxml-Message-Id": str(message.message_id),
         },
     )
+    wait = 0.0
     try:
         with _opener().open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
             status = response.status
             body = response.read(65536)
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read(65536)
+        wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
     except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
+        _node_answered(node, ok=False)
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
         return False
     if 200 <= status < 300 and not _receipt_for(body, message):
         # a 2xx that is not the receiver's receipt (a portal page, a proxy): not delivered
+        _node_answered(node, ok=False)
         _retry(message, status, "Nơi nhận không trả biên nhận của gói tin (HTTP 2xx khác).")
         return False
     if 200 <= status < 300:
+        _node_answered(node, ok=True)
         with transaction.atomic():
             OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
                 state=OutState.SENT, sent_at=timezone.now(), last_http_status=status, last_error=""
             )
         return True
     reason = _reason(body) or f"HTTP {status}"
-    if status in PERMANENT:
+    # a refusal in the receiver's words is an answer from a working installation; anything else is not
+    _node_answered(node, ok=status in PERMANENT and bool(_reason(body)))
+    if (
+        status == 403
+        and _code(body) == "unknown_certificate"
+        and (message.attempts < settings.EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS)
+    ):
+        # the receiver does not know our certificate yet: the directories converge through the hub
+        # (ours pulled now; the receiver pulls on its own), so this is retried before it is given up
+        directory.refresh()
+        _retry(message, status, reason)
+    elif status in PERMANENT:
         _failed(message, status, reason)
     else:
-        _retry(message, status, reason)
+        _retry(message, status, reason, at_least=wait)
     return False
+
+
+def _node_answered(node: Any, *, ok: bool) -> None:
+    """The next hop's health for the administrators: when it last answered properly, failures since."""
+    if ok:
+        type(node).objects.filter(pk=node.pk).update(last_ok_at=timezone.now(), consecutive_failures=0)
+    else:
+        type(node).objects.filter(pk=node.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+
+
+def _code(body: bytes) -> str:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return str(payload.get("code") or "") if isinstance(payload, dict) else ""
+
+
+def _retry_after(value: str | None) -> float:
+    """A Retry-After in seconds (a receiver busy verifying answers 503 with one), capped by the backoff."""
+    try:
+        return min(max(float(value or 0), 0.0), settings.EXCHANGE_BACKOFF_MAX)
+    except ValueError:
+        return 0.0
 
 
 def _reason(body: bytes) -> str:
@@ -268,11 +404,11 @@ def _reason(body: bytes) -> str:
     return ""
 
 
-def _retry(message: OutboxMessage, status: int | None, error: str) -> None:
+def _retry(message: OutboxMessage, status: int | None, error: str, *, at_least: float = 0.0) -> None:
     delay = min(
         settings.EXCHANGE_BACKOFF_BASE * 2 ** max(message.attempts - 1, 0), settings.EXCHANGE_BACKOFF_MAX
     )
-    delay *= random.uniform(0.8, 1.2)
+    delay = max(delay * random.uniform(0.8, 1.2), at_least)
     OutboxMessage.objects.filter(pk=message.pk, state=OutState.SENDING).update(
         state=OutState.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
@@ -297,6 +433,21 @@ def _failed(message: OutboxMessage, status: int | None, error: str) -> None:
             data={"to": message.to_identifier, "status": status, "error": error[:300]},
         )
     log.warning("exchange message %s to %s failed: %s", message.message_id, message.to_identifier, error)
+    if message.kind == Kind.PACKAGE and message.inbox_id is not None:
+        from exchange.services import report_relay_failure
+
+        with transaction.atomic():
+            report_relay_failure(message, error)  # a package we relayed: its sender is told
+    if message.kind == Kind.PACKAGE and message.outgoing_id is not None:
+        # a recall queued behind this package while it was in flight: nothing to recall now
+        for notice in OutboxMessage.objects.filter(
+            kind=Kind.PACKAGE,
+            outgoing_id=message.outgoing_id,
+            to_identifier=message.to_identifier,
+            state=OutState.PENDING,
+        ).exclude(pk=message.pk):
+            if _moot(notice):
+                _cancel_moot(notice)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -71,3 +71,15 @@ def _load_signer(key_encrypted: bytes, certificate_pem: str) -> Signer:
     key = serialization.load_pem_private_key(storage.decrypt(key_encrypted), password=None)
     chain = x509.load_pem_x509_certificates(certificate_pem.encode())
     return Signer(key=key, chain=chain)
+
+
+def relay_identity() -> Identity | None:
+    """The key this installation signs its relay failure reports with, as a hub: its oldest identity."""
+    return Identity.objects.select_related("organization").order_by("id").first()
+
+
+def relay_signer() -> Signer:
+    identity = relay_identity()
+    if identity is None:
+        raise NoIdentity()
+    return signer_of(identity.organization.identifier or "")

@@ -20,6 +20,9 @@ class Node(models.Model):
         "địa chỉ liên thông", max_length=300, help_text="Ví dụ https://tinhuy.example.vn"
     )
     is_hub = models.BooleanField("là trục chuyển tiếp", default=False)
+    # the certificates this installation signs its reports "could not deliver onward" with (a hub
+    # publishes its own in the directory): such a status 02 about an organisation it routes is accepted
+    relay_certificates_pem = models.TextField("chứng thư số báo lỗi chuyển tiếp (PEM)", blank=True)
     last_ok_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
 
@@ -31,9 +34,15 @@ class Node(models.Model):
         return self.name
 
 
+class EntrySource(models.TextChoices):
+    LOCAL = "local", "Quản trị khai báo"
+    HUB = "hub", "Lấy từ trục liên thông"
+
+
 class DirectoryEntry(models.Model):
     """An organisation of another installation: where its packages go (the next hop) and the certificates
-    its packages must be signed with."""
+    its packages must be signed with. An entry an administrator configured (``local``) is never changed
+    by the hub's listing; only entries taken from it (``hub``) follow it."""
 
     organization = models.OneToOneField(
         "orgs.Organization", on_delete=models.PROTECT, related_name="exchange_entry", verbose_name="cơ quan"
@@ -41,6 +50,7 @@ class DirectoryEntry(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="entries", verbose_name="gửi qua")
     certificates_pem = models.TextField("chứng thư số (PEM)", blank=True)
     active = models.BooleanField("đang liên thông", default=True)
+    source = models.CharField("nguồn", max_length=5, choices=EntrySource.choices, default=EntrySource.LOCAL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -141,7 +151,10 @@ class InboxMessage(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["message_id", "to_identifier"], name="exchange_in_message_once"),
+            # a message id is the sender's: two senders may use the same one
+            models.UniqueConstraint(
+                fields=["from_identifier", "message_id", "to_identifier"], name="exchange_in_message_once"
+            ),
             # the same document from the same sender to the same recipient is one document, even when the
             # sender signed it again with a new message id
             models.UniqueConstraint(

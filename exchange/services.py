@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit, files
-from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound
+from core.errors import ApplicationError, InvalidInput, NotAllowed, NotFound, WrongState
 from exchange import directory
 from exchange.edxml import model, parse, sign
 from exchange.edxml.codes import STATUS_LABELS, Business, StatusCode
+from exchange.edxml.errors import MalformedPackage, UnknownCertificate
 from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
 from exchange.states import IN_TRANSITIONS, OUT_TRANSITIONS, InState, Kind, OutState, check
 from orgs.models import Organization, Secrecy, User
@@ -91,6 +92,13 @@ def queue_issue(doc: Any, *, business: int = Business.NEW) -> list[OutboxMessage
     messages = []
     if doc.corrects_id:
         _queue_update_notices(doc)
+    if doc.replaces_id:
+        # the replaced document's unsent packages stop, and recipients dropped from the new list are told
+        _withdraw_packages(
+            doc.replaces,
+            reason=f"Được thay thế bằng văn bản số {doc.number_symbol}: {doc.after_issue_reason}".strip(),
+            keep=frozenset(r.organization.identifier for r in recipients),
+        )
     for recipient in recipients:
         messages.append(
             OutboxMessage.objects.create(
@@ -144,21 +152,51 @@ def files_ready(doc: Any) -> int:
     return count
 
 
+def may_have_arrived(message: OutboxMessage) -> bool:
+    """A package the recipient may hold: delivered, in flight, or attempted with the answer lost (waiting
+    for a retry, or cancelled since). A failed one was refused by the next hop: it never arrived."""
+    return message.state in (OutState.SENT, OutState.SENDING) or (
+        message.attempts > 0 and message.state in (OutState.PENDING, OutState.CANCELLED)
+    )
+
+
 def recall(doc: Any, *, reason: str) -> None:
-    """An issued document recalled: packages not yet sent are cancelled, the others followed by a recall
+    """An issued document recalled: packages that never left are cancelled, the others followed by a recall
     message (business 1) to the same recipients (never overtaking the package: ``dispatch`` orders them)."""
+    _withdraw_packages(doc, reason=reason)
+
+
+def _withdraw_packages(doc: Any, *, reason: str, keep: frozenset[str] = frozenset()) -> None:
+    """The packages of ``doc`` stop: those not sent yet are cancelled; a recipient that may hold the
+    document gets a recall — except those in ``keep`` that have it for sure (a replacement reaching them
+    withdraws it there by its ReplacementInfo)."""
     from exchange import dispatch
 
     queued = False
+    recalled = set(
+        OutboxMessage.objects.filter(outgoing=doc, kind=Kind.PACKAGE, business=Business.RECALL)
+        .exclude(state=OutState.CANCELLED)
+        .values_list("to_identifier", flat=True)
+    )
     for message in OutboxMessage.objects.select_for_update().filter(
         outgoing=doc, kind=Kind.PACKAGE, business__in=(Business.NEW, Business.REPLACE)
     ):
+        arrived = may_have_arrived(message)
         if message.state in (OutState.AWAITING_FILE, OutState.PENDING, OutState.FAILED):
             message.state = check(OUT_TRANSITIONS, "cancel", message.state)
-            message.last_error = "Đã thu hồi trước khi gửi."
+            message.last_error = (
+                "Đã thu hồi trước khi gửi." if not keep else "Đã được thay thế trước khi gửi."
+            )
             message.save(update_fields=["state", "last_error"])
+            audit.record(
+                actor=None,
+                action="exchange.cancelled",
+                target=message,
+                data={"to": message.to_identifier, "document_id": message.document_id},
+            )
+        if not arrived or message.to_identifier in recalled:
             continue
-        if message.state == OutState.CANCELLED:
+        if message.to_identifier in keep and message.state == OutState.SENT:
             continue
         OutboxMessage.objects.create(
             kind=Kind.PACKAGE,
@@ -172,6 +210,7 @@ def recall(doc: Any, *, reason: str) -> None:
             state=OutState.PENDING,
             next_attempt_at=timezone.now(),
         )
+        recalled.add(message.to_identifier)
         queued = True
     if queued:
         transaction.on_commit(dispatch.wake)
@@ -202,9 +241,26 @@ def receive(data: bytes) -> Receipt:
         certificates = directory.registered_certificates(sender)
     if not certificates:
         raise UnknownSender()
-    verified = sign.verify_tree(root, certificates)
+    # a status may also be the report of the installation routing ``sender`` that it could not deliver
+    relay = directory.relay_certificates(sender) if kind == "status" else []
+    try:
+        verified = sign.verify_tree(root, [*certificates, *relay])
+    except UnknownCertificate:
+        # the sender may have a new certificate the hub published since our last pull
+        if not directory.refresh():
+            raise
+        certificates = directory.registered_certificates(sender)
+        verified = sign.verify_tree(root, [*certificates, *relay])
     if kind == "status":
-        return _receive_status(parse.parse_status(verified.root), data, verified.fingerprint)
+        status = parse.parse_status(verified.root)
+        by_relay = verified.fingerprint not in {sign.fingerprint(c) for c in certificates}
+        if by_relay and status.code != StatusCode.REJECTED:
+            # signed by the relay, not by the organisation: only "returned" (02) may be said that way
+            raise NotAllowed(
+                "Trục liên thông chỉ được báo trả lại (02) thay cho cơ quan nhận.",
+                code="relay_report_invalid",
+            )
+        return _receive_status(status, data, verified.fingerprint)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays
     # the bytes as they came
     serves = any(
@@ -214,6 +270,55 @@ def receive(data: bytes) -> Receipt:
     if package.header.sender.organ_id != sender:
         raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
     return _receive_package(package, data, verified.fingerprint)
+
+
+ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
+
+
+def _duplicate(exc: IntegrityError) -> bool:
+    """The IntegrityError is one of the inbox's "once" constraints (a concurrent request stored the same
+    message or document first) — not any other integrity failure, which must not pass for a duplicate."""
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)  # PostgreSQL
+    if name is not None:
+        return name in ONCE_CONSTRAINTS
+    text = str(exc)  # SQLite: "UNIQUE constraint failed: <table>.<column>, …" (or "index '<name>'")
+    if not text.startswith("UNIQUE constraint failed:"):
+        return False
+    if any(f"'{n}'" in text for n in ONCE_CONSTRAINTS):
+        return True
+    table = InboxMessage._meta.db_table
+    columns = {c.strip() for c in text.split(":", 1)[1].split(",")}
+    for constraint in InboxMessage._meta.constraints:
+        if constraint.name in ONCE_CONSTRAINTS:
+            fields = constraint.fields  # type: ignore[attr-defined]
+            if columns == {f"{table}.{_column(f)}" for f in fields}:
+                return True
+    return False
+
+
+def _column(name: str) -> str:
+    return str(getattr(InboxMessage._meta.get_field(name), "column", name))
+
+
+def _check_lengths(**values: str) -> None:
+    """What a message says fits the columns it is stored in: a refusal with the reason (400, final at the
+    sender) rather than a database error (500, retried by the sender for ever)."""
+    for name, value in values.items():
+        limit = getattr(InboxMessage._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value) > limit:
+            raise MalformedPackage(
+                f"Gói tin có {_LENGTH_LABELS[name]} dài {len(value)} ký tự, quá giới hạn {limit} ký tự."
+            )
+
+
+_LENGTH_LABELS = {
+    "message_id": "mã thông điệp",
+    "from_identifier": "mã định danh cơ quan gửi",
+    "to_identifier": "mã định danh nơi nhận",
+    "document_id": "mã văn bản (DocumentId)",
+    "status_code": "mã trạng thái",
+}
 
 
 def _stored(message_id: str, data: bytes) -> Any:
@@ -228,17 +333,31 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
 
     if not package.message_id:
         raise InvalidInput("Gói tin thiếu mã thông điệp (TraceHeaderList/@id).", code="malformed_package")
+    _check_lengths(
+        message_id=package.message_id,
+        from_identifier=package.header.sender.organ_id,
+        document_id=package.header.document_id,
+    )
+    for r in package.header.recipients:
+        _check_lengths(to_identifier=r.organ_id)
     organizations = [
         org
         for r in package.header.recipients
         if (org := directory.local_organization(r.organ_id)) is not None
     ]
     business = int(package.business.kind)
-    if not organizations:
-        targets = [r.organ_id for r in package.header.recipients if directory.next_hop(r.organ_id)]
-        if not targets:
-            raise UnknownRecipient()
-        return _relay(
+    # recipients of other installations reached from here: relayed, whether or not some are served here
+    ours = {org.identifier for org in organizations}
+    targets = [
+        r.organ_id
+        for r in package.header.recipients
+        if r.organ_id not in ours and directory.next_hop(r.organ_id) is not None
+    ]
+    if not organizations and not targets:
+        raise UnknownRecipient()
+    relayed = None
+    if targets:
+        relayed = _relay(
             package.message_id,
             Kind.PACKAGE,
             package.header.sender.organ_id,
@@ -248,11 +367,16 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
             signer,
             business=business,
         )
-    duplicate = True
+    if not organizations:
+        assert relayed is not None
+        return relayed
+    duplicate = relayed is None or relayed.duplicate
     for organization in organizations:
         seen = (
             InboxMessage.objects.filter(
-                message_id=package.message_id, to_identifier=organization.identifier
+                from_identifier=package.header.sender.organ_id,
+                message_id=package.message_id,
+                to_identifier=organization.identifier,
             ).exists()
             # a document is one document however often it is sent (notices about it may repeat)
             or (
@@ -304,7 +428,9 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
                         _apply_replacement(inbox, package)
                     queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
                     _notify_clerks(inbox)
-        except IntegrityError:  # the same message arriving twice at once: the other request stored it
+        except IntegrityError as exc:  # the same message arriving twice at once: the other request stored it
+            if not _duplicate(exc):
+                raise
             continue
         duplicate = False
     return Receipt(package.message_id, duplicate, Kind.PACKAGE)
@@ -441,6 +567,12 @@ def _apply_update(notice: InboxMessage, package: model.Package) -> None:
 def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Receipt:
     if not status.message_id:
         raise InvalidInput("Thông điệp trạng thái thiếu mã (Status/@id).", code="malformed_package")
+    _check_lengths(
+        message_id=status.message_id,
+        from_identifier=status.sender.organ_id,
+        to_identifier=status.response_for.organ_id,
+        document_id=status.response_for.document_id,
+    )
     sent = (
         OutboxMessage.objects.filter(
             kind=Kind.PACKAGE,
@@ -467,7 +599,11 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
                 status_code=status.code.value,
             )
         raise UnknownDocument()
-    if InboxMessage.objects.filter(message_id=status.message_id, to_identifier=sent.from_identifier).exists():
+    if InboxMessage.objects.filter(
+        from_identifier=status.sender.organ_id,
+        message_id=status.message_id,
+        to_identifier=sent.from_identifier,
+    ).exists():
         return Receipt(status.message_id, True, Kind.STATUS)
     try:
         with files.atomic_with_files():
@@ -501,7 +637,9 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
             )
             if status.code == StatusCode.REJECTED and sent.outgoing is not None:
                 _notify_rejected(sent, status.description)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not _duplicate(exc):
+            raise
         return Receipt(status.message_id, True, Kind.STATUS)
     return Receipt(status.message_id, False, Kind.STATUS)
 
@@ -524,7 +662,9 @@ def _relay(
 
     duplicate = True
     for target in targets:
-        if InboxMessage.objects.filter(message_id=message_id, to_identifier=target).exists():
+        if InboxMessage.objects.filter(
+            from_identifier=sender, message_id=message_id, to_identifier=target
+        ).exists():
             continue
         try:
             with files.atomic_with_files():
@@ -550,10 +690,48 @@ def _relay(
                     data={"from": sender, "to": target, "document_id": document_id, "kind": kind},
                 )
                 transaction.on_commit(dispatch.wake)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if not _duplicate(exc):
+                raise
             continue
         duplicate = False
     return Receipt(message_id, duplicate, kind)
+
+
+def report_relay_failure(relayed: OutboxMessage, error: str) -> OutboxMessage | None:
+    """A hub's onward delivery of a package was refused for good: the original sender is told, by a
+    status 02 about the recipient signed with this installation's relay key (``Node.
+    relay_certificates_pem`` at the sender), instead of the failure staying here. Without a key of its
+    own the hub can only record it."""
+    from exchange import dispatch
+    from exchange.identity import relay_identity
+
+    inbox = relayed.inbox
+    assert inbox is not None
+    what = "văn bản" if relayed.business in (None, Business.NEW, Business.REPLACE) else "thông báo về văn bản"
+    description = f"Trục liên thông không chuyển được {what} đến {inbox.to_identifier}: {error}"[:2000]
+    audit.record(
+        actor=None,
+        action="exchange.relay_failed",
+        target=inbox,
+        data={"from": inbox.from_identifier, "to": inbox.to_identifier, "error": error[:300]},
+    )
+    if relay_identity() is None:
+        log.warning("relay failure to %s not reported: no signing identity here", inbox.to_identifier)
+        return None
+    message = OutboxMessage.objects.create(
+        kind=Kind.STATUS,
+        status_code=StatusCode.REJECTED.value,
+        from_identifier=inbox.to_identifier,
+        to_identifier=inbox.from_identifier,
+        document_id=inbox.document_id,
+        inbox=inbox,
+        description=description,
+        state=OutState.PENDING,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(dispatch.wake)
+    return message
 
 
 def queue_status(inbox: InboxMessage, code: StatusCode, description: str = "") -> OutboxMessage:
@@ -719,6 +897,17 @@ def resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         locked.state = check(OUT_TRANSITIONS, "resend", locked.state)
+        if (
+            locked.kind == Kind.PACKAGE
+            and locked.business in (Business.NEW, Business.REPLACE)
+            and locked.outgoing is not None
+            and locked.outgoing.status in ("recalled", "replaced")
+        ):
+            raise WrongState(
+                f"Văn bản số {locked.outgoing.number_symbol} đã bị thu hồi hoặc thay thế sau khi gói tin "
+                "gửi lỗi: không gửi lại văn bản này.",
+                code="document_withdrawn",
+            )
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["state", "next_attempt_at"])
         audit.record(actor=actor, action="exchange.resend", target=locked)

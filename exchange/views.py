@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -29,6 +30,27 @@ def _read(request: HttpRequest) -> bytes:
     if len(data) > limit:
         raise _TooLarge()
     return data
+
+
+class _Busy(ApplicationError):
+    status = 503
+    code = "busy"
+    message = "Nơi nhận đang xử lý nhiều gói tin: gửi lại sau ít phút."
+
+
+RETRY_AFTER_SECONDS = 30
+_verifying: threading.BoundedSemaphore | None = None
+_verifying_size = 0
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """At most EXCHANGE_MAX_CONCURRENT_VERIFICATIONS messages parsed and verified at once in this process
+    (each holds its XML tree and canonical copies in memory and a core busy)."""
+    global _verifying, _verifying_size
+    size = max(1, settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS)
+    if _verifying is None or _verifying_size != size:
+        _verifying, _verifying_size = threading.BoundedSemaphore(size), size
+    return _verifying
 
 
 class _TooLarge(ApplicationError):
@@ -76,9 +98,18 @@ async def messages(request: HttpRequest) -> JsonResponse:
         data = _read(request)
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    # verification and storage off the event loop, on a thread of their own (not Django's one shared
-    # thread for sync code): several packages are verified at once
-    return await sync_to_async(_receive, thread_sensitive=False)(data)
+    slots = _slots()
+    if not slots.acquire(blocking=False):  # saturated: the sender's dispatcher retries later
+        busy = _Busy()
+        response = JsonResponse(busy.as_dict(), status=busy.status)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    try:
+        # verification and storage off the event loop, on a thread of their own (not Django's one shared
+        # thread for sync code): several packages are verified at once, up to the slots
+        return await sync_to_async(_receive, thread_sensitive=False)(data)
+    finally:
+        slots.release()
 
 
 @require_GET

@@ -112,6 +112,7 @@ def xw(
     DirectoryEntry.objects.create(
         organization=commune,
         node=hub,
+        source="hub",  # taken from the hub's listing
         certificates_pem=commune_key.cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
     return ExchangeWorld(ow, pki, province_key, commune_key, commune, hub, next_hop)

@@ -141,3 +141,73 @@ def test_a_message_from_an_organisation_added_at_the_hub_is_taken_after_one_pull
         server.shutdown()
         server.server_close()
     assert InboxMessage.objects.get().from_identifier == "000.12.32.H99"
+
+
+def test_a_pull_never_overwrites_or_reroutes_an_entry_configured_by_hand(xw: ExchangeWorld) -> None:
+    from exchange.models import Node
+
+    impostor = xw.pki.issue("Kẻ giả mạo", "Kẻ giả mạo")
+    direct = Node.objects.create(name="Huyện ủy Đông Sơn", endpoint="https://huyenuy.example.vn")
+    ward = Organization.objects.create(name="Đảng ủy phường Bắc Hà", identifier="000.12.40.H99")
+    local = DirectoryEntry.objects.create(
+        organization=ward, node=direct, certificates_pem=_pem(xw.commune_key), source="local"
+    )
+    payload = {
+        "entries": [
+            # the hub's listing claims the organisation configured here by hand, with another certificate
+            {"identifier": "000.12.40.H99", "name": "x", "certificates_pem": _pem(impostor), "active": False},
+            {"identifier": "000.12.41.H99", "name": "Đảng ủy phường Nam Hà", "certificates_pem": ""},
+        ]
+    }
+    result = directory.apply(payload, xw.hub)
+    assert (result.added, result.updated, result.deactivated) == (1, 0, 0)
+    local.refresh_from_db()
+    assert local.node == direct and local.active and local.certificates_pem == _pem(xw.commune_key)
+    assert local.source == "local"
+    taken = DirectoryEntry.objects.get(organization__identifier="000.12.41.H99")
+    assert taken.source == "hub" and taken.node == xw.hub
+    assert directory.registered_certificates("000.12.40.H99")[0] == xw.commune_key.cert
+
+
+def test_a_hub_without_https_is_refused_outside_development(xw: ExchangeWorld, settings: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    settings.EXCHANGE_ALLOW_HTTP_HUB = False
+    assert xw.hub.endpoint.startswith("http://")
+    with pytest.raises(directory.InsecureHub, match="HTTPS"):
+        directory.sync()
+    with pytest.raises(CommandError, match="phải dùng HTTPS"):
+        call_command("exchange_directory_sync")
+    directory._last_refresh.clear()
+    assert directory.refresh_for_unknown("000.12.32.H99") is False  # refused, not fetched
+    settings.EXCHANGE_ALLOW_HTTP_HUB = True  # development and tests: plain HTTP allowed
+    directory.check_hub_endpoint(xw.hub)
+    xw.hub.endpoint = "https://truc.example.vn"
+    settings.EXCHANGE_ALLOW_HTTP_HUB = False
+    directory.check_hub_endpoint(xw.hub)
+
+
+def test_a_sender_with_a_new_certificate_is_taken_after_one_pull(
+    xw: ExchangeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.tests.test_receiving import from_commune
+
+    renewed = xw.pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình (2027)")
+    listing = {"entries": [{"identifier": COMMUNE_ID, "name": "x", "certificates_pem": _pem(renewed)}]}
+    pulls: list[int] = []
+
+    def pull(**kwargs: Any) -> directory.SyncResult:
+        pulls.append(1)
+        return directory.apply(listing, xw.hub)
+
+    monkeypatch.setattr(directory, "sync", pull)
+    directory._last_refresh.clear()
+    data = from_commune(xw, key=renewed)
+    assert not services.receive(data).duplicate  # the hub had published the new certificate
+    assert pulls == [1]
+    # a certificate the hub does not know either is still refused (and the pulls stay rate-limited)
+    stranger = xw.pki.issue("Giả danh", "Giả danh")
+    with pytest.raises(UnknownCertificate):
+        services.receive(from_commune(xw, key=stranger, number="46-BC/ĐU"))
+    assert pulls == [1]

@@ -5,6 +5,7 @@ a refusal with the reason, and never lets a recall overtake its document. Secret
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -129,10 +130,10 @@ def test_a_refusal_stops_with_the_receivers_reason_and_can_be_sent_again(xw: Exc
     from exchange.services import resend
 
     issued(xw)
-    xw.hop.script.append((403, {"code": "unknown_certificate", "message": "Chứng thư số chưa đăng ký."}))
+    xw.hop.script.append((403, {"code": "bad_signature", "message": "Chữ ký số không hợp lệ."}))
     dispatch.run_pending()
     message = OutboxMessage.objects.get()
-    assert message.state == OutState.FAILED and message.last_error == "Chứng thư số chưa đăng ký."
+    assert message.state == OutState.FAILED and message.last_error == "Chữ ký số không hợp lệ."
     time.sleep(0.2)
     assert dispatch.run_pending() == 0  # a failed message is not retried by itself
     resend(actor=xw.w.admin, message=message)
@@ -230,3 +231,59 @@ def test_only_an_administrator_may_send_again(xw: ExchangeWorld) -> None:
     with pytest.raises(NotAllowed, match="quản trị"):
         resend(actor=xw.w.clerk, message=message)
     assert resend(actor=xw.w.admin, message=message).state == OutState.PENDING
+
+
+def test_an_unknown_certificate_pulls_the_directory_and_is_retried_before_it_fails(
+    xw: ExchangeWorld, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exchange import directory
+
+    settings.EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS = 2
+    pulls: list[bool] = []
+
+    def pull(**kwargs: Any) -> bool:
+        pulls.append(True)
+        return False
+
+    monkeypatch.setattr(directory, "refresh", pull)
+    refusal = (403, {"code": "unknown_certificate", "message": "Chứng thư số chưa đăng ký."})
+    issued(xw)
+    xw.hop.script.append(refusal)
+    dispatch.run_pending()
+    message = OutboxMessage.objects.get()
+    assert message.state == OutState.PENDING and message.last_error == "Chứng thư số chưa đăng ký."
+    assert pulls == [True]
+    xw.hop.script.append(refusal)  # still unknown at the second attempt: given up, for an administrator
+    _due_now()
+    dispatch.run_pending()
+    message.refresh_from_db()
+    assert message.state == OutState.FAILED and message.attempts == 2
+
+
+def test_each_attempt_records_the_next_hops_health(xw: ExchangeWorld) -> None:
+    issued(xw)
+    xw.hop.script.append((503, {}))
+    dispatch.run_pending()
+    xw.hub.refresh_from_db()
+    assert xw.hub.consecutive_failures == 1 and xw.hub.last_ok_at is None
+    xw.hop.script.append((502, {}))
+    _due_now()
+    dispatch.run_pending()
+    xw.hub.refresh_from_db()
+    assert xw.hub.consecutive_failures == 2
+    _due_now()
+    assert dispatch.run_pending() == 1
+    xw.hub.refresh_from_db()
+    assert xw.hub.consecutive_failures == 0 and xw.hub.last_ok_at is not None
+    assert timezone.now() - xw.hub.last_ok_at < timedelta(minutes=1)
+
+
+def test_a_package_over_the_exchange_limit_fails_with_the_reason_without_being_sent(
+    xw: ExchangeWorld, settings: Any
+) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 2000  # the signed package with its PDF is larger
+    issued(xw)
+    assert dispatch.run_pending() == 0
+    message = OutboxMessage.objects.get()
+    assert message.state == OutState.FAILED and "vượt quá dung lượng" in message.last_error
+    assert xw.hop.received == []  # not retried for ever against a receiver that cuts it off

@@ -16,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = directory.sync()
+        except directory.InsecureHub as exc:
+            raise CommandError(exc.message) from exc
         except (OSError, ValueError) as exc:
             raise CommandError(f"Không đồng bộ được danh bạ từ trục: {exc}") from exc
         self.stdout.write(

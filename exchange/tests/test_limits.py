@@ -1,0 +1,145 @@
+"""The receiving endpoint's limits: a body over EXCHANGE_MAX_MESSAGE_BYTES is refused at the ASGI level
+before Django reads or spools it, and concurrent verifications are bounded (503 + Retry-After)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from django.core.handlers.asgi import ASGIHandler
+from django.test import Client
+from django.urls import reverse
+
+from exchange import views
+from exchange.asgi import MessageSizeLimit
+from exchange.models import InboxMessage
+
+URL = "/exchange/v1/messages"
+
+
+def _scope(path: str = URL, length: int | None = None) -> dict[str, Any]:
+    headers = [(b"content-type", b"application/xml")]
+    if length is not None:
+        headers.append((b"content-length", str(length).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+def _run(app: Any, scope: dict[str, Any], chunks: list[bytes]) -> tuple[list[dict[str, Any]], int]:
+    """Drive ``app`` with the body in ``chunks``; the messages it sent and how many chunks it read."""
+    sent: list[dict[str, Any]] = []
+    read = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        if read < len(chunks):
+            read += 1
+            return {"type": "http.request", "body": chunks[read - 1], "more_body": read < len(chunks)}
+        await asyncio.sleep(3600)  # the client keeps the connection open
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=20))
+    return sent, read
+
+
+def _answer(sent: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], json.loads(body)
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_anything_is_read(settings: Any) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 1000
+    called = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        called.append(scope["path"])
+
+    sent, read = _run(MessageSizeLimit(inner), _scope(length=5000), [b"x" * 5000])
+    status, payload = _answer(sent)
+    assert status == 413 and payload["code"] == "message_too_large" and "dung lượng" in payload["message"]
+    assert called == [] and read == 0
+    # a little over (up to twice the limit): the rest is read and thrown away, so that a sender writing
+    # its whole body before reading the answer gets the 413 rather than a broken pipe
+    sent, read = _run(MessageSizeLimit(inner), _scope(length=1500), [b"x" * 500] * 3)
+    assert _answer(sent)[0] == 413 and called == [] and read == 3
+
+
+def test_a_streamed_body_over_the_limit_stops_django_reading_and_answers_413(settings: Any) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 1000
+    chunks = [b"<" * 400] * 50  # 20 kB without a Content-Length (chunked)
+    sent, read = _run(MessageSizeLimit(ASGIHandler()), _scope(), chunks)
+    status, payload = _answer(sent)
+    assert status == 413 and payload["code"] == "message_too_large"
+    # the third chunk passed the limit: Django stopped there; two more were discarded (up to twice the
+    # limit), the other 45 never read
+    assert read == 5
+    assert [m["type"] for m in sent] == [
+        "http.response.start",
+        "http.response.body",
+    ]  # Django answered nothing
+
+
+def test_other_paths_and_bodies_within_the_limit_pass_untouched(settings: Any) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 1000
+    bodies: list[bytes] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        data = b""
+        while True:
+            message = await receive()
+            data += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        bodies.append(data)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent, _ = _run(MessageSizeLimit(inner), _scope(length=900), [b"a" * 500, b"b" * 400])
+    assert sent[0]["status"] == 204 and bodies == [b"a" * 500 + b"b" * 400]
+    sent, _ = _run(MessageSizeLimit(inner), _scope("/api/v1/x", length=5000), [b"c" * 5000])
+    assert sent[0]["status"] == 204 and bodies[-1] == b"c" * 5000
+
+
+def test_the_asgi_application_is_guarded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+
+    monkeypatch.setattr("core.runtime.warm_up_and_freeze", lambda: None)  # no gc.freeze in the test process
+    monkeypatch.delitem(sys.modules, "config.asgi", raising=False)
+    module = importlib.import_module("config.asgi")
+    assert isinstance(module.application, MessageSizeLimit)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verification_slots_saturated_answer_503_with_retry_after(settings: Any) -> None:
+    settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = 1
+    slots = views._slots()
+    assert slots.acquire(blocking=False)  # another package being verified
+    try:
+        answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
+    finally:
+        slots.release()
+    assert answer.status_code == 503 and answer.json()["code"] == "busy"
+    assert int(answer["Retry-After"]) > 0
+    assert InboxMessage.objects.count() == 0
+    # a slot free again: the message is looked at (and refused for what it is)
+    answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
+    assert answer.status_code == 400

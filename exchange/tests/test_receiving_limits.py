@@ -1,0 +1,209 @@
+"""Receiving, the edges: a message id is its sender's (two senders may use the same one); what does not
+fit the columns is refused with the reason (400), never a server error the sender would retry for ever;
+only the inbox's own "once" constraints count as a duplicate; a hub serving some recipients of a package
+relays it to the others."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from django.db import IntegrityError, transaction
+
+from core.models import AuditEvent
+from exchange import directory, dispatch, services
+from exchange.edxml import build, parse, sign
+from exchange.edxml.errors import MalformedPackage
+from exchange.edxml.model import Organ, document_id
+from exchange.models import DirectoryEntry, InboxMessage, OutboxMessage
+from exchange.states import InState, Kind, OutState
+from exchange.testing.samples import package
+from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
+from orgs.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+WARD_ID = "000.12.32.H99"
+
+
+def _ward(xw: ExchangeWorld, key: Any) -> Organization:
+    ward = Organization.objects.create(name="Đảng ủy phường Bắc Hà", identifier=WARD_ID)
+    DirectoryEntry.objects.create(
+        organization=ward,
+        node=xw.hub,
+        source="hub",
+        certificates_pem=key.cert.public_bytes(serialization.Encoding.PEM).decode(),
+    )
+    return ward
+
+
+def _signed(
+    xw: ExchangeWorld,
+    *,
+    sender: str = COMMUNE_ID,
+    key: Any = None,
+    message_id: str | None = None,
+    to: tuple[str, ...] | None = None,
+    number: str = "3-BC/ĐU",
+) -> bytes:
+    sample = package()
+    p = replace(
+        sample,
+        message_id=message_id or str(uuid.uuid4()),
+        header=replace(
+            sample.header,
+            sender=Organ(sender, "Cơ quan gửi"),
+            recipients=tuple(Organ(i, i) for i in (to or (xw.w.org.identifier or "",))),
+            document_id=document_id(sender, sample.header.promulgation_date, number),
+            response_for=(),
+        ),
+    )
+    signer = key or xw.commune_key
+    return sign.sign(build.package(p), signer.key, [signer.cert])
+
+
+def test_two_senders_may_use_the_same_message_id(xw: ExchangeWorld) -> None:
+    ward_key = xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà")
+    _ward(xw, ward_key)
+    shared = str(uuid.uuid4())
+    assert not services.receive(_signed(xw, message_id=shared)).duplicate
+    second = services.receive(_signed(xw, sender=WARD_ID, key=ward_key, message_id=shared))
+    assert not second.duplicate
+    assert set(InboxMessage.objects.values_list("from_identifier", flat=True)) == {COMMUNE_ID, WARD_ID}
+    # the same sender again with that id is still a duplicate
+    assert services.receive(_signed(xw, message_id=shared, number="4-BC/ĐU")).duplicate
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"message_id": "x" * 101}, "mã thông điệp"),
+        ({"to": ("000.00.12.H99", "0" * 36)}, "nơi nhận"),
+        ({"number": "1-" + "Đ" * 190}, "DocumentId"),
+    ],
+)
+def test_what_does_not_fit_is_refused_with_the_reason(xw: ExchangeWorld, changes: Any, words: str) -> None:
+    if "to" in changes:
+        changes["to"] = (xw.w.org.identifier, changes["to"][1])
+    with pytest.raises(MalformedPackage, match=words) as refused:
+        services.receive(_signed(xw, **changes))
+    assert refused.value.status == 400 and "quá giới hạn" in refused.value.message
+    assert InboxMessage.objects.count() == 0
+
+
+def test_only_the_inbox_once_constraints_count_as_a_duplicate(xw: ExchangeWorld, monkeypatch: Any) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise IntegrityError("FOREIGN KEY constraint failed")
+
+    monkeypatch.setattr("exchange.services.audit.record", broken)
+    with pytest.raises(IntegrityError):
+        services.receive(_signed(xw))  # not passed off as "duplicate" (the sender would stop for ever)
+    monkeypatch.undo()
+    services.receive(_signed(xw))
+    row = InboxMessage.objects.get()
+    # the real thing: the same message stored twice at once is recognised, on either database
+    for changes in ({"document_id": "other"}, {"message_id": "other"}):
+        values = {
+            f.attname: getattr(row, f.attname)
+            for f in InboxMessage._meta.concrete_fields
+            if not f.primary_key
+        }
+        values.update(changes)
+        with pytest.raises(IntegrityError) as caught, transaction.atomic():
+            InboxMessage.objects.create(**values)
+        assert services._duplicate(caught.value), changes
+
+
+def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -> None:
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
+    data = _signed(xw, to=(xw.w.org.identifier or "", WARD_ID))
+    assert not services.receive(data).duplicate
+    local = InboxMessage.objects.get(to_identifier=xw.w.org.identifier)
+    assert local.state == InState.ARRIVED
+    relayed = InboxMessage.objects.get(to_identifier=WARD_ID)
+    assert relayed.state == InState.RELAYED
+    onward = OutboxMessage.objects.get(inbox=relayed)
+    assert onward.state == OutState.PENDING and onward.kind == Kind.PACKAGE
+    assert services.receive(data).duplicate  # both parts known
+    dispatch.run_pending()
+    assert data in xw.hop.received  # forwarded as received (and the 01 for the local one went too)
+
+
+def test_a_hub_that_cannot_deliver_onward_reports_02_to_the_sender(xw: ExchangeWorld) -> None:
+    from exchange.edxml.codes import StatusCode
+
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
+    data = _signed(xw, to=(WARD_ID,), number="7-BC/ĐU")  # the commune writes to the ward, through us
+    services.receive(data)
+    xw.hop.script.append((400, {"code": "malformed_package", "message": "Nơi nhận không đọc được gói tin."}))
+    dispatch.run_pending()
+    onward = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    assert onward.state == OutState.FAILED
+    report = OutboxMessage.objects.get(kind=Kind.STATUS)
+    assert (report.status_code, report.to_identifier, report.from_identifier) == ("02", COMMUNE_ID, WARD_ID)
+    assert dispatch.run_pending() == 1
+    # signed with this installation's own key (it does not speak for the ward otherwise)
+    status = parse.parse_status(sign.verify(xw.hop.received[-1], [xw.province_key.cert]).root)
+    assert status.code == StatusCode.REJECTED and status.sender.organ_id == WARD_ID
+    assert (
+        status.response_for.organ_id == COMMUNE_ID
+        and status.response_for.code == package().header.code.number_symbol
+    )
+    assert (
+        "Nơi nhận không đọc được gói tin." in status.description and "Trục liên thông" in status.description
+    )
+    assert AuditEvent.objects.filter(action="exchange.relay_failed").count() == 1
+
+
+def test_the_sender_takes_a_02_signed_by_the_relay_of_that_recipient_only(xw: ExchangeWorld) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.errors import NotAllowed
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.models import ExchangeStatus
+    from outgoing.services import outgoing_issue
+
+    doc = outgoing_issue(
+        actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    )
+    dispatch.run_pending()
+    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
+
+    def report(code: StatusCode) -> bytes:
+        status = model.StatusMessage(
+            message_id=str(uuid.uuid4()),
+            response_for=model.ResponseFor(
+                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
+            ),
+            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+            code=code,
+            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: hỏng",
+        )
+        return sign.sign(build.status(status), hub_key.key, [hub_key.cert])
+
+    with pytest.raises(UnknownCertificate):  # the hub's relay certificate not known here
+        services.receive(report(StatusCode.REJECTED))
+    xw.hub.relay_certificates_pem = hub_key.cert.public_bytes(serialization.Encoding.PEM).decode()
+    xw.hub.save()
+    services.receive(report(StatusCode.REJECTED))
+    status = ExchangeStatus.objects.get()
+    assert status.code == "02" and "không chuyển được" in status.description
+    with pytest.raises(NotAllowed, match="02"):  # the relay may not say anything else for the commune
+        services.receive(report(StatusCode.ACCEPTED))
+    assert ExchangeStatus.objects.count() == 1
+
+
+def test_the_hub_publishes_its_relay_certificate_and_a_pull_keeps_it(xw: ExchangeWorld) -> None:
+    published = directory.publish()
+    assert "BEGIN CERTIFICATE" in published["relay_certificates_pem"]
+    directory.apply({"entries": [], "relay_certificates_pem": published["relay_certificates_pem"]}, xw.hub)
+    xw.hub.refresh_from_db()
+    assert directory.relay_certificates(COMMUNE_ID)[0] == xw.province_key.cert
