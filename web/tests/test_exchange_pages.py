@@ -222,6 +222,20 @@ def test_the_clerk_returns_it_with_a_reason_and_02_goes_back(xw: ExchangeWorld) 
     assert OutboxMessage.objects.filter(inbox=inbox, status_code="02").count() == 1
 
 
+def test_the_list_queries_do_not_grow_with_the_arrivals(xw: ExchangeWorld) -> None:
+    arrived(xw, number="45-BC/ĐU")
+    client = login(xw.w.clerk)
+    client.get(_inbox_url())
+    with CaptureQueriesContext(connection) as one:
+        client.get(_inbox_url())
+    for n in range(4):
+        arrived(xw, number=f"{60 + n}-BC/ĐU")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(_inbox_url()).content.decode()
+    assert html.count('data-state="arrived"') == 5
+    assert len(five) == len(one)
+
+
 # --- the sender's status block --------------------------------------------------------------------------
 
 
@@ -260,6 +274,7 @@ def test_the_status_block_follows_each_status_and_polls_until_the_end(xw: Exchan
     services.receive(status_from_commune(xw, message.document_id, StatusCode.DONE, t0 + timedelta(minutes=9)))
     block = _block(client, doc)
     assert "Hoàn thành (06)" in block and "hx-trigger" not in block  # the story is over: no more polling
+    assert "Lịch sử trạng thái" in block and block.count("<li>") == 5
     assert f"{timezone.localtime(t0 + timedelta(minutes=9)):%H:%M %d/%m/%Y}" in block
 
 
