@@ -251,6 +251,7 @@ def deliveries_context(user: User, doc: Any) -> dict[str, Any]:
     return {
         "exchange_rows": rows,
         "exchange_polling": any(not r.final for r in rows),
+        "exchange_recipient_ids": {r.recipient_id for r in rows},
         "exchange_admin": bool(rows) and is_admin(user),
     }
 

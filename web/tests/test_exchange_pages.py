@@ -256,6 +256,8 @@ def test_the_status_block_follows_each_status_and_polls_until_the_end(xw: Exchan
     page = client.get(reverse("web:outgoing_detail", args=[doc.pk])).content.decode()
     assert 'id="exchange-deliveries"' in page and "Gửi liên thông" in page and "Đang gửi" in page
     assert 'hx-trigger="every 3s"' in page
+    # the recipients list points to the block instead of the queued state it was given at issue
+    assert "gửi liên thông (xem trạng thái ở trên)" in page and "Chờ gửi qua trục liên thông" not in page
     assert reverse("web:outgoing_deliveries", args=[doc.pk]) in page
     dispatch.run_pending()
     assert "Đã gửi" in _block(client, doc)
