@@ -109,3 +109,28 @@ def reject(request: HttpRequest, pk: int, body: RejectIn) -> dict[str, Any]:
     return arrival_out(
         services.inbox_reject(actor=_user(request), inbox=_arrival(request, pk), reason=body.reason)
     )
+
+
+@router.get("/exchange/stats")
+def stats(request: HttpRequest) -> dict[str, Any]:
+    """The administrators' view of the exchange: traffic today and over 7 days (Vietnam time), failures
+    with their last error, the backlog per destination, arrivals waiting for clerks, the next hops."""
+    from core.errors import NotAllowed
+    from orgs.selectors import is_admin
+
+    if not is_admin(_user(request)):
+        raise NotAllowed("Chỉ quản trị hệ thống xem được số liệu liên thông.")
+    from django.utils import timezone
+
+    def local(value: Any) -> str | None:  # Vietnam time, with its offset
+        return iso(timezone.localtime(value)) if value is not None else None
+
+    found = selectors.exchange_stats()
+    return {
+        "at": local(found["at"]),
+        "traffic": found["traffic"],
+        "failures": [{**f, "created_at": local(f["created_at"])} for f in found["failures"]],
+        "backlog": [{**b, "oldest": local(b["oldest"])} for b in found["backlog"]],
+        "waiting": [{**w, "oldest": local(w["oldest"])} for w in found["waiting"]],
+        "nodes": [{**n, "last_ok_at": local(n["last_ok_at"])} for n in found["nodes"]],
+    }

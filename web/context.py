@@ -14,10 +14,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     roles = {role for role, _ in effective_roles(user)}
+    admin = is_admin(user)
     return {
         "nav_roles": roles,
         "nav_is_clerk": Role.CLERK in roles,
         "nav_is_leader": bool(roles & {Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.CLERK}),
-        "nav_is_admin": is_admin(user),
+        "nav_is_admin": admin,
+        # "Liên thông đến": the clerks' arrivals (every organisation's for the administrators)
+        "nav_exchange": admin or Role.CLERK in roles,
         "nav_unread": unread_count(user),
     }

@@ -426,7 +426,9 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     user = _user(request)
     doc = _doc(request, pk)
-    context = {**detail_context(user, doc), **review_context(user, doc)}
+    from web.exchange_views import deliveries_context
+
+    context = {**detail_context(user, doc), **review_context(user, doc), **deliveries_context(user, doc)}
     return render(request, "web/outgoing_detail.html", context)
 
 

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from web import (
     archive_views,
     copies_views,
+    exchange_views,
     intake_views,
     outgoing_review_views,
     outgoing_views,
@@ -101,5 +102,13 @@ urlpatterns = [
     path(
         "van-ban-di/<int:pk>/sua-noi-dung/", outgoing_views.outgoing_edit_fields, name="outgoing_edit_fields"
     ),
+    path("van-ban-di/<int:pk>/lien-thong/", exchange_views.outgoing_deliveries, name="outgoing_deliveries"),
+    path("lien-thong/", exchange_views.dashboard, name="exchange_dashboard"),
+    path("lien-thong/den/", exchange_views.arrival_list, name="exchange_inbox"),
+    path("lien-thong/den/<int:pk>/", exchange_views.arrival_detail, name="exchange_arrival"),
+    path("lien-thong/den/<int:pk>/vao-so/", exchange_views.arrival_register, name="exchange_register"),
+    path("lien-thong/den/<int:pk>/tra-lai/", exchange_views.arrival_reject, name="exchange_reject"),
+    path("lien-thong/den/<int:pk>/tep/<str:content_id>/", exchange_views.arrival_file, name="exchange_file"),
+    path("lien-thong/goi-lai/<int:pk>/", exchange_views.outbox_resend, name="exchange_resend"),
     path("van-ban-di/<int:pk>/<str:action>/", outgoing_views.outgoing_action, name="outgoing_action"),
 ]
