@@ -16,6 +16,7 @@ def _public(signer: object) -> int:
 
 def test_a_replaced_key_is_used_for_the_next_message(xw: ExchangeWorld) -> None:
     identifier = xw.w.org.identifier
+    assert identifier
     first = signer_of(identifier)
     assert _public(first) == xw.province_key.key.public_key().public_numbers().n
     assert signer_of(identifier) is first  # the loaded key is kept, not parsed again per message
