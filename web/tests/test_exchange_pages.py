@@ -298,12 +298,12 @@ def test_a_return_shows_its_reason_and_a_recall_its_answer(xw: ExchangeWorld) ->
 
 def test_a_failed_package_offers_gui_lai_to_administrators_only(xw: ExchangeWorld) -> None:
     doc = _issued(xw)
-    xw.hop.script.append((403, {"code": "unknown_certificate", "message": "Chứng thư số chưa đăng ký."}))
+    xw.hop.script.append((404, {"code": "unknown_recipient", "message": "Nơi nhận không có trong danh bạ."}))
     dispatch.run_pending()
     message = OutboxMessage.objects.get(kind="package")
     assert message.state == OutState.FAILED
     clerk_block = _block(login(xw.w.clerk), doc)
-    assert "Gửi lỗi" in clerk_block and "Chứng thư số chưa đăng ký." in clerk_block
+    assert "Gửi lỗi" in clerk_block and "Nơi nhận không có trong danh bạ." in clerk_block
     assert "Gửi lại" not in clerk_block
     resend = reverse("web:exchange_resend", args=[message.pk])
     assert login(xw.w.clerk).post(resend).status_code == 404
