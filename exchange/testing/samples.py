@@ -49,7 +49,7 @@ def package(**changes: object) -> Package:
         subject="Kết luận của Thường trực Tỉnh ủy về công tác chuyển đổi số năm 2026 & kế hoạch <2027>",
         document_id=document_id("000.00.12.H99", dt.date(2026, 11, 30), "12-TB/TU"),
         signer=Signer(competence="T/M BAN THƯỜNG VỤ", position="PHÓ BÍ THƯ", full_name="Lê Thị Đào"),
-        due_date=dt.date(2026, 12, 15),
+        due_date=dt.date.today() + dt.timedelta(days=15),  # ahead of any arrival date (never stale)
         to_places=("Đảng ủy xã Hòa Bình,", "Huyện ủy Đông Sơn,", "Lưu: VT, TH."),
         priority=Priority.VERY_URGENT,
         promulgation_amount=3,

@@ -32,6 +32,10 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = make_pdf("Báo cáo kết quả công tác xây dựng Đảng tháng 11 năm 2026")
 
 
+# ahead of the arrival date whenever the tests run (a due date before arrival is refused)
+DUE = date.today() + timedelta(days=20)
+
+
 def from_commune(
     xw: ExchangeWorld,
     *,
@@ -53,7 +57,7 @@ def from_commune(
         subject="Báo cáo kết quả công tác xây dựng Đảng tháng 11 năm 2026",
         document_id=model.document_id(COMMUNE_ID, issued_on, number),
         signer=model.Signer("T/M ĐẢNG ỦY", "BÍ THƯ", "Hà Văn Nam"),
-        due_date=date(2026, 12, 20),
+        due_date=DUE,
         to_places=("Tỉnh ủy Sông Lam,", "Lưu: VP."),
         priority=model.Priority.URGENT,
     )
@@ -130,7 +134,7 @@ def test_the_clerk_registers_an_arrival_with_its_files_and_03_goes_back(xw: Exch
         "Đảng ủy xã Hòa Bình",
     )
     assert doc.subject == "Báo cáo tháng 11" and doc.issued_date == date(2026, 11, 28)
-    assert doc.urgency == "urgent" and doc.secrecy == "none" and doc.due_date == date(2026, 12, 20)
+    assert doc.urgency == "urgent" and doc.secrecy == "none" and doc.due_date == DUE
     (file,) = DocAttachment.objects.filter(owner_kind="incoming", owner_id=doc.pk)
     assert file.name == "45-BC-DU.pdf"
     inbox.refresh_from_db()
@@ -275,7 +279,7 @@ def test_the_receivers_workflow_sends_04_05_06_once_each(xw: ExchangeWorld) -> N
         actor=w.leader,
         document=doc,
         instruction="Phòng Tổng hợp tham mưu, chú ý số liệu đảng viên mới",
-        items=[AssignmentInput(role="lead", unit_id=w.unit.pk, deadline=date(2026, 12, 31))],
+        items=[AssignmentInput(role="lead", unit_id=w.unit.pk, deadline=DUE)],
     )
     incoming_forward(actor=w.head, document=doc, person_ids=[w.specialist.pk])
     incoming_add_note(actor=w.specialist, document=doc, note="Đã đối chiếu số liệu")

@@ -5,7 +5,7 @@ DIEUHANH_TESTING=1. Each action prints one JSON line."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,12 +144,13 @@ class Command(BaseCommand):
 
         w = self._world()
         doc = IncomingDocument.objects.get(pk=options["id"])
+        deadline = date.today() + timedelta(days=60)  # ahead of any arrival date
         incoming_submit(actor=w.clerk, document=doc)
         incoming_assign(
             actor=w.leader,
             document=doc,
             instruction="Giao Phòng Tổng hợp chủ trì",
-            items=[AssignmentInput(role="lead", unit_id=w.unit.pk, deadline=date(2027, 1, 31))],
+            items=[AssignmentInput(role="lead", unit_id=w.unit.pk, deadline=deadline)],
         )
         incoming_forward(actor=w.head, document=doc, person_ids=[w.specialist.pk])
         incoming_complete(actor=w.specialist, document=doc, note="Đã triển khai", reply_number_symbol="")
