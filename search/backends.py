@@ -33,7 +33,8 @@ Visibility is never the backend's business: it receives the SQL of the permissio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,8 +85,9 @@ class Backend:
         """Drop what a bulk rebuild is faster without; True when something was dropped."""
         return False
 
-    def create_indexes(self) -> list[str]:
-        """Create what ``drop_indexes`` dropped (and any left invalid by a crash); the names created."""
+    def create_indexes(self, report: Callable[[str], None] | None = None) -> list[str]:
+        """Create what ``drop_indexes`` dropped (and any left invalid by a crash), reporting each as it is
+        built; the names created."""
         return []
 
     def write(self, rows: Sequence[Row]) -> None:
@@ -234,12 +236,13 @@ class PostgresBackend(Backend):
             self._ddl(f"DROP INDEX IF EXISTS {name}")
         return bool(present)
 
-    def create_indexes(self) -> list[str]:
+    def create_indexes(self, report: Callable[[str], None] | None = None) -> list[str]:
         present = self._present()
         created = []
         for name, column in self.INDEXES.items():
             if present.get(name):
                 continue
+            started = time.monotonic()
             if name in present:  # left invalid by an interrupted build
                 self._ddl(f"DROP INDEX IF EXISTS {name}")
             with connection.cursor() as cursor:
@@ -249,6 +252,8 @@ class PostgresBackend(Backend):
                 finally:
                     cursor.execute("RESET maintenance_work_mem")
             created.append(name)
+            if report:
+                report(f"đã dựng chỉ mục {name} ({time.monotonic() - started:.0f} giây)")
         return created
 
     @staticmethod

@@ -72,10 +72,7 @@ def rebuild(
         report("đã tạm bỏ chỉ mục toàn văn, sẽ dựng lại khi xong")
     # an exception (Ctrl-C) skips the index build: the next run resumes and builds it
     finished = _rebuild(chosen, batch, restart, max_batches, report)
-    started = time.monotonic()
-    for name in get_backend().create_indexes():
-        report(f"đã dựng chỉ mục {name} ({time.monotonic() - started:.0f} giây)")
-        started = time.monotonic()
+    get_backend().create_indexes(report)
     return finished
 
 
