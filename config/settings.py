@@ -320,10 +320,12 @@ EXCHANGE_POLL_SECONDS = float(os.environ.get("EXCHANGE_POLL_SECONDS", "0.5"))
 EXCHANGE_DISPATCH_THREADS = int(os.environ.get("EXCHANGE_DISPATCH_THREADS", "1" if TESTING else "8"))
 # the largest message accepted (refused before Django reads it: exchange/asgi.py)
 EXCHANGE_MAX_MESSAGE_BYTES = int(os.environ.get("EXCHANGE_MAX_MESSAGE_BYTES", str(40 * 1024 * 1024)))
-# messages parsed and verified at once by one process; more answer 503 + Retry-After (the sender retries)
+# messages parsed and verified at once by one process; more wait up to EXCHANGE_VERIFICATION_WAIT_SECONDS
+# for a slot, then answer 503 + Retry-After (the sender retries)
 EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = int(
     os.environ.get("EXCHANGE_MAX_CONCURRENT_VERIFICATIONS", str(max(2, os.cpu_count() or 2)))
 )
+EXCHANGE_VERIFICATION_WAIT_SECONDS = float(os.environ.get("EXCHANGE_VERIFICATION_WAIT_SECONDS", "10"))
 EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")
 # a 403 unknown_certificate (the receiver has not pulled our new certificate yet) is retried this many
 # attempts (with the backoff, and a directory pull) before the message is marked failed

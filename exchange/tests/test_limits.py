@@ -131,8 +131,9 @@ def test_the_asgi_application_is_guarded(monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.django_db(transaction=True)
 def test_verification_slots_saturated_answer_503_with_retry_after(settings: Any) -> None:
     settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = 1
+    settings.EXCHANGE_VERIFICATION_WAIT_SECONDS = 0.2
     slots = views._slots()
-    assert slots.acquire(blocking=False)  # another package being verified
+    assert slots.acquire(blocking=False)  # another package being verified, longer than the wait
     try:
         answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
     finally:
@@ -143,3 +144,17 @@ def test_verification_slots_saturated_answer_503_with_retry_after(settings: Any)
     # a slot free again: the message is looked at (and refused for what it is)
     answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
     assert answer.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_waits_for_a_slot_freed_within_the_wait(settings: Any) -> None:
+    import threading
+
+    settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = 1
+    settings.EXCHANGE_VERIFICATION_WAIT_SECONDS = 30
+    slots = views._slots()
+    assert slots.acquire(blocking=False)  # another package being verified…
+    threading.Timer(0.3, slots.release).start()  # …finishes soon
+    answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
+    # the message was looked at once the slot was free (and refused for what it is), not turned away busy
+    assert answer.status_code == 400 and answer.json()["code"] != "busy"
