@@ -7,7 +7,7 @@ import os
 import queue
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 # fixtures shared by several apps' tests: smtp_server (a real SMTP server on loopback)
 pytest_plugins = ["notifications.tests.smtp"]
+
+
+# the lead unit's deadline in World.distributed: never before the arrival date (today), which is refused
+_DEADLINE = max(date(2026, 12, 31), date.today() + timedelta(days=31))
 
 
 def make_pdf(text: str = "Văn bản thử nghiệm", pages: int = 1) -> bytes:
@@ -206,7 +210,7 @@ class World:
             document=doc,
             instruction="Giao Phòng Tổng hợp chủ trì",
             items=[
-                AssignmentInput(role="lead", unit_id=self.unit.pk, deadline=date(2026, 12, 31)),
+                AssignmentInput(role="lead", unit_id=self.unit.pk, deadline=_DEADLINE),
                 AssignmentInput(role="support", unit_id=self.unit2.pk),
             ],
         )
