@@ -45,7 +45,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from search.models import Entry
-from search.query import Parsed, phrase_tokens
+from search.query import Parsed, hashed_triples, phrase_tokens
 
 RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
@@ -80,6 +80,7 @@ class Backend:
     vendor = ""
     rank_limit = RANK_LIMIT
     with_triples = True  # the pairs column also holds word triples (``search.query.pair_text``)
+    hashed_triples = False  # … or their hashed keys (``search.query.hashed_triples``)
 
     def drop_indexes(self) -> bool:
         """Drop what a bulk rebuild is faster without; True when something was dropped."""
@@ -190,6 +191,7 @@ class PostgresBackend(Backend):
 
     vendor = "postgresql"
     with_triples = False
+    hashed_triples = True
     INDEXES = {"search_entry_tsv": "tsv", "search_entry_pairs": "tsv_pairs"}
 
     def write(self, rows: Sequence[Row]) -> None:
@@ -292,11 +294,13 @@ class PostgresBackend(Backend):
             # expecting to stop early, rechecking tens of thousands of vectors. The same pairs once more
             # (redundant, so the result is unchanged) bring its estimate near the truth; the GIN index
             # answers them in the same scan.
+            # The phrase's hashed triples in that same AND leave the GIN index with the documents holding
+            # every pair and every triple key — nearly only the phrase's — to check for positions.
             for phrase in parsed.phrases:
                 tokens = phrase_tokens(phrase, with_triples=False)
                 if len(tokens) > 1:
                     where.append("search_entry.tsv_pairs @@ %s::tsquery")
-                    params.append(" & ".join(f"'{t}'" for t in tokens))
+                    params.append(" & ".join(f"'{t}'" for t in [*tokens, *hashed_triples(phrase)]))
         qs = base.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
         if exclude:
             qs = qs.exclude(id__in=list(exclude))

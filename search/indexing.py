@@ -130,7 +130,13 @@ def reindex(kind: str, ids: Iterable[int], *, extract: bool = False) -> int:
                     folded_meta,
                     body,
                     entry.date,
-                    pair_text(symbol, folded_meta, body, with_triples=backend.with_triples),
+                    pair_text(
+                        symbol,
+                        folded_meta,
+                        body,
+                        with_triples=backend.with_triples,
+                        with_hashed_triples=backend.hashed_triples,
+                    ),
                 )
             )
         backend.write(rows)

@@ -9,6 +9,7 @@ exactly by its normalised key (``core.vn.normalize_symbol``).
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -50,6 +51,17 @@ def triples(folded: Sequence[str]) -> list[str]:
     ]
 
 
+TRIPLE_BUCKETS = 1 << 20
+
+
+def hashed_triples(folded: Sequence[str]) -> list[str]:
+    """Each run of three adjacent words as one of ``TRIPLE_BUCKETS`` keys ("_t" + 5 hex digits; no word
+    or pair starts with "_"). PostgreSQL indexes these instead of the triples themselves: few distinct keys
+    keep its GIN build near the pairs' cost, and ANDed with a phrase's pairs they leave a handful of
+    documents (the phrase's, plus ~300 a million by chance) for the position check."""
+    return [f"_t{zlib.crc32(t.encode()) & (TRIPLE_BUCKETS - 1):05x}" for t in triples(folded)]
+
+
 def phrase_tokens(phrase: Sequence[str], *, with_triples: bool = True) -> list[str]:
     """What a phrase is looked up as: two words — their pair; three — their triple (one token: exact,
     from a short list, even when every word is common); more — the phrase of its triples. Vietnamese
@@ -60,7 +72,7 @@ def phrase_tokens(phrase: Sequence[str], *, with_triples: bool = True) -> list[s
     return triples(phrase)
 
 
-def pair_text(*columns: str, with_triples: bool = True) -> str:
+def pair_text(*columns: str, with_triples: bool = True, with_hashed_triples: bool = False) -> str:
     """The pairs, then (``with_triples``) the triples, of each column's folded text (none spans two
     columns), over at most ``PAIR_WORDS`` words: the tokens of the ``pairs`` full-text column, in this
     order (positions)."""
@@ -75,6 +87,8 @@ def pair_text(*columns: str, with_triples: bool = True) -> str:
     tokens = [p for run in runs for p in pairs(run)]
     if with_triples:
         tokens += [t for run in runs for t in triples(run)]
+    if with_hashed_triples:
+        tokens += [k for run in runs for k in hashed_triples(run)]
     return " ".join(tokens)
 
 

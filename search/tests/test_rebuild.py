@@ -140,7 +140,7 @@ def test_postgres_indexes_word_pairs_without_triples_and_the_migration_drops_old
     import importlib
 
     from search.backends import pair_vector
-    from search.query import pair_text
+    from search.query import hashed_triples, pair_text
 
     doc = register(world, subject="Hội nghị Ban Chấp hành", number_symbol="5-TB/TU", text="cầu treo Đắk Nông")
     worker.run_pending()
@@ -150,6 +150,10 @@ def test_postgres_indexes_word_pairs_without_triples_and_the_migration_drops_old
         tokens = cursor.fetchone()[0].split()
         assert "dak_nong" in tokens and "cau_treo" in tokens
         assert not [t for t in tokens if t.count("_") > 1]
+        # the triples only as hashed keys: "cau treo dak", "treo dak nong" (and those of the metadata)
+        assert set(hashed_triples(["cau", "treo", "dak", "nong"])) <= {
+            t for t in tokens if t.startswith("_t")
+        }
         # an entry indexed before the change (pairs then triples) loses its triples, pairs keep positions
         old = pair_vector(pair_text("cau treo dak nong", with_triples=True))
         cursor.execute("UPDATE search_entry SET tsv_pairs = %s::tsvector WHERE id = %s", [old, entry.pk])
@@ -157,5 +161,18 @@ def test_postgres_indexes_word_pairs_without_triples_and_the_migration_drops_old
         cursor.execute(migration.DROP_TRIPLES)
         cursor.execute("SELECT tsv_pairs::text FROM search_entry WHERE id = %s", [entry.pk])
         assert cursor.fetchone()[0] == "'cau_treo':1 'dak_nong':3 'treo_dak':2"
+        # a vector without the hashed triple keys is not found by a three-word phrase until 0004 adds them
+        assert find(world.leader, '"cau treo dak nong"').total == 0
+        keys = importlib.import_module("search.migrations.0004_postgres_hashed_triples")
+        cursor.execute("SELECT tsv_pairs::text FROM search_entry WHERE id = %s", [entry.pk])
+        added = keys.triple_keys(cursor.fetchone()[0])
+        assert sorted(k.split(":")[0] for k in added.split()) == sorted(
+            hashed_triples(["cau", "treo", "dak", "nong"])
+        )
+        cursor.execute(
+            "UPDATE search_entry SET tsv_pairs = tsv_pairs || %s::tsvector WHERE id = %s", [added, entry.pk]
+        )
     assert find(world.leader, '"cau treo dak nong"').total == 1
+    assert find(world.leader, '"treo dak"').total == 1
     assert find(world.leader, '"treo dak cau"').total == 0
+    assert find(world.leader, '"dak nong cau"').total == 0
