@@ -315,6 +315,8 @@ SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "512MB")
 EXCHANGE_BACKOFF_BASE = float(os.environ.get("EXCHANGE_BACKOFF_BASE", "2"))
 EXCHANGE_BACKOFF_MAX = float(os.environ.get("EXCHANGE_BACKOFF_MAX", "3600"))
 EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", "30"))
+# a message claimed by a dispatcher that died (crash, restart) is taken again after this many seconds
+EXCHANGE_LEASE_SECONDS = float(os.environ.get("EXCHANGE_LEASE_SECONDS", "120"))
 EXCHANGE_POLL_SECONDS = float(os.environ.get("EXCHANGE_POLL_SECONDS", "0.5"))
 # messages sent at once by one dispatcher (each waits for the next hop to verify and store it)
 EXCHANGE_DISPATCH_THREADS = int(os.environ.get("EXCHANGE_DISPATCH_THREADS", "1" if TESTING else "8"))

@@ -37,7 +37,6 @@ from exchange.states import Kind, OutState
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=120)
 PERMANENT = {400, 403, 404, 409, 413, 415, 422}
 UNSENT = (OutState.AWAITING_FILE, OutState.PENDING, OutState.SENDING)
 _wake = threading.Event()
@@ -59,7 +58,9 @@ def _claim(message_id: int) -> bool:
     now = timezone.now()
     return bool(
         OutboxMessage.objects.filter(_due(), pk=message_id).update(
-            state=OutState.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+            state=OutState.SENDING,
+            lease_until=now + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
         )
     )
 

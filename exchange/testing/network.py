@@ -153,6 +153,8 @@ class Network:
             EXCHANGE_POLL_SECONDS="0.2",
             EXCHANGE_BACKOFF_BASE="0.2",
             EXCHANGE_BACKOFF_MAX="2",
+            # a process killed by a fault test may die holding a claim: taken again soon, not after 2 min
+            EXCHANGE_LEASE_SECONDS="8",
             EXCHANGE_DISPATCH_THREADS="8",
             ALLOWED_HOSTS="127.0.0.1,localhost",
         )
