@@ -184,6 +184,18 @@ def _form_errors(form: forms.Form, exc: ApplicationError) -> None:
     form.add_error(None, exc.message)
 
 
+def _refused(request: HttpRequest, inbox: InboxMessage, exc: ApplicationError, **shown: Any) -> HttpResponse:
+    """The service refused: the form again with the reason, or — when the clerk may no longer act here
+    (not a clerk of it, or another clerk handled it meanwhile) — the arrival's page with the message."""
+    inbox.refresh_from_db()
+    if not selectors.may_handle_arrival(_user(request), inbox):
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("web:exchange_arrival", args=[inbox.pk]))
+    for form in shown.values():
+        _form_errors(form, exc)
+    return _detail(request, inbox, status=exc.status, **shown)
+
+
 @login_required
 @require_POST
 def arrival_register(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,12 +206,7 @@ def arrival_register(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = services.inbox_register(actor=_user(request), inbox=inbox, changes=dict(form.cleaned_data))
     except ApplicationError as exc:
-        inbox.refresh_from_db()
-        if not selectors.may_handle_arrival(_user(request), inbox):  # not a clerk here, or handled meanwhile
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:exchange_arrival", args=[inbox.pk]))
-        _form_errors(form, exc)
-        return _detail(request, inbox, register_form=form, status=exc.status)
+        return _refused(request, inbox, exc, register_form=form)
     doc = result.document
     messages.success(request, f"Đã vào sổ: số đến {doc.arrival_number} — {doc.number_symbol}.")
     for warning in result.warnings:
@@ -217,12 +224,7 @@ def arrival_reject(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.inbox_reject(actor=_user(request), inbox=inbox, reason=form.cleaned_data["reason"])
     except ApplicationError as exc:
-        inbox.refresh_from_db()
-        if not selectors.may_handle_arrival(_user(request), inbox):  # not a clerk here, or handled meanwhile
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(reverse("web:exchange_arrival", args=[inbox.pk]))
-        _form_errors(form, exc)
-        return _detail(request, inbox, reject_form=form, status=exc.status)
+        return _refused(request, inbox, exc, reject_form=form)
     messages.success(request, "Đã trả lại văn bản cho nơi gửi; nơi gửi nhận được lý do trả lại.")
     return HttpResponseRedirect(reverse("web:exchange_arrival", args=[inbox.pk]))
 

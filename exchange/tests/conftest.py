@@ -91,16 +91,14 @@ def next_hop() -> Iterator[NextHop]:
     hop.stop()
 
 
-@pytest.fixture
-def xw(
-    world: World, exchange_pki: tuple[TestPki, Issued, Issued], next_hop: NextHop, settings: Any
-) -> ExchangeWorld:
+def build_exchange_world(world: World, keys: tuple[TestPki, Issued, Issued], hop: NextHop) -> ExchangeWorld:
+    """The province of ``world`` with its signing identity, and a commune of another installation
+    reached through a hub (``hop``) that listed it with its certificate. Shared with the web tests."""
     from exchange.identity import identity_set
     from exchange.models import DirectoryEntry, Node
     from orgs.models import Organization
 
-    settings.EXCHANGE_BACKOFF_BASE = 0.05
-    pki, province_key, commune_key = exchange_pki
+    pki, province_key, commune_key = keys
     ow = OutgoingWorld(world)
     identity_set(
         organization=world.org, key=province_key.key, chain=[province_key.cert, pki.intermediate.cert]
@@ -108,11 +106,19 @@ def xw(
     commune = Organization.objects.create(
         name="Đảng ủy xã Hòa Bình", abbreviation="ĐU", kind="commune_committee", identifier=COMMUNE_ID
     )
-    hub = Node.objects.create(name="Trục liên thông tỉnh", endpoint=next_hop.url, is_hub=True)
+    hub = Node.objects.create(name="Trục liên thông tỉnh", endpoint=hop.url, is_hub=True)
     DirectoryEntry.objects.create(
         organization=commune,
         node=hub,
         source="hub",  # taken from the hub's listing
         certificates_pem=commune_key.cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
-    return ExchangeWorld(ow, pki, province_key, commune_key, commune, hub, next_hop)
+    return ExchangeWorld(ow, pki, province_key, commune_key, commune, hub, hop)
+
+
+@pytest.fixture
+def xw(
+    world: World, exchange_pki: tuple[TestPki, Issued, Issued], next_hop: NextHop, settings: Any
+) -> ExchangeWorld:
+    settings.EXCHANGE_BACKOFF_BASE = 0.05
+    return build_exchange_world(world, exchange_pki, next_hop)

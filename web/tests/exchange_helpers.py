@@ -9,14 +9,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from django.utils import timezone
 
 from conftest import World, make_pdf
 from exchange.edxml import build, model, sign
 from exchange.edxml.codes import Business, StatusCode
-from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, NextHop
-from outgoing.tests.conftest import OutgoingWorld
+from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, NextHop, build_exchange_world
 from signing.pki import Issued, TestPki
 
 PDF = make_pdf("Báo cáo sơ kết công tác dân vận quý IV")
@@ -35,24 +33,7 @@ def exchange_pki() -> tuple[TestPki, Issued, Issued]:
 
 def exchange_world(world: World, hop: NextHop) -> ExchangeWorld:
     """The same setting as the exchange tests' ``xw`` fixture."""
-    from exchange.identity import identity_set
-    from exchange.models import DirectoryEntry, Node
-    from orgs.models import Organization
-
-    pki, province_key, commune_key = exchange_pki()
-    identity_set(
-        organization=world.org, key=province_key.key, chain=[province_key.cert, pki.intermediate.cert]
-    )
-    commune = Organization.objects.create(
-        name="Đảng ủy xã Hòa Bình", abbreviation="ĐU", kind="commune_committee", identifier=COMMUNE_ID
-    )
-    hub = Node.objects.create(name="Trục liên thông tỉnh", endpoint=hop.url, is_hub=True)
-    DirectoryEntry.objects.create(
-        organization=commune,
-        node=hub,
-        certificates_pem=commune_key.cert.public_bytes(serialization.Encoding.PEM).decode(),
-    )
-    return ExchangeWorld(OutgoingWorld(world), pki, province_key, commune_key, commune, hub, hop)
+    return build_exchange_world(world, exchange_pki(), hop)
 
 
 def package_from_commune(
