@@ -9,8 +9,10 @@ words separated by spaces and the two backends agree on what a word is.
   date order: matches stream newest (or oldest) first and a large result set stops at the limit,
   whatever the number of matches.
 - PostgreSQL: ``tsvector`` columns ``search_entry.tsv`` (the words, no positions) and ``tsv_pairs``
-  (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id): the planner
-  walks the date index for common words and uses the GIN indexes for rare ones.
+  (the word pairs, with positions), each with a GIN index, and a b-tree on (date, id). Both vectors
+  also hold the entry's year, month and day as tokens: above ``WINDOW_MIN_ENTRIES`` entries a search
+  asks the GIN index for the newest (or oldest) days first, window by window (``search.date_windows``),
+  so the heap is read for about as many matches as the page and the count need, not for every match.
 
 Adjacent word pairs are indexed as tokens of their own ("dak_nong": ``search.query.pair_text``); a phrase
 is the phrase of its pairs (``phrase_tokens``): short lists even when every word of the phrase is common,
@@ -44,9 +46,11 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from search import date_windows
 from search.models import Entry
 from search.query import Parsed, hashed_triples, phrase_tokens
 
+WINDOW_MIN_ENTRIES = 50_000  # PostgreSQL scans by date windows above this many entries
 RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
 KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
@@ -199,14 +203,17 @@ class PostgresBackend(Backend):
         if rows:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE search_entry AS e SET tsv = strip(to_tsvector('simple', v.words)),"
-                    " tsv_pairs = v.pairs::tsvector"  # a literal: the parser would split "a_b"
-                    " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, words, pairs)"
-                    " WHERE e.id = v.id",
+                    "UPDATE search_entry AS e"
+                    " SET tsv = strip(to_tsvector('simple', v.words)) || v.marks::tsvector,"
+                    # literals: the parser would split "a_b"
+                    " tsv_pairs = (v.pairs || ' ' || v.marks)::tsvector"
+                    " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+                    " AS v(id, words, pairs, marks) WHERE e.id = v.id",
                     [
                         [r.entry_id for r in rows],
                         [f"{r.symbol} {r.meta} {r.body}" for r in rows],
                         [pair_vector(r.pairs) for r in rows],
+                        [date_windows.marks(r.date) for r in rows],
                     ],
                 )
 
@@ -282,13 +289,9 @@ class PostgresBackend(Backend):
         limit: int,
     ) -> list[int]:
         single, double = self.tsqueries(parsed)
-        where, params = [], []
-        if single:
-            where.append("search_entry.tsv @@ %s::tsquery")
-            params.append(single)
+        where: list[str] = []
+        params: list[Any] = []
         if double:
-            where.append("search_entry.tsv_pairs @@ %s::tsquery")
-            params.append(double)
             # The planner estimates a phrase like the AND of its pairs (the documents holding them all),
             # often five times the documents where they are consecutive, and then walks the date index
             # expecting to stop early, rechecking tens of thousands of vectors. The same pairs once more
@@ -301,11 +304,85 @@ class PostgresBackend(Backend):
                 if len(tokens) > 1:
                     where.append("search_entry.tsv_pairs @@ %s::tsquery")
                     params.append(" & ".join(f"'{t}'" for t in [*tokens, *hashed_triples(phrase)]))
-        qs = base.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
+        qs = base.extra(where=where, params=params) if where else base  # noqa: S610  (SQL of ours)
         if exclude:
             qs = qs.exclude(id__in=list(exclude))
         qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
+        span = self._span()
+        if span is None:
+            return self._query(qs, single, double, None, offset, limit)
+        # window by window in date order (``search.date_windows``), until enough are found
+        first, last, per_day = span
+        days = last.toordinal() - first.toordinal() + 1
+        found: list[int] = []
+        needed = offset + limit
+        at, size = 0, date_windows.first_size(per_day)
+        while at < days and len(found) < needed:
+            size = min(size, days - at)
+            if order == "oldest":
+                start, end = first.toordinal() + at, first.toordinal() + at + size - 1
+                with_null = at + size == days  # ascending: the entries without a date come last
+            else:
+                start, end = last.toordinal() - at - size + 1, last.toordinal() - at
+                with_null = at == 0  # descending: first
+            window = (date.fromordinal(start), date.fromordinal(end), with_null)
+            found += self._query(qs, single, double, window, 0, needed - len(found))
+            at += size
+            size = date_windows.next_size(at, len(found), needed - len(found))
+        return found[offset : offset + limit]
+
+    @staticmethod
+    def _query(
+        qs: QuerySet[Entry],
+        single: str,
+        double: str,
+        window: tuple[date, date, bool] | None,
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        """One full-text statement: the words (and phrases) of the search, within a window of days
+        (and, when its flag is set, the entries without a date) when one is given."""
+        where: list[str] = []
+        params: list[Any] = []
+        if window is not None:
+            first, last, with_null = window
+            marks = " | ".join(f"'{t}'" for t in date_windows.tokens(first, last))
+            if with_null:
+                marks += f" | '{date_windows.NULL_MARK}'"
+            # the tokens in the same vector as the words, so the GIN index does the intersection
+            if single:
+                single = f"{single} & ({marks})"
+            else:
+                double = f"{double} & ({marks})"
+            # the same window on the column, so that a walk of the date index stops at its end
+            null = " OR search_entry.date IS NULL" if with_null else ""
+            where.append(f"(search_entry.date BETWEEN %s AND %s{null})")
+            params += [first, last]
+        if single:
+            where.append("search_entry.tsv @@ %s::tsquery")
+            params.append(single)
+        if double:
+            where.append("search_entry.tsv_pairs @@ %s::tsquery")
+            params.append(double)
+        qs = qs.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
         return list(qs.values_list("id", flat=True)[offset : offset + limit])
+
+    window_min_entries = WINDOW_MIN_ENTRIES
+
+    def _span(self) -> tuple[date, date, float] | None:
+        """The first and last date of the index and its entries per day, or None when the index is
+        small enough to be read whole (``window_min_entries``, from the planner's statistics)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_entry'")
+            row = cursor.fetchone()
+            entries = max(0.0, float(row[0])) if row else 0.0  # -1: never analysed
+            if entries < self.window_min_entries:
+                return None
+            cursor.execute("SELECT min(date), max(date) FROM search_entry")
+            first, last = cursor.fetchone()
+        if first is None:
+            return None
+        return first, last, entries / (last.toordinal() - first.toordinal() + 1)
 
 
 def _build_memory() -> str:
