@@ -12,7 +12,8 @@ from django.utils.html import escape
 
 WIDTH = 220
 MAX_SCAN = 50_000  # characters of a document's text searched for the snippet
-_MARKS = dict.fromkeys(range(0x300, 0x370))  # combining diacritical marks
+_MARKS = re.compile("[\u0300-\u036f]")  # combining diacritical marks (a regex: str.translate with a
+# deletion table is ~10× slower on Vietnamese text)
 
 
 @lru_cache(maxsize=4096)
@@ -27,7 +28,7 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     if text.isascii():
         return text.lower(), list(range(len(text)))
     # fast path: NFC Vietnamese folds one character to one character, so positions do not move
-    quick = unicodedata.normalize("NFD", text.lower().replace("đ", "d")).translate(_MARKS)
+    quick = _MARKS.sub("", unicodedata.normalize("NFD", text.lower().replace("đ", "d")))
     if len(quick) == len(text) and quick.isascii():
         return quick, list(range(len(text)))
     out: list[str] = []
@@ -80,7 +81,7 @@ def snippet(text: str, terms: Sequence[str], width: int = WIDTH) -> str:
     if not text:
         return ""
     if not text.isascii():  # composed letters, stray marks dropped: folding keeps positions (fast path)
-        text = unicodedata.normalize("NFC", text).translate(_MARKS)
+        text = _MARKS.sub("", unicodedata.normalize("NFC", text))
     spans = _spans(text, terms)
     if not spans:
         cut = text[:width]
