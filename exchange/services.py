@@ -351,7 +351,8 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
     targets = [
         r.organ_id
         for r in package.header.recipients
-        if r.organ_id not in ours and directory.next_hop(r.organ_id) is not None
+        if r.organ_id not in ours
+        and directory.relay_hop(package.header.sender.organ_id, r.organ_id) is not None
     ]
     if not organizations and not targets:
         raise UnknownRecipient()
@@ -587,7 +588,10 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
     )
     if sent is None or sent.recipient is None:
         target = status.response_for.organ_id
-        if directory.local_organization(target) is None and directory.next_hop(target) is not None:
+        if (
+            directory.local_organization(target) is None
+            and directory.relay_hop(status.sender.organ_id, target) is not None
+        ):
             return _relay(
                 status.message_id,
                 Kind.STATUS,

@@ -18,7 +18,7 @@ from exchange import directory, dispatch, services
 from exchange.edxml import build, parse, sign
 from exchange.edxml.errors import MalformedPackage
 from exchange.edxml.model import Organ, document_id
-from exchange.models import DirectoryEntry, InboxMessage, OutboxMessage
+from exchange.models import DirectoryEntry, InboxMessage, Node, OutboxMessage
 from exchange.states import InState, Kind, OutState
 from exchange.testing.samples import package
 from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
@@ -29,11 +29,14 @@ pytestmark = pytest.mark.django_db
 WARD_ID = "000.12.32.H99"
 
 
-def _ward(xw: ExchangeWorld, key: Any) -> Organization:
+def _ward(xw: ExchangeWorld, key: Any, *, through: Node | None = None) -> Organization:
+    """The ward, served by an installation of its own (``through``: reached by way of that node instead);
+    the same loopback next hop plays both."""
     ward = Organization.objects.create(name="Đảng ủy phường Bắc Hà", identifier=WARD_ID)
+    node = through or Node.objects.create(name="Phường Bắc Hà", endpoint=xw.hop.url, is_hub=False)
     DirectoryEntry.objects.create(
         organization=ward,
-        node=xw.hub,
+        node=node,
         source="hub",
         certificates_pem=key.cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
@@ -130,6 +133,36 @@ def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -
     assert services.receive(data).duplicate  # both parts known
     dispatch.run_pending()
     assert data in xw.hop.received  # forwarded as received (and the 01 for the local one went too)
+
+
+def test_a_message_is_not_relayed_back_the_way_it_came(xw: ExchangeWorld) -> None:
+    """The hub's directory routes the ward here, where it is not served, and ours (pulled from the hub)
+    reaches it through the hub, as it reaches the sender: relaying it would send it back to the hub, which
+    would answer "duplicate" — lost without a word. It is refused, so the hub reports it to the sender."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"), through=xw.hub)
+    with pytest.raises(services.UnknownRecipient):
+        services.receive(_signed(xw, to=(WARD_ID,), number="8-BC/ĐU"))
+    # a package also for us: ours is kept, the ward's part is not sent back
+    services.receive(_signed(xw, to=(xw.w.org.identifier or "", WARD_ID), number="9-BC/ĐU"))
+    assert [i.to_identifier for i in InboxMessage.objects.all()] == [xw.w.org.identifier]
+    assert not OutboxMessage.objects.filter(kind=Kind.PACKAGE).exists()
+    # nor a status about a document we did not send, from and to organisations behind the hub
+    status = model.StatusMessage(
+        message_id=str(uuid.uuid4()),
+        response_for=model.ResponseFor(WARD_ID, "8-BC/ĐU", None, f"{WARD_ID},2026/11/30,8-BC/ĐU"),
+        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+        code=StatusCode.ARRIVED,
+        timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    with pytest.raises(services.UnknownDocument):
+        services.receive(sign.sign(build.status(status), xw.commune_key.key, [xw.commune_key.cert]))
+    assert not InboxMessage.objects.filter(state=InState.RELAYED).exists()
 
 
 def test_a_hub_that_cannot_deliver_onward_reports_02_to_the_sender(xw: ExchangeWorld) -> None:
