@@ -239,10 +239,11 @@ def receive(data: bytes) -> Receipt:
     certificates = directory.registered_certificates(sender)
     if not certificates and directory.refresh_for_unknown(sender):
         certificates = directory.registered_certificates(sender)
-    if not certificates:
-        raise UnknownSender()
     # a status may also be the report of the installation routing ``sender`` that it could not deliver
+    # (which it can be also for an organisation listed without certificates of its own yet)
     relay = directory.relay_certificates(sender) if kind == "status" else []
+    if not certificates and not relay:
+        raise UnknownSender()
     try:
         verified = sign.verify_tree(root, [*certificates, *relay])
     except UnknownCertificate:

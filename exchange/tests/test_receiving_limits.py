@@ -240,3 +240,52 @@ def test_the_hub_publishes_its_relay_certificate_and_a_pull_keeps_it(xw: Exchang
     directory.apply({"entries": [], "relay_certificates_pem": published["relay_certificates_pem"]}, xw.hub)
     xw.hub.refresh_from_db()
     assert directory.relay_certificates(COMMUNE_ID)[0] == xw.province_key.cert
+
+
+def test_a_relay_report_about_an_organisation_listed_without_certificates_is_taken(
+    xw: ExchangeWorld,
+) -> None:
+    """The hub listed the commune before its certificate (a document can be sent to it): the hub's 02
+    that it could not deliver is still taken — the commune's own messages are not."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.errors import NotAllowed
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.models import ExchangeStatus
+    from outgoing.services import outgoing_issue
+
+    DirectoryEntry.objects.filter(organization=xw.commune).update(certificates_pem="")
+    doc = outgoing_issue(
+        actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    )
+    dispatch.run_pending()
+    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
+    xw.hub.relay_certificates_pem = hub_key.cert.public_bytes(serialization.Encoding.PEM).decode()
+    xw.hub.save()
+
+    def status(code: StatusCode, key: Any) -> bytes:
+        message = model.StatusMessage(
+            message_id=str(uuid.uuid4()),
+            response_for=model.ResponseFor(
+                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
+            ),
+            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+            code=code,
+            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: không nhận.",
+        )
+        return sign.sign(build.status(message), key.key, [key.cert])
+
+    services.receive(status(StatusCode.REJECTED, hub_key))
+    assert ExchangeStatus.objects.get().code == "02"
+    with pytest.raises(NotAllowed, match="02"):
+        services.receive(status(StatusCode.ACCEPTED, hub_key))
+    with pytest.raises(UnknownCertificate):  # the commune itself: its certificate not known yet
+        services.receive(status(StatusCode.ACCEPTED, xw.commune_key))
+    with pytest.raises(services.UnknownSender):  # nor a package from it, whatever signs it
+        services.receive(_signed(xw, key=hub_key, number="10-BC/ĐU"))
+    assert ExchangeStatus.objects.count() == 1
