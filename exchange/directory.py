@@ -52,6 +52,21 @@ def next_hop(identifier: str) -> Node | None:
     return entry.node if entry is not None else None
 
 
+def relay_hop(sender: str, target: str) -> Node | None:
+    """Where a message from ``sender`` to ``target`` (an organisation not served here) is relayed: the
+    target's next hop — except the installation the sender is reached through. Installations form a tree
+    and a message travels out from its sender's side, so it came from there: sending it back would only
+    have it offered here again (the next hop answers "duplicate" and the message is lost without a word).
+    That happens when a hub's directory routes here an organisation this installation does not serve —
+    which this installation then knows from the hub's own directory as reached through the hub. None: it
+    is not ours to relay, and refusing it lets the hub report it to the sender."""
+    node = next_hop(target)
+    if node is None:
+        return None
+    back = next_hop(sender)
+    return None if back is not None and back.pk == node.pk else node
+
+
 def local_organization(identifier: str) -> Organization | None:
     """An organisation this installation serves, by its identifier."""
     return Organization.objects.filter(identifier=identifier, uses_system=True).first()

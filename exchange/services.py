@@ -239,10 +239,11 @@ def receive(data: bytes) -> Receipt:
     certificates = directory.registered_certificates(sender)
     if not certificates and directory.refresh_for_unknown(sender):
         certificates = directory.registered_certificates(sender)
-    if not certificates:
-        raise UnknownSender()
     # a status may also be the report of the installation routing ``sender`` that it could not deliver
+    # (which it can be also for an organisation listed without certificates of its own yet)
     relay = directory.relay_certificates(sender) if kind == "status" else []
+    if not certificates and not relay:
+        raise UnknownSender()
     try:
         verified = sign.verify_tree(root, [*certificates, *relay])
     except UnknownCertificate:
@@ -351,7 +352,8 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
     targets = [
         r.organ_id
         for r in package.header.recipients
-        if r.organ_id not in ours and directory.next_hop(r.organ_id) is not None
+        if r.organ_id not in ours
+        and directory.relay_hop(package.header.sender.organ_id, r.organ_id) is not None
     ]
     if not organizations and not targets:
         raise UnknownRecipient()
@@ -587,7 +589,10 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
     )
     if sent is None or sent.recipient is None:
         target = status.response_for.organ_id
-        if directory.local_organization(target) is None and directory.next_hop(target) is not None:
+        if (
+            directory.local_organization(target) is None
+            and directory.relay_hop(status.sender.organ_id, target) is not None
+        ):
             return _relay(
                 status.message_id,
                 Kind.STATUS,

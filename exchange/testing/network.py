@@ -33,7 +33,15 @@ UVICORN = str(Path(PYTHON).with_name("uvicorn"))
 
 HUB, PROVINCE, COMMUNE = "hub", "province", "commune"
 PROVINCE_ID, COMMUNE_ID = "000.00.12.H99", "000.12.31.H99"
-NAMES = {PROVINCE_ID: "Văn phòng Tỉnh ủy Sông Lam", COMMUNE_ID: "Đảng ủy xã Hòa Bình"}
+# the hub's own organisation (its key signs "could not deliver onward" reports), and an organisation the
+# hub's directory still routes to the commune's installation, which does not serve it (a stale route)
+HUB_ID, STRAY_ID = "000.00.99.H99", "000.12.32.H99"
+NAMES = {
+    PROVINCE_ID: "Văn phòng Tỉnh ủy Sông Lam",
+    COMMUNE_ID: "Đảng ủy xã Hòa Bình",
+    HUB_ID: "Trục liên thông tỉnh Sông Lam",
+    STRAY_ID: "Đảng ủy xã Tân Lập",
+}
 
 
 def _free_port() -> int:
@@ -191,9 +199,15 @@ class Network:
                 "cert_pem": pem(identifier) + pki.intermediate.pem.decode(),
             }
 
-        hub_node = {"name": HUB, "endpoint": self.nodes[HUB].url, "is_hub": True}
+        hub_node = {
+            "name": HUB,
+            "endpoint": self.nodes[HUB].url,
+            "is_hub": True,
+            "relay_certificates_pem": pem(HUB_ID),  # as the hub's directory publishes it
+        }
         specs = {
             HUB: {
+                "relay": local(HUB_ID),
                 "nodes": [
                     {"name": PROVINCE, "endpoint": self.nodes[PROVINCE].url, "is_hub": False},
                     {"name": COMMUNE, "endpoint": self.nodes[COMMUNE].url, "is_hub": False},
@@ -211,6 +225,12 @@ class Network:
                         "node": COMMUNE,
                         "cert_pem": pem(COMMUNE_ID),
                     },
+                    {
+                        "identifier": STRAY_ID,
+                        "name": NAMES[STRAY_ID],
+                        "node": COMMUNE,
+                        "cert_pem": pem(STRAY_ID),
+                    },
                 ],
             },
             PROVINCE: {
@@ -222,7 +242,13 @@ class Network:
                         "name": NAMES[COMMUNE_ID],
                         "node": HUB,
                         "cert_pem": pem(COMMUNE_ID),
-                    }
+                    },
+                    {
+                        "identifier": STRAY_ID,
+                        "name": NAMES[STRAY_ID],
+                        "node": HUB,
+                        "cert_pem": pem(STRAY_ID),
+                    },
                 ],
             },
             COMMUNE: {

@@ -2,7 +2,8 @@
 and files (exchange/testing/network.py). A document issued at the province arrives at the commune
 through the hub, the commune's handling flows back as statuses, a recall withdraws it; and the faults:
 the receiver down while sending, the receiver dying mid-request, the same package twice, a tampered
-package, an unknown certificate — each ends with exactly one correct document or a clear refusal."""
+package, an unknown certificate — each ends with exactly one correct document or a clear refusal; a
+recipient the hub cannot deliver to for good comes back to the sender as returned (02), with the reason."""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ from typing import Any
 
 import pytest
 
-from exchange.testing.network import COMMUNE, COMMUNE_ID, HUB, PROVINCE, Network, post_message, wait_for
+from exchange.testing.network import (
+    COMMUNE,
+    COMMUNE_ID,
+    HUB,
+    NAMES,
+    PROVINCE,
+    PROVINCE_ID,
+    STRAY_ID,
+    Network,
+    post_message,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exchange_network")]
 
@@ -178,3 +190,57 @@ def test_duplicates_tampering_and_unknown_certificates(net: Network) -> None:
     status, answer = post_message(net[HUB].url, forged)
     assert status == 403 and answer["code"] == "unknown_certificate"
     assert net[COMMUNE].health()["inbox_packages"] == before
+
+
+def _deliveries(net: Network, doc_id: int) -> dict[str, dict[str, Any]]:
+    """The exchange side of each recipient's delivery, by the recipient's name."""
+    rows = net[PROVINCE].api("GET", f"/outgoing/{doc_id}/deliveries")
+    return {row["recipient"]: row["exchange"] or {} for row in rows}
+
+
+def _codes(delivery: dict[str, Any]) -> list[str]:
+    return [h["code"] for h in (delivery.get("status") or {}).get("history", [])]
+
+
+def test_a_recipient_the_hub_cannot_deliver_to_comes_back_returned_with_the_reason(net: Network) -> None:
+    # the hub's directory still routes the Tân Lập commune to the Hòa Bình installation, which does not
+    # serve it; the Hòa Bình installation has the hub's directory (so it knows Tân Lập, as reached through
+    # the hub) and must refuse it rather than send it back where it came from
+    net[COMMUNE].manage("exchange_testnode", "sync")
+    issued = net[PROVINCE].manage(
+        "exchange_testnode",
+        "issue",
+        "--to",
+        f"{COMMUNE_ID},{STRAY_ID}",
+        "--subject",
+        "Công văn về việc tổng kết công tác dân vận năm 2026",
+    )
+    stray, commune = NAMES[STRAY_ID], NAMES[COMMUNE_ID]
+
+    def returned() -> Any:
+        delivery = _deliveries(net, issued["id"])[stray]
+        return delivery["status"] if "02" in _codes(delivery) else None
+
+    status = wait_for(returned, 60)
+    # the province shows Tân Lập as returned, in the hub's words and the refusing installation's reason
+    assert status["code"] == "02" and status["label"] == "Từ chối tiếp nhận"
+    assert status["description"] == (
+        f"Trục liên thông không chuyển được văn bản đến {STRAY_ID}: Nơi nhận không thuộc hệ thống này."
+    )
+    # the other recipient of the same document has it as usual
+    wait_for(lambda: "01" in _codes(_deliveries(net, issued["id"])[commune]))
+    assert len(_arrival(net, issued["document_id"])) == 1
+    # the hub gave the Tân Lập package up (refused for good, not retried), audited it, and reported it once
+    wait_for(lambda: net[HUB].health()["outbox_pending"] == 0)
+    hub = net[HUB].manage("exchange_testnode", "trace", "--to", issued["document_id"])
+    onward = [m for m in hub["outbox"] if m["kind"] == "package" and m["to"] == STRAY_ID]
+    # (404: the Hòa Bình installation refused it — it did not take it to send back up)
+    assert [(m["state"], m["last_http_status"]) for m in onward] == [("failed", 404)]
+    reports = [m for m in hub["outbox"] if m["kind"] == "status" and m["status_code"] == "02"]
+    assert [(m["to"], m["state"]) for m in reports] == [(PROVINCE_ID, "sent")]
+    failed = [e for e in hub["audit"] if e["action"] == "exchange.relay_failed"]
+    assert [(e["data"]["from"], e["data"]["to"]) for e in failed] == [(PROVINCE_ID, STRAY_ID)]
+    # exactly one 02, and Hòa Bình's delivery untouched by it
+    final = _deliveries(net, issued["id"])
+    assert _codes(final[stray]) == ["02"] and final[stray]["state"] == "sent"  # the hub took it
+    assert "02" not in _codes(final[commune])

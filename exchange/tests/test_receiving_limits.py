@@ -18,7 +18,7 @@ from exchange import directory, dispatch, services
 from exchange.edxml import build, parse, sign
 from exchange.edxml.errors import MalformedPackage
 from exchange.edxml.model import Organ, document_id
-from exchange.models import DirectoryEntry, InboxMessage, OutboxMessage
+from exchange.models import DirectoryEntry, InboxMessage, Node, OutboxMessage
 from exchange.states import InState, Kind, OutState
 from exchange.testing.samples import package
 from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
@@ -29,11 +29,14 @@ pytestmark = pytest.mark.django_db
 WARD_ID = "000.12.32.H99"
 
 
-def _ward(xw: ExchangeWorld, key: Any) -> Organization:
+def _ward(xw: ExchangeWorld, key: Any, *, through: Node | None = None) -> Organization:
+    """The ward, served by an installation of its own (``through``: reached by way of that node instead);
+    the same loopback next hop plays both."""
     ward = Organization.objects.create(name="Đảng ủy phường Bắc Hà", identifier=WARD_ID)
+    node = through or Node.objects.create(name="Phường Bắc Hà", endpoint=xw.hop.url, is_hub=False)
     DirectoryEntry.objects.create(
         organization=ward,
-        node=xw.hub,
+        node=node,
         source="hub",
         certificates_pem=key.cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
@@ -132,6 +135,36 @@ def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -
     assert data in xw.hop.received  # forwarded as received (and the 01 for the local one went too)
 
 
+def test_a_message_is_not_relayed_back_the_way_it_came(xw: ExchangeWorld) -> None:
+    """The hub's directory routes the ward here, where it is not served, and ours (pulled from the hub)
+    reaches it through the hub, as it reaches the sender: relaying it would send it back to the hub, which
+    would answer "duplicate" — lost without a word. It is refused, so the hub reports it to the sender."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"), through=xw.hub)
+    with pytest.raises(services.UnknownRecipient):
+        services.receive(_signed(xw, to=(WARD_ID,), number="8-BC/ĐU"))
+    # a package also for us: ours is kept, the ward's part is not sent back
+    services.receive(_signed(xw, to=(xw.w.org.identifier or "", WARD_ID), number="9-BC/ĐU"))
+    assert [i.to_identifier for i in InboxMessage.objects.all()] == [xw.w.org.identifier]
+    assert not OutboxMessage.objects.filter(kind=Kind.PACKAGE).exists()
+    # nor a status about a document we did not send, from and to organisations behind the hub
+    status = model.StatusMessage(
+        message_id=str(uuid.uuid4()),
+        response_for=model.ResponseFor(WARD_ID, "8-BC/ĐU", None, f"{WARD_ID},2026/11/30,8-BC/ĐU"),
+        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+        code=StatusCode.ARRIVED,
+        timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    with pytest.raises(services.UnknownDocument):
+        services.receive(sign.sign(build.status(status), xw.commune_key.key, [xw.commune_key.cert]))
+    assert not InboxMessage.objects.filter(state=InState.RELAYED).exists()
+
+
 def test_a_hub_that_cannot_deliver_onward_reports_02_to_the_sender(xw: ExchangeWorld) -> None:
     from exchange.edxml.codes import StatusCode
 
@@ -207,3 +240,52 @@ def test_the_hub_publishes_its_relay_certificate_and_a_pull_keeps_it(xw: Exchang
     directory.apply({"entries": [], "relay_certificates_pem": published["relay_certificates_pem"]}, xw.hub)
     xw.hub.refresh_from_db()
     assert directory.relay_certificates(COMMUNE_ID)[0] == xw.province_key.cert
+
+
+def test_a_relay_report_about_an_organisation_listed_without_certificates_is_taken(
+    xw: ExchangeWorld,
+) -> None:
+    """The hub listed the commune before its certificate (a document can be sent to it): the hub's 02
+    that it could not deliver is still taken — the commune's own messages are not."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.errors import NotAllowed
+    from exchange.edxml import model
+    from exchange.edxml.codes import StatusCode
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.models import ExchangeStatus
+    from outgoing.services import outgoing_issue
+
+    DirectoryEntry.objects.filter(organization=xw.commune).update(certificates_pem="")
+    doc = outgoing_issue(
+        actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    )
+    dispatch.run_pending()
+    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
+    xw.hub.relay_certificates_pem = hub_key.cert.public_bytes(serialization.Encoding.PEM).decode()
+    xw.hub.save()
+
+    def status(code: StatusCode, key: Any) -> bytes:
+        message = model.StatusMessage(
+            message_id=str(uuid.uuid4()),
+            response_for=model.ResponseFor(
+                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
+            ),
+            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+            code=code,
+            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: không nhận.",
+        )
+        return sign.sign(build.status(message), key.key, [key.cert])
+
+    services.receive(status(StatusCode.REJECTED, hub_key))
+    assert ExchangeStatus.objects.get().code == "02"
+    with pytest.raises(NotAllowed, match="02"):
+        services.receive(status(StatusCode.ACCEPTED, hub_key))
+    with pytest.raises(UnknownCertificate):  # the commune itself: its certificate not known yet
+        services.receive(status(StatusCode.ACCEPTED, xw.commune_key))
+    with pytest.raises(services.UnknownSender):  # nor a package from it, whatever signs it
+        services.receive(_signed(xw, key=hub_key, number="10-BC/ĐU"))
+    assert ExchangeStatus.objects.count() == 1

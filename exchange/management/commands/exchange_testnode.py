@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Cài đặt thử nghiệm liên thông (chỉ dùng trong kiểm thử)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["seed", "issue", "register", "handle", "recall", "latency"])
+        parser.add_argument(
+            "action", choices=["seed", "issue", "register", "handle", "recall", "latency", "sync", "trace"]
+        )
         parser.add_argument("--spec", type=Path)
         parser.add_argument("--to", default="")
         parser.add_argument("--subject", default="Thông báo kết luận của Ban Thường vụ về chuyển đổi số")
@@ -65,11 +67,25 @@ class Command(BaseCommand):
 
         spec = json.loads(options["spec"].read_text())
         nodes = {
-            n["name"]: Node.objects.create(name=n["name"], endpoint=n["endpoint"], is_hub=n["is_hub"])
+            n["name"]: Node.objects.create(
+                name=n["name"],
+                endpoint=n["endpoint"],
+                is_hub=n["is_hub"],
+                relay_certificates_pem=n.get("relay_certificates_pem", ""),
+            )
             for n in spec["nodes"]
         }
         out: dict[str, Any] = {"tokens": {}}
         with transaction.atomic():
+            if spec.get("relay"):
+                # a hub's own organisation: its key signs the reports of what it could not deliver onward
+                relay = spec["relay"]
+                hub_org = Organization.objects.create(
+                    name=relay["name"], identifier=relay["identifier"], uses_system=True
+                )
+                key = serialization.load_pem_private_key(relay["key_pem"].encode(), password=None)
+                chain = x509.load_pem_x509_certificates(relay["cert_pem"].encode())
+                identity_set(organization=hub_org, key=key, chain=chain)
             if spec.get("local"):
                 world = conftest.World()
                 OutgoingWorld(world)
@@ -92,7 +108,8 @@ class Command(BaseCommand):
         return out
 
     def _issue(self, options: dict[str, Any]) -> Any:
-        """Create, approve and issue ``--count`` documents to ``--to``; the last one's (or all, as a list)."""
+        """Create, approve and issue ``--count`` documents to ``--to`` (identifiers separated by commas);
+        the last one's (or all, as a list)."""
         import conftest
         from exchange.packaging import outgoing_document_id
         from orgs.models import Organization
@@ -106,13 +123,15 @@ class Command(BaseCommand):
         )
 
         w = self._world()
-        to = Organization.objects.get(identifier=options["to"])
+        to = [Organization.objects.get(identifier=i) for i in options["to"].split(",")]
         issued = []
         for index in range(options["count"]):
             subject = options["subject"] if options["count"] == 1 else f"{options['subject']} ({index + 1})"
             doc = outgoing_create(
                 actor=w.specialist,
-                data=Draft(doc_type="TB", subject=subject, recipients=[{"organization_id": to.pk}]),
+                data=Draft(
+                    doc_type="TB", subject=subject, recipients=[{"organization_id": o.pk} for o in to]
+                ),
                 upload=("du-thao.pdf", conftest.make_pdf(subject)),
             )
             outgoing_submit(actor=w.specialist, document=doc)
@@ -177,3 +196,38 @@ class Command(BaseCommand):
             if arrived is not None:
                 out.append((arrived.received_at - message.created_at).total_seconds())
         return out
+
+    def _sync(self, options: dict[str, Any]) -> dict[str, int]:
+        """Pull the hub's directory now (as the dispatcher does every EXCHANGE_DIRECTORY_SYNC_SECONDS)."""
+        from exchange import directory
+
+        result = directory.sync()
+        return {"added": result.added, "updated": result.updated, "deactivated": result.deactivated}
+
+    def _trace(self, options: dict[str, Any]) -> dict[str, Any]:
+        """What this installation did with the messages of document ``--to`` (its DocumentId): the outbox
+        rows and the audit events about its inbox rows."""
+        from core.models import AuditEvent
+        from exchange.models import InboxMessage, OutboxMessage
+
+        messages = OutboxMessage.objects.filter(document_id=options["to"]).order_by("id")
+        inbox = InboxMessage.objects.filter(document_id=options["to"])
+        events = AuditEvent.objects.filter(
+            target_type=InboxMessage._meta.label_lower,
+            target_id__in=[str(pk) for pk in inbox.values_list("pk", flat=True)],
+        ).order_by("seq")
+        return {
+            "outbox": [
+                {
+                    "kind": m.kind,
+                    "to": m.to_identifier,
+                    "status_code": m.status_code,
+                    "state": m.state,
+                    "relayed": m.inbox_id is not None,
+                    "last_http_status": m.last_http_status,
+                    "last_error": m.last_error,
+                }
+                for m in messages
+            ],
+            "audit": [{"action": e.action, "data": e.data} for e in events],
+        }
