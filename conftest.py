@@ -18,10 +18,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 pytest_plugins = ["notifications.tests.smtp"]
 
 
-# the lead unit's deadline in World.distributed: never before the arrival date (today), which is refused
-_DEADLINE = max(date(2026, 12, 31), date.today() + timedelta(days=31))
-
-
 def make_pdf(text: str = "Văn bản thử nghiệm", pages: int = 1) -> bytes:
     from reportlab.pdfgen import canvas
 
@@ -201,8 +197,12 @@ class World:
 
     def distributed(self, **kwargs: Any) -> Any:
         """A document presented, distributed to Phòng Tổng hợp (lead) and passed to the specialist."""
+        from django.utils import timezone
+
         from incoming.services import AssignmentInput, incoming_assign, incoming_forward, incoming_submit
 
+        # the lead unit's deadline: a month ahead, never before the arrival date (today), which is refused
+        deadline = timezone.localdate() + timedelta(days=31)
         doc = self.register(**kwargs)
         incoming_submit(actor=self.clerk, document=doc)
         incoming_assign(
@@ -210,7 +210,7 @@ class World:
             document=doc,
             instruction="Giao Phòng Tổng hợp chủ trì",
             items=[
-                AssignmentInput(role="lead", unit_id=self.unit.pk, deadline=_DEADLINE),
+                AssignmentInput(role="lead", unit_id=self.unit.pk, deadline=deadline),
                 AssignmentInput(role="support", unit_id=self.unit2.pk),
             ],
         )

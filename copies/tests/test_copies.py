@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from copies.models import Copy, CopyRecipient
 from copies.services import CopyRequest, copy_create
@@ -48,7 +49,11 @@ def test_sao_y_of_an_issued_signed_document_validates_with_the_copy_stamp_top_ri
     # when the clerk makes a sao y decided by the office leader
     copy = make(cw, source)
     # then it is numbered in the copies' sequence with the Party "BS" symbol
-    assert (copy.number, copy.number_symbol, copy.year) == (1, "01-BS/TU", copy.created_at.year)
+    assert (copy.number, copy.number_symbol, copy.year) == (
+        1,
+        "01-BS/TU",
+        timezone.localdate(copy.created_at).year,
+    )
     assert copy.decided_by == cw.w.leader and copy.source_outgoing == source and copy.page_count == 3
     pdf = pdf_of(copy)
     # and every signature validates: the head's, the seal, and the organisation's copy signature
@@ -105,7 +110,9 @@ def test_numbering_is_common_to_all_forms_gap_free_and_restarts_on_1_january(
     import copies.services
 
     source = cw.incoming()
-    monkeypatch.setattr(copies.services, "today", lambda: date(2026, 12, 31))
+    # the last day of this year, then the first of the next (whatever the year the tests run in)
+    last_day = date(timezone.localdate().year, 12, 31)
+    monkeypatch.setattr(copies.services, "today", lambda: last_day)
     sao_y = make(cw, source)
     # a wrong password in between takes no number
     with pytest.raises(InvalidInput):
@@ -126,9 +133,10 @@ def test_numbering_is_common_to_all_forms_gap_free_and_restarts_on_1_january(
     report = validate_pdf(pdf_of(sao_luc))
     assert [s.verdict for s in report.signatures] == ["valid", "valid"]
     # when the year turns, the sequence starts again from 01
-    monkeypatch.setattr(copies.services, "today", lambda: date(2027, 1, 1))
+    new_year = last_day + timedelta(days=1)
+    monkeypatch.setattr(copies.services, "today", lambda: new_year)
     next_year = make(cw, source)
-    assert (next_year.year, next_year.number_symbol) == (2027, "01-BS/TU")
+    assert (next_year.year, next_year.number_symbol) == (new_year.year, "01-BS/TU")
 
 
 def test_state_profile_symbols_use_the_form() -> None:

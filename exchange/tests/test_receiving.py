@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import make_pdf
 from core.errors import NotAllowed, WrongState
@@ -33,7 +34,7 @@ PDF = make_pdf("Báo cáo kết quả công tác xây dựng Đảng tháng 11 n
 
 
 # ahead of the arrival date whenever the tests run (a due date before arrival is refused)
-DUE = date.today() + timedelta(days=20)
+DUE = timezone.localdate() + timedelta(days=20)
 
 
 def from_commune(

@@ -7,10 +7,12 @@ change nothing: status, history, assignments, files and the audit log stay as th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from core.models import AuditEvent, StoredFile
@@ -94,7 +96,7 @@ OPERATIONS: dict[
         "post",
         "/api/v1/incoming/{id}/assign",
         {
-            "assignments": [{"role": "lead", "unit_id": "UNIT", "deadline": "2026-12-30"}],
+            "assignments": [{"role": "lead", "unit_id": "UNIT", "deadline": "DEADLINE"}],
             "instruction": "Giao Phòng Tổng hợp chủ trì",
         },
         "leader",
@@ -152,6 +154,8 @@ def _resolve(value: Any, w: World) -> Any:
         return w.unit.pk
     if value == "SPECIALIST":
         return w.specialist.pk
+    if value == "DEADLINE":  # a month after today's arrival, whatever the day the tests run
+        return (timezone.localdate() + timedelta(days=30)).isoformat()
     if isinstance(value, list):
         return [_resolve(v, w) for v in value]
     if isinstance(value, dict):

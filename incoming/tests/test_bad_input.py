@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from core.models import AuditEvent, Counter, StoredFile
@@ -168,7 +170,7 @@ def test_good_registration_through_the_api(world: World) -> None:
         data={
             **GOOD,
             "urgency": "urgent",
-            "due_date": "2026-12-31",
+            "due_date": (timezone.localdate() + timedelta(days=30)).isoformat(),  # ahead of the arrival
             "files": [upload("Báo cáo số 105.pdf", pdf), upload("phu-luc.pdf", make_pdf("annex"))],
         },
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from core import tokens
@@ -30,8 +31,8 @@ def delegate(grantor: User, grantee: User) -> None:
     Delegation.objects.create(
         grantor=grantor,
         grantee=grantee,
-        start_date=date.today() - timedelta(days=1),
-        end_date=date.today() + timedelta(days=1),
+        start_date=timezone.localdate() - timedelta(days=1),
+        end_date=timezone.localdate() + timedelta(days=1),
     )
 
 
@@ -175,8 +176,8 @@ def test_secret_register_size_and_secret_duplicates_stay_hidden(world: World) ->
 
     secret = world.register(secrecy="secret", number_symbol="77-BC/BTCTW", pdf=make_pdf("s"))
     register = Register.objects.get(organization=world.org, for_secret=True)
-    assert last_number_visible(world.lowclear, register, date.today().year) is None
-    assert last_number_visible(world.clerk, register, date.today().year) == 1
+    assert last_number_visible(world.lowclear, register, timezone.localdate().year) is None
+    assert last_number_visible(world.clerk, register, timezone.localdate().year) == 1
     # a clerk without clearance registering the same number-symbol is not told the secret document's id
     from incoming.services import Registration, incoming_register
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from core.calendar import add_working_days
@@ -26,7 +27,7 @@ def test_full_routing_clerk_leader_head_specialist(world: World) -> None:
     services.incoming_submit(actor=world.clerk, document=doc)
     assert doc.pk in {d.pk for d in selectors.queue(world.leader)["to_distribute"]}
     # the leader distributes with a lead unit, a supporting unit and deadlines
-    deadline = add_working_days(date.today(), 5)
+    deadline = add_working_days(timezone.localdate(), 5)
     services.incoming_assign(
         actor=world.leader,
         document=doc,
@@ -123,7 +124,7 @@ def test_urgent_documents_are_always_on_top(world: World) -> None:
         number_symbol="2-BC/BTCTW",
         urgency="flash",
         pdf=make_pdf("b"),
-        arrival=date.today() - timedelta(days=3),
+        arrival=timezone.localdate() - timedelta(days=3),
     )
     urgent = world.register(number_symbol="3-BC/BTCTW", urgency="urgent", pdf=make_pdf("c"))
     order = [d.pk for d in selectors.queue(world.clerk)["to_submit"]]
@@ -193,7 +194,7 @@ def test_deadlines_count_working_days_and_holidays(world: World) -> None:
     # Friday 28/08/2026 + 3 working days: Mon 31/08, Tue 01/09, (02/09 holiday) Thu 03/09
     assert add_working_days(date(2026, 8, 28), 3) == date(2026, 9, 3)
     doc = world.distributed()
-    today = date.today()
+    today = timezone.localdate()
     doc.due_date = today - timedelta(days=1)
     assert selectors.deadline_state(doc, today) == "overdue"
     doc.due_date = add_working_days(today, 1)
@@ -205,8 +206,8 @@ def test_deadlines_count_working_days_and_holidays(world: World) -> None:
 def test_overdue_board_lists_overdue_and_near_due(world: World) -> None:
     late = world.distributed(number_symbol="11-BC/BTCTW", pdf=make_pdf("late"))
     soon = world.distributed(number_symbol="12-BC/BTCTW", pdf=make_pdf("soon"))
-    type(late).objects.filter(pk=late.pk).update(due_date=date.today() - timedelta(days=2))
-    type(soon).objects.filter(pk=soon.pk).update(due_date=add_working_days(date.today(), 1))
+    type(late).objects.filter(pk=late.pk).update(due_date=timezone.localdate() - timedelta(days=2))
+    type(soon).objects.filter(pk=soon.pk).update(due_date=add_working_days(timezone.localdate(), 1))
     board = selectors.overdue_board(world.leader)
     assert [d.pk for d in board.rows] == [late.pk, soon.pk]  # the most overdue first
     assert (board.overdue_total, board.near_due_total, board.rows_total) == (1, 1, 2)
@@ -232,8 +233,8 @@ def test_delegation_lets_the_grantee_distribute(world: World) -> None:
     Delegation.objects.create(
         grantor=world.leader,
         grantee=world.head2,
-        start_date=date.today() - timedelta(days=1),
-        end_date=date.today() + timedelta(days=1),
+        start_date=timezone.localdate() - timedelta(days=1),
+        end_date=timezone.localdate() + timedelta(days=1),
     )
     head2 = type(world.head2).objects.get(pk=world.head2.pk)  # fresh object: roles are cached per instance
     services.incoming_assign(
@@ -362,10 +363,12 @@ def test_overdue_board_totals_are_true_beyond_the_shown_rows(world: World) -> No
 
     for n in range(4):
         doc = world.distributed(number_symbol=f"{n + 20}-BC/BTCTW", pdf=make_pdf(f"late{n}"))
-        IncomingDocument.objects.filter(pk=doc.pk).update(due_date=date.today() - timedelta(days=n + 1))
+        IncomingDocument.objects.filter(pk=doc.pk).update(
+            due_date=timezone.localdate() - timedelta(days=n + 1)
+        )
     board = selectors.overdue_board(world.leader)
     page = list(board.rows[:2])
     assert board.overdue_total == 4 and board.rows_total == 4 and len(page) == 2
     assert board.by_unit == [selectors.BoardCount(world.unit.pk, "Phòng Tổng hợp", 4, 0)]
     # the oldest deadline first
-    assert [d.due_date for d in page] == [date.today() - timedelta(days=n) for n in (4, 3)]
+    assert [d.due_date for d in page] == [timezone.localdate() - timedelta(days=n) for n in (4, 3)]

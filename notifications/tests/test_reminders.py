@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import World
 from incoming.models import IncomingDocument
@@ -25,7 +26,7 @@ def test_overdue_and_near_due_reminders_once_a_day(
 
     late = world.distributed(number_symbol="1-BC/BTCTW")
     soon = world.distributed(number_symbol="2-BC/BTCTW")
-    today = date.today()
+    today = timezone.localdate()
     Assignment.objects.filter(document=late).update(deadline=today - timedelta(days=3))
     Assignment.objects.filter(document=soon).update(deadline=add_working_days(today, 1))
     before = world.specialist.notifications.count()
@@ -76,7 +77,7 @@ def test_in_process_scheduler_sends_reminders(world: World) -> None:
     from notifications import scheduler
 
     doc = world.distributed()
-    Assignment.objects.filter(document=doc).update(deadline=add_working_days(date.today(), 1))
+    Assignment.objects.filter(document=doc).update(deadline=add_working_days(timezone.localdate(), 1))
     stop = threading.Event()
     worker = threading.Thread(
         target=scheduler._loop, args=(60, stop), daemon=True

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import World, make_pdf
 
@@ -33,8 +34,11 @@ class OutgoingWorld:
             Register.objects.create(
                 organization=org, kind=RegisterKind.OUTGOING, name="Sổ đăng ký văn bản đi"
             )
+        # a five-year committee term holding today (2025–2030 in 2026), whatever the year the tests run in
+        this_year = timezone.localdate().year
+        start, end = date(this_year - 1, 10, 1), date(this_year + 4, 9, 30)
         CommitteeTerm.objects.create(
-            organization=world.org, name="2025–2030", start_date=date(2025, 10, 1), end_date=date(2030, 9, 30)
+            organization=world.org, name=f"{start.year}–{end.year}", start_date=start, end_date=end
         )
         route = ApprovalRoute.objects.create(organization=world.org)
         ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import World
 from core import tokens
@@ -285,7 +286,7 @@ def test_issuance_rechecks_the_delegation_on_the_issue_day(
     from outgoing import services
 
     # given a delegate of the Bí thư who signs T/UQ on the last day of the delegation
-    today = date.today()
+    today = timezone.localdate()
     delegate = _person(ow.w.org, "uyquyen", [Role.COMMITTEE_LEADER])
     delegation = _delegate(
         ow.secretary, delegate, DelegationKind.DELEGATION, today - timedelta(days=3), today

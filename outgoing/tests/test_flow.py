@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from conftest import make_pdf
 from core.errors import InvalidInput, NotAllowed, WrongState
@@ -144,8 +145,8 @@ def test_acting_signature_needs_an_acting_decision_in_force(ow: OutgoingWorld) -
         grantor=ow.w.leader,
         grantee=ow.secretary,
         kind="acting",
-        start_date=date.today() - timedelta(days=1),
-        end_date=date.today() + timedelta(days=5),
+        start_date=timezone.localdate() - timedelta(days=1),
+        end_date=timezone.localdate() + timedelta(days=5),
     )
     services.outgoing_approve(actor=ow.secretary, document=doc)
     doc.refresh_from_db()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from api.tests.helpers import client_for
 from core.calendar import add_working_days
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def in_days(days: int) -> date:
-    return date.today() + timedelta(days=days)
+    return timezone.localdate() + timedelta(days=days)
 
 
 def test_full_round_comments_answered_in_the_next_version_and_compared(ow: OutgoingWorld) -> None:
@@ -243,7 +244,7 @@ def test_reminder_the_working_day_before_the_deadline_once(
     from notifications.reminders import send_reminders
 
     w = ow.w
-    today = date.today()
+    today = timezone.localdate()
     doc = docx_draft(ow)
     far = reviews.review_request(
         actor=w.specialist, document=doc, deadline=add_working_days(today, 3), reviewer_ids=[w.head2.pk]

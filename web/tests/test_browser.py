@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from web.tests.helpers import browser_login
@@ -47,7 +49,8 @@ def test_clerk_leader_head_specialist_journey(
     leader.click("#q-to_distribute .list-group >> text=12-CV/BTCTW")
     leader.wait_for_selector(".pdf-pages canvas")  # the PDF drawn by pdf.js: phones cannot frame a PDF
     leader.select_option("select[name=target_0]", label="Phòng Tổng hợp")
-    leader.fill("input[name=deadline_0]", "31/12/2026")
+    deadline = timezone.localdate() + timedelta(days=30)  # ahead of today's arrival, whatever the day
+    leader.fill("input[name=deadline_0]", deadline.strftime("%d/%m/%Y"))
     leader.fill("textarea[name=instruction]", "Giao Phòng Tổng hợp chủ trì tham mưu trả lời.")
     leader.click("#btn-assign")
     leader.wait_for_selector("text=Đã phân phối văn bản.")

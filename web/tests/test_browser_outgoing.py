@@ -6,10 +6,11 @@ recipient. The worker's queue is run by the test between steps, as the in-proces
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import World
 from core import worker
@@ -42,7 +43,7 @@ def _journey(
 ) -> Any:
     from outgoing.models import OutgoingDocument
 
-    deadline = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")
+    deadline = (timezone.localdate() + timedelta(days=3)).strftime("%d/%m/%Y")
     # the drafter picks the type and fills the form of the template
     page = browser_login(browser, base, drafter)
     page.goto(f"{base}/van-ban-di/du-thao-moi/")

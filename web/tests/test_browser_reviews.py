@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import World
 from outgoing.tests.conftest import OutgoingWorld
@@ -31,7 +32,7 @@ def test_review_journey_on_a_phone(browser: Any, live_server: Any, world: World)
     ow = OutgoingWorld(world)
     doc = docx_draft(ow)
     base = live_server.url
-    deadline = (date.today() + timedelta(days=5)).strftime("%d/%m/%Y")
+    deadline = (timezone.localdate() + timedelta(days=5)).strftime("%d/%m/%Y")
 
     # the drafter asks a leader of another organization for comments, from a phone
     drafter = browser_login(browser, base, "chuyenvien", **PHONE)

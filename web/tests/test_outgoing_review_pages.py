@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from outgoing.models import Comment, ReviewRequest, ReviewRound
 from outgoing.tests.conftest import OutgoingWorld, ow  # noqa: F401  (fixture)
@@ -23,14 +24,14 @@ def test_review_round_through_the_screens(ow: OutgoingWorld) -> None:  # noqa: F
     page = drafter.get(f"/van-ban-di/{doc.pk}/").content.decode()
     assert "Xin ý kiến góp ý" in page and "Hạn góp ý" in page and w.outsider.display_name in page
     # when a deadline in the past is sent, the form says why and nothing is created
-    past = (date.today() - timedelta(days=1)).strftime("%d/%m/%Y")
+    past = (timezone.localdate() - timedelta(days=1)).strftime("%d/%m/%Y")
     refused = drafter.post(
         f"/van-ban-di/{doc.pk}/xin-y-kien/", {"reviewers": [str(w.specialist2.pk)], "deadline": past}
     )
     assert refused.status_code == 400 and "đã qua" in refused.content.decode()
     assert ReviewRound.objects.count() == 0
     # when the drafter asks a colleague, another organization and an outside body by a dd/mm/yyyy deadline
-    deadline = date.today() + timedelta(days=7)
+    deadline = timezone.localdate() + timedelta(days=7)
     response = drafter.post(
         f"/van-ban-di/{doc.pk}/xin-y-kien/",
         {
@@ -96,7 +97,7 @@ def test_answer_errors_are_shown_and_change_nothing(ow: OutgoingWorld) -> None: 
     reviews.review_request(
         actor=w.specialist,
         document=doc,
-        deadline=date.today() + timedelta(days=3),
+        deadline=timezone.localdate() + timedelta(days=3),
         reviewer_ids=[w.specialist2.pk],
     )
     comment = reviews.comment_add(actor=w.specialist2, document=doc, version_id=None, text="Sửa tiêu đề.")

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from conftest import World, make_pdf
 from web.tests.helpers import login
@@ -131,14 +132,16 @@ def _queries(client: Client, url: str) -> int:
     ],
 )
 def test_query_count_is_constant_in_the_number_of_documents(world: World, who: str, url: str) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from incoming.models import IncomingDocument
 
     def add(n: int, start: int) -> None:
         for i in range(start, start + n):
             doc = world.distributed(number_symbol=f"{i}-BC/BTCTW", pdf=make_pdf(f"q{i}"))
-            IncomingDocument.objects.filter(pk=doc.pk).update(due_date=date.today() - timedelta(days=1))
+            IncomingDocument.objects.filter(pk=doc.pk).update(
+                due_date=timezone.localdate() - timedelta(days=1)
+            )
 
     add(2, 0)
     client = login(getattr(world, who))
@@ -150,7 +153,7 @@ def test_query_count_is_constant_in_the_number_of_documents(world: World, who: s
 
 def _late(world: World, n: int, start: int, **kwargs: Any) -> list[Any]:
     """``n`` distributed documents, overdue by ``1..n`` days (the first one the least)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from incoming.models import IncomingDocument
 
@@ -158,7 +161,7 @@ def _late(world: World, n: int, start: int, **kwargs: Any) -> list[Any]:
     for i in range(start, start + n):
         doc = world.distributed(number_symbol=f"{i}-BC/BTCTW", pdf=make_pdf(f"late{i}"), **kwargs)
         IncomingDocument.objects.filter(pk=doc.pk).update(
-            due_date=date.today() - timedelta(days=i - start + 1)
+            due_date=timezone.localdate() - timedelta(days=i - start + 1)
         )
         docs.append(doc)
     return docs
@@ -257,7 +260,7 @@ def test_overdue_board_pages_and_figures_keep_the_visibility_rule(
         uploads=[("xa.pdf", make_pdf("xa"))],
     ).document
     incoming_submit(actor=world.outsider, document=commune)
-    IncomingDocument.objects.filter(pk=commune.pk).update(due_date=date.today() - timedelta(days=3))
+    IncomingDocument.objects.filter(pk=commune.pk).update(due_date=timezone.localdate() - timedelta(days=3))
 
     # most overdue first (plain ones 1-3 days late, confidential ones 1-2), the newest first on a tie
     leader_order = [plain[2].pk, confidential[1].pk, plain[1].pk, confidential[0].pk, plain[0].pk]
