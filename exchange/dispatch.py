@@ -187,16 +187,11 @@ def package_bytes(message: OutboxMessage) -> bytes:
     data = sign.sign(root, signer.key, signer.chain)
     import hashlib
 
-    with files.atomic_with_files():
-        stored = files.store(
-            files.CheckedFile(
-                f"edxml-{message.message_id}.xml",
-                data,
-                "application/xml",
-                hashlib.sha256(data).hexdigest(),
-                None,
-            )
-        )
+    checked = files.CheckedFile(
+        f"edxml-{message.message_id}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
+    )
+    with files.atomic_with_files(checked):  # written and synced before the transaction takes the lock
+        stored = files.store(checked)
         OutboxMessage.objects.filter(pk=message.pk).update(package=stored)
     message.package = stored
     return data

@@ -321,11 +321,12 @@ _LENGTH_LABELS = {
 }
 
 
-def _stored(message_id: str, data: bytes) -> Any:
-    checked = files.CheckedFile(
+def _checked(message_id: str, data: bytes) -> files.CheckedFile:
+    """The message as a file to keep: written and synced before the transaction that records it
+    (``files.atomic_with_files(checked)``), stored as received."""
+    return files.CheckedFile(
         f"edxml-{message_id[:60]}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
     )
-    return files.store(checked)
 
 
 def _receive_package(package: model.Package, data: bytes, signer: str) -> Receipt:
@@ -371,6 +372,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
         assert relayed is not None
         return relayed
     duplicate = relayed is None or relayed.duplicate
+    checked = None
     for organization in organizations:
         seen = (
             InboxMessage.objects.filter(
@@ -392,8 +394,9 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
         )
         if seen:
             continue
+        checked = checked or _checked(package.message_id, data)
         try:
-            with files.atomic_with_files():
+            with files.atomic_with_files(checked):
                 inbox = InboxMessage.objects.create(
                     message_id=package.message_id,
                     kind=Kind.PACKAGE,
@@ -403,7 +406,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
                     organization=organization,
                     document_id=package.header.document_id,
                     header=header_json(package),
-                    package=_stored(package.message_id, data),
+                    package=files.store(checked),
                     signer_sha256=signer,
                     state=InState.ARRIVED,
                 )
@@ -605,8 +608,9 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
         to_identifier=sent.from_identifier,
     ).exists():
         return Receipt(status.message_id, True, Kind.STATUS)
+    checked = _checked(status.message_id, data)
     try:
-        with files.atomic_with_files():
+        with files.atomic_with_files(checked):
             inbox = InboxMessage.objects.create(
                 message_id=status.message_id,
                 kind=Kind.STATUS,
@@ -616,7 +620,7 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
                 organization=sent.outgoing.organization if sent.outgoing else None,
                 document_id=status.response_for.document_id,
                 header={"description": status.description, "staff": status.staff.staff},
-                package=_stored(status.message_id, data),
+                package=files.store(checked),
                 signer_sha256=signer,
                 state=InState.HANDLED,
             )
@@ -661,13 +665,15 @@ def _relay(
     from exchange import dispatch
 
     duplicate = True
+    checked = None
     for target in targets:
         if InboxMessage.objects.filter(
             from_identifier=sender, message_id=message_id, to_identifier=target
         ).exists():
             continue
+        checked = checked or _checked(message_id, data)
         try:
-            with files.atomic_with_files():
+            with files.atomic_with_files(checked):
                 common = {
                     "kind": kind,
                     "business": business,
@@ -675,7 +681,7 @@ def _relay(
                     "from_identifier": sender,
                     "to_identifier": target,
                     "document_id": document_id,
-                    "package": _stored(message_id, data),  # forwarded as received
+                    "package": files.store(checked),  # forwarded as received
                 }
                 inbox = InboxMessage.objects.create(
                     message_id=message_id, signer_sha256=signer, state=InState.RELAYED, **common
