@@ -229,10 +229,27 @@ class Receipt:
         return {"message_id": self.message_id, "receipt": "duplicate" if self.duplicate else "stored"}
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A received message whose signature holds, read (``verify``), not stored yet (``record``)."""
+
+    data: bytes
+    signer: str  # sha256 of the signing certificate
+    status: model.StatusMessage | None = None
+    package: model.Package | None = None
+
+
 def receive(data: bytes) -> Receipt:
     """A message that arrived over the network: verified against the sender's registered certificates,
     stored once, and acted on (an arrival waiting for the clerk with status 01 sent back; a status
-    recorded against the outgoing document; a recall applied). Raises an ApplicationError to refuse it."""
+    recorded against the outgoing document; a recall applied). Raises an ApplicationError to refuse it.
+    ``verify`` then ``record``: the endpoint holds a verification slot for the first only."""
+    return record(verify(data))
+
+
+def verify(data: bytes) -> Checked:
+    """Parse and verify (the CPU and memory of a receipt; nothing written): the message as its signature
+    covers it, or an ApplicationError to refuse it."""
     root = parse.read(data)
     kind = parse.kind(root)
     sender = parse.sender_id(root)
@@ -260,7 +277,7 @@ def receive(data: bytes) -> Receipt:
                 "Trục liên thông chỉ được báo trả lại (02) thay cho cơ quan nhận.",
                 code="relay_report_invalid",
             )
-        return _receive_status(status, data, verified.fingerprint)
+        return Checked(data, verified.fingerprint, status=status)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays
     # the bytes as they came
     serves = any(
@@ -269,7 +286,15 @@ def receive(data: bytes) -> Receipt:
     package = parse.parse_package(verified.root, attachments=serves)
     if package.header.sender.organ_id != sender:
         raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
-    return _receive_package(package, data, verified.fingerprint)
+    return Checked(data, verified.fingerprint, package=package)
+
+
+def record(checked: Checked) -> Receipt:
+    """Store a checked message once (synced before its transaction commits) and act on it."""
+    if checked.status is not None:
+        return _receive_status(checked.status, checked.data, checked.signer)
+    assert checked.package is not None
+    return _receive_package(checked.package, checked.data, checked.signer)
 
 
 ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
@@ -925,4 +950,4 @@ def new_message_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-__all__ = ["ApplicationError", "Receipt", "receive"]
+__all__ = ["ApplicationError", "Checked", "Receipt", "receive", "record", "verify"]
