@@ -22,6 +22,7 @@ arrival status (01) back at the sender ≤ 2 s after the issue.
 
     .venv/bin/python bench/exchange.py [--stage codec|network|both] [--runs 30] [--size-mb 1]
                                        [--packages 200] [--issues 20] [--postgres URL] [--no-hub-alone]
+                                       [--hub-workers 1]
 
 Prints the figures with the load average and writes bench/results-exchange.json.
 """
@@ -50,6 +51,7 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=20)
     parser.add_argument("--postgres", default="")
     parser.add_argument("--no-hub-alone", action="store_true", help="skip the hub-alone stage")
+    parser.add_argument("--hub-workers", type=int, default=1, help="the hub's uvicorn worker processes")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -138,7 +140,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     )
     from exchange.testing.samples import package
 
-    net = Network(database_url=args.postgres)
+    net = Network(database_url=args.postgres, hub_workers=args.hub_workers)
     started = time.perf_counter()
     net.start()
     print(f"three installations started in {time.perf_counter() - started:.0f} s")
@@ -296,6 +298,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             f"{latency['max_s']} s over {latency['issues']} documents (target ≤ 2 s)"
         )
         return {
+            "hub_workers": args.hub_workers,
             "throughput": throughput,
             **({"hub_alone": hub_alone} if hub_alone is not None else {}),
             "latency": latency,
@@ -306,10 +309,18 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _cpu_ms(process: object) -> float:
-    """User + system CPU time of a process (all its threads), in ms."""
+    """User + system CPU time of a process (all its threads) and of its live children (uvicorn's
+    worker processes with --workers), in ms."""
     pid = getattr(process, "pid", None)
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or its parent is it
+            total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
