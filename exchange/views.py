@@ -86,6 +86,10 @@ async def _wait_for(slots: threading.BoundedSemaphore) -> bool:
 
 def _release(slots: threading.BoundedSemaphore) -> None:
     slots.release()
+    _wake_next()
+
+
+def _wake_next() -> None:
     while _waiters:
         waiter = _waiters.popleft()
         if not waiter.done():
@@ -96,6 +100,8 @@ def _release(slots: threading.BoundedSemaphore) -> None:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
+    else:  # gave up (its wait ran out) since it was picked: the next one gets the slot
+        _wake_next()
 
 
 class _TooLarge(ApplicationError):
