@@ -9,12 +9,20 @@ arrival status (01) back at the sender ≤ 2 s after the issue.
            hub by 16 threads; from the first POST until the commune has stored all N (its health
            endpoint), the hub verifying, storing and relaying each, the commune verifying, storing and
            answering 01 through the hub;
+           the CPU each installation spent per package over that time (its process's user + system
+           time): on a shared machine a steadier figure than the rates; the hub's includes relaying the
+           01 back, so 1000 / it is what one core of the hub handles per second, both ways;
+           hub alone — the commune paused (SIGSTOP), N more packages POSTed to the hub: its acceptance
+           rate and CPU with only the hub receiving (verify, store, relay queued; its sends wait on their
+           sockets); then the commune resumed and the relay timed from the first of them stored there
+           to the last (the commune's stored/s, with the hub sending and the 01s coming back through it);
            latency — documents issued at the province one after another (a process that numbers, makes
            the issued PDF and queues the package), the time from each issuance's commit to its 01 stored
            back at the province.
 
     .venv/bin/python bench/exchange.py [--stage codec|network|both] [--runs 30] [--size-mb 1]
-                                       [--packages 200] [--issues 20] [--postgres URL]
+                                       [--packages 200] [--issues 20] [--postgres URL] [--no-hub-alone]
+                                       [--hub-workers 1]
 
 Prints the figures with the load average and writes bench/results-exchange.json.
 """
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -41,6 +50,8 @@ def main() -> int:
     parser.add_argument("--packages", type=int, default=200)
     parser.add_argument("--issues", type=int, default=20)
     parser.add_argument("--postgres", default="")
+    parser.add_argument("--no-hub-alone", action="store_true", help="skip the hub-alone stage")
+    parser.add_argument("--hub-workers", type=int, default=1, help="the hub's uvicorn worker processes")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -129,7 +140,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     )
     from exchange.testing.samples import package
 
-    net = Network(database_url=args.postgres)
+    net = Network(database_url=args.postgres, hub_workers=args.hub_workers)
     started = time.perf_counter()
     net.start()
     print(f"three installations started in {time.perf_counter() - started:.0f} s")
@@ -137,23 +148,28 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         key = net.keys[PROVINCE_ID]
         payload = os.urandom(int(args.size_mb * 1024 * 1024))
         sample = package()
-        bodies = []
-        for index in range(args.packages):
-            number = f"{index + 1}-TB/BENCH"
-            header = replace(
-                sample.header,
-                sender=Organ(PROVINCE_ID, "Văn phòng Tỉnh ủy Sông Lam"),
-                recipients=(Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),),
-                document_id=document_id(PROVINCE_ID, sample.header.promulgation_date, number),
-                response_for=(),
-            )
-            p = replace(
-                sample,
-                message_id=str(uuid.uuid4()),
-                header=header,
-                attachments=(Attachment("a1", "van-ban.pdf", "application/pdf", payload),),
-            )
-            bodies.append(sign.sign(build.package(p), key.key, [key.cert]))
+
+        def signed(count: int, first: int) -> list[bytes]:
+            bodies = []
+            for index in range(first, first + count):
+                number = f"{index + 1}-TB/BENCH"
+                header = replace(
+                    sample.header,
+                    sender=Organ(PROVINCE_ID, "Văn phòng Tỉnh ủy Sông Lam"),
+                    recipients=(Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),),
+                    document_id=document_id(PROVINCE_ID, sample.header.promulgation_date, number),
+                    response_for=(),
+                )
+                p = replace(
+                    sample,
+                    message_id=str(uuid.uuid4()),
+                    header=header,
+                    attachments=(Attachment("a1", "van-ban.pdf", "application/pdf", payload),),
+                )
+                bodies.append(sign.sign(build.package(p), key.key, [key.cert]))
+            return bodies
+
+        bodies = signed(args.packages, 0)
         before = net[COMMUNE].health()["inbox_packages"]
         acks: list[float] = []
 
@@ -170,6 +186,10 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             assert status == 200, answer
             acks.append(time.perf_counter() - t)
 
+        def cpu() -> dict[str, float]:
+            return {name: _cpu_ms(net[name].process) for name in (HUB, COMMUNE, PROVINCE)}
+
+        cpu0 = cpu()
         t0 = time.perf_counter()
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(post, bodies))
@@ -180,6 +200,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             interval=0.2,
         )
         elapsed = time.perf_counter() - t0
+        cpu1 = cpu()
         acks.sort()
         throughput = {
             "packages": args.packages,
@@ -190,6 +211,8 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             "hub_ack_p50_ms": round(1000 * acks[len(acks) // 2], 1),
             "hub_ack_p95_ms": round(1000 * acks[int(0.95 * (len(acks) - 1))], 1),
             "hub_busy_503": busy[0],
+            "cpu_ms_per_package": {n: round((cpu1[n] - cpu0[n]) / args.packages, 1) for n in cpu0},
+            "load_average": round(os.getloadavg()[0], 2),
         }
         print(
             f"throughput: {args.packages} packages of {throughput['package_mb']} MB — hub accepted "
@@ -197,7 +220,63 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             f"{throughput['hub_ack_p95_ms']} ms), stored at the commune "
             f"{throughput['stored_at_commune_per_s']}/s (target ≥ 50/s)"
         )
+        print(
+            f"  CPU per package, ms: {throughput['cpu_ms_per_package']} (load {throughput['load_average']})"
+        )
         wait_for(lambda: net[HUB].health()["outbox_pending"] == 0, timeout=1800, interval=0.5)
+        hub_alone = None
+        if not args.no_hub_alone:
+            # the hub alone: the commune paused (SIGSTOP), so that the hub's receiving has the cores to
+            # itself; the hub's sends to it wait on their sockets (no CPU) rather than fail and retry
+            more = signed(args.packages, args.packages)
+            before = net[COMMUNE].health()["inbox_packages"]
+            commune = net[COMMUNE].process
+            assert commune is not None
+            os.killpg(commune.pid, signal.SIGSTOP)
+            acks.clear()
+            busy[0] = 0
+            hub0 = _cpu_ms(net[HUB].process)
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(16) as pool:
+                list(pool.map(post, more))
+            t_hub = time.perf_counter() - t0
+            hub_cpu = (_cpu_ms(net[HUB].process) - hub0) / args.packages
+            os.killpg(commune.pid, signal.SIGCONT)
+            first = wait_for(
+                lambda: net[COMMUNE].health()["inbox_packages"] > before and time.perf_counter(),
+                timeout=600,
+                interval=0.05,
+            )
+            cpu0 = cpu()
+            wait_for(
+                lambda: net[COMMUNE].health()["inbox_packages"] >= before + args.packages,
+                timeout=1800,
+                interval=0.05,
+            )
+            drained = time.perf_counter() - first
+            cpu1 = cpu()
+            acks.sort()
+            hub_alone = {
+                "packages": args.packages,
+                "hub_accepted_per_s": round(args.packages / t_hub, 1),
+                "hub_ack_p50_ms": round(1000 * acks[len(acks) // 2], 1),
+                "hub_busy_503": busy[0],
+                "hub_cpu_ms_per_package_receiving": round(hub_cpu, 1),
+                # the first one stored is not in the count: (N - 1) over the time from it to the last
+                "relayed_to_commune_per_s": round((args.packages - 1) / drained, 1),
+                "relay_cpu_ms_per_package": {
+                    n: round((cpu1[n] - cpu0[n]) / (args.packages - 1), 1) for n in cpu0
+                },
+                "load_average": round(os.getloadavg()[0], 2),
+            }
+            print(
+                f"hub alone (commune paused): accepted {hub_alone['hub_accepted_per_s']}/s (ack p50 "
+                f"{hub_alone['hub_ack_p50_ms']} ms), hub CPU {hub_alone['hub_cpu_ms_per_package_receiving']}"
+                f" ms per package received; then relayed to the commune "
+                f"{hub_alone['relayed_to_commune_per_s']}/s (CPU per package, ms: "
+                f"{hub_alone['relay_cpu_ms_per_package']}; load {hub_alone['load_average']})"
+            )
+            wait_for(lambda: net[HUB].health()["outbox_pending"] == 0, timeout=1800, interval=0.5)
         # latency: documents issued one after another at the province
         net[PROVINCE].manage(
             "exchange_testnode", "issue", "--to", COMMUNE_ID, "--count", str(args.issues), timeout=1800
@@ -219,12 +298,29 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             f"{latency['max_s']} s over {latency['issues']} documents (target ≤ 2 s)"
         )
         return {
+            "hub_workers": args.hub_workers,
             "throughput": throughput,
+            **({"hub_alone": hub_alone} if hub_alone is not None else {}),
             "latency": latency,
             "database": "postgresql" if args.postgres else "sqlite",
         }
     finally:
         net.stop()
+
+
+def _cpu_ms(process: object) -> float:
+    """User + system CPU time of a process (all its threads) and of its live children (uvicorn's
+    worker processes with --workers), in ms."""
+    pid = getattr(process, "pid", None)
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or its parent is it
+            total += int(fields[11]) + int(fields[12])
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

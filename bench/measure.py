@@ -1,8 +1,9 @@
 """Timed requests through Django's test Client, query capture and the registration figures.
 
 Import only after ``django.setup()``. Each timed request is followed by ``close_old_connections()``,
-as Django's handler does at the end of a real request: with SQLite (CONN_MAX_AGE=0) every request
-opens its own connection in production, and the figures include that.
+as Django's handler does at the end of a real request: it closes the connection once it is older than
+CONN_MAX_AGE (60 s for both databases since 01/12/2026; SQLite's was 0 before, every request opening
+its own connection, and figures from before that date include that).
 """
 
 from __future__ import annotations

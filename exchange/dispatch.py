@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -145,10 +145,25 @@ def _pass(limit: int) -> int:
     threads = max(1, settings.EXCHANGE_DISPATCH_THREADS)
     if threads == 1 or len(ids) <= 1:
         return sum(_take(pk) for pk in ids)
+    return sum(_pool(threads).map(_take_in_thread, ids))
+
+
+_pools: dict[int, Any] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> Any:
+    """The sending threads, made once per process (and size): a pool per pass started new threads,
+    each opening its own database connection, for every batch."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="exchange-send") as pool:
-        return sum(pool.map(_take_in_thread, ids))
+    with _pools_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = _pools[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="exchange-send"
+            )
+        return pool
 
 
 def _take(pk: int) -> bool:
@@ -168,7 +183,9 @@ def _take_in_thread(pk: int) -> bool:
     try:
         return _take(pk)
     finally:
-        connections.close_all()  # this pool thread's own connections end with it
+        # this pool thread's connection is kept for its next message, as a request's is (CONN_MAX_AGE),
+        # and closed when it is too old or broken
+        close_old_connections()
 
 
 def package_bytes(message: OutboxMessage) -> bytes:
@@ -187,16 +204,11 @@ def package_bytes(message: OutboxMessage) -> bytes:
     data = sign.sign(root, signer.key, signer.chain)
     import hashlib
 
-    with files.atomic_with_files():
-        stored = files.store(
-            files.CheckedFile(
-                f"edxml-{message.message_id}.xml",
-                data,
-                "application/xml",
-                hashlib.sha256(data).hexdigest(),
-                None,
-            )
-        )
+    checked = files.CheckedFile(
+        f"edxml-{message.message_id}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
+    )
+    with files.atomic_with_files(checked):  # written and synced before the transaction takes the lock
+        stored = files.store(checked)
         OutboxMessage.objects.filter(pk=message.pk).update(package=stored)
     message.package = stored
     return data

@@ -229,10 +229,27 @@ class Receipt:
         return {"message_id": self.message_id, "receipt": "duplicate" if self.duplicate else "stored"}
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A received message whose signature holds, read (``verify``), not stored yet (``record``)."""
+
+    data: bytes
+    signer: str  # sha256 of the signing certificate
+    status: model.StatusMessage | None = None
+    package: model.Package | None = None
+
+
 def receive(data: bytes) -> Receipt:
     """A message that arrived over the network: verified against the sender's registered certificates,
     stored once, and acted on (an arrival waiting for the clerk with status 01 sent back; a status
-    recorded against the outgoing document; a recall applied). Raises an ApplicationError to refuse it."""
+    recorded against the outgoing document; a recall applied). Raises an ApplicationError to refuse it.
+    ``verify`` then ``record``: the endpoint holds a verification slot for the first only."""
+    return record(verify(data))
+
+
+def verify(data: bytes) -> Checked:
+    """Parse and verify (the CPU and memory of a receipt; nothing written): the message as its signature
+    covers it, or an ApplicationError to refuse it."""
     root = parse.read(data)
     kind = parse.kind(root)
     sender = parse.sender_id(root)
@@ -261,7 +278,7 @@ def receive(data: bytes) -> Receipt:
                 "Trục liên thông chỉ được báo trả lại (02) thay cho cơ quan nhận.",
                 code="relay_report_invalid",
             )
-        return _receive_status(status, data, verified.fingerprint)
+        return Checked(data, verified.fingerprint, status=status)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays
     # the bytes as they came
     serves = any(
@@ -270,7 +287,15 @@ def receive(data: bytes) -> Receipt:
     package = parse.parse_package(verified.root, attachments=serves)
     if package.header.sender.organ_id != sender:
         raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
-    return _receive_package(package, data, verified.fingerprint)
+    return Checked(data, verified.fingerprint, package=package)
+
+
+def record(checked: Checked) -> Receipt:
+    """Store a checked message once (synced before its transaction commits) and act on it."""
+    if checked.status is not None:
+        return _receive_status(checked.status, checked.data, checked.signer)
+    assert checked.package is not None
+    return _receive_package(checked.package, checked.data, checked.signer)
 
 
 ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
@@ -322,11 +347,12 @@ _LENGTH_LABELS = {
 }
 
 
-def _stored(message_id: str, data: bytes) -> Any:
-    checked = files.CheckedFile(
+def _checked(message_id: str, data: bytes) -> files.CheckedFile:
+    """The message as a file to keep: written and synced before the transaction that records it
+    (``files.atomic_with_files(checked)``), stored as received."""
+    return files.CheckedFile(
         f"edxml-{message_id[:60]}.xml", data, "application/xml", hashlib.sha256(data).hexdigest(), None
     )
-    return files.store(checked)
 
 
 def _receive_package(package: model.Package, data: bytes, signer: str) -> Receipt:
@@ -373,6 +399,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
         assert relayed is not None
         return relayed
     duplicate = relayed is None or relayed.duplicate
+    checked = None
     for organization in organizations:
         seen = (
             InboxMessage.objects.filter(
@@ -394,8 +421,9 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
         )
         if seen:
             continue
+        checked = checked or _checked(package.message_id, data)
         try:
-            with files.atomic_with_files():
+            with files.atomic_with_files(checked):
                 inbox = InboxMessage.objects.create(
                     message_id=package.message_id,
                     kind=Kind.PACKAGE,
@@ -405,7 +433,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
                     organization=organization,
                     document_id=package.header.document_id,
                     header=header_json(package),
-                    package=_stored(package.message_id, data),
+                    package=files.store(checked),
                     signer_sha256=signer,
                     state=InState.ARRIVED,
                 )
@@ -610,8 +638,9 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
         to_identifier=sent.from_identifier,
     ).exists():
         return Receipt(status.message_id, True, Kind.STATUS)
+    checked = _checked(status.message_id, data)
     try:
-        with files.atomic_with_files():
+        with files.atomic_with_files(checked):
             inbox = InboxMessage.objects.create(
                 message_id=status.message_id,
                 kind=Kind.STATUS,
@@ -621,7 +650,7 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
                 organization=sent.outgoing.organization if sent.outgoing else None,
                 document_id=status.response_for.document_id,
                 header={"description": status.description, "staff": status.staff.staff},
-                package=_stored(status.message_id, data),
+                package=files.store(checked),
                 signer_sha256=signer,
                 state=InState.HANDLED,
             )
@@ -666,13 +695,15 @@ def _relay(
     from exchange import dispatch
 
     duplicate = True
+    checked = None
     for target in targets:
         if InboxMessage.objects.filter(
             from_identifier=sender, message_id=message_id, to_identifier=target
         ).exists():
             continue
+        checked = checked or _checked(message_id, data)
         try:
-            with files.atomic_with_files():
+            with files.atomic_with_files(checked):
                 common = {
                     "kind": kind,
                     "business": business,
@@ -680,7 +711,7 @@ def _relay(
                     "from_identifier": sender,
                     "to_identifier": target,
                     "document_id": document_id,
-                    "package": _stored(message_id, data),  # forwarded as received
+                    "package": files.store(checked),  # forwarded as received
                 }
                 inbox = InboxMessage.objects.create(
                     message_id=message_id, signer_sha256=signer, state=InState.RELAYED, **common
@@ -924,4 +955,4 @@ def new_message_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-__all__ = ["ApplicationError", "Receipt", "receive"]
+__all__ = ["ApplicationError", "Checked", "Receipt", "receive", "record", "verify"]

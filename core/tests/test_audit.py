@@ -124,3 +124,47 @@ def test_verify_command_fails_on_tampering() -> None:
     _tamper("UPDATE core_auditevent SET action = %s WHERE seq = %s", ["x", 2])
     with pytest.raises(CommandError):
         call_command("audit_verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkpoints_of_concurrent_commits_are_written_once_for_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    from django.db import connections
+
+    fill(1)
+    syncing, release = threading.Event(), threading.Event()
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) == 1:  # the first checkpoint is slow to reach the disk
+            syncing.set()
+            release.wait(10)
+        real_fsync(fd)
+
+    monkeypatch.setattr(audit.os, "fsync", fsync)
+
+    def commit(i: int) -> None:
+        try:
+            audit.record(actor=None, action="test.event", target_type="thing", target_id=f"c{i}")
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=commit, args=(0,))
+    first.start()
+    assert syncing.wait(10)
+    others = [threading.Thread(target=commit, args=(i,)) for i in range(1, 4)]
+    for thread in others:
+        thread.start()
+    # the three commit while the first checkpoint is being synced, then wait for the writer
+    while AuditEvent.objects.count() < 5:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert len(synced) == 2  # the first checkpoint, then one covering the three others
+    assert json.loads(audit.checkpoint_path().read_text())["seq"] == 5
+    assert audit.verify_chain().ok

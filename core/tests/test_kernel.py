@@ -96,6 +96,40 @@ def test_store_is_content_addressed_and_sweep_removes_orphans(settings: object) 
     assert files.missing_blobs() == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_prepared_files_are_synced_before_the_transaction_and_removed_if_it_rolls_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.files.storage import default_storage
+    from django.db import connection
+
+    from core.models import StoredFile, blob_name
+
+    written_in_transaction: list[bool] = []
+    real_write = files.write_blob
+
+    def write_blob(sha256: str, data: bytes) -> bool:
+        written_in_transaction.append(connection.in_atomic_block)
+        return real_write(sha256, data)
+
+    monkeypatch.setattr(files, "write_blob", write_blob)
+    kept = files.validate("kept.pdf", make_pdf("kept"))
+    with files.atomic_with_files(kept):
+        assert default_storage.exists(blob_name(kept.sha256))  # on disk before the first statement
+        stored = files.store(kept)
+    # written once, outside the transaction (SQLite's write lock is not held during its fsync)
+    assert written_in_transaction == [False]
+    assert StoredFile.objects.filter(pk=stored.pk).exists()
+
+    dropped = files.validate("dropped.pdf", make_pdf("dropped"))
+    with pytest.raises(RuntimeError), files.atomic_with_files(dropped):
+        files.store(dropped)
+        raise RuntimeError("rolled back")
+    assert not default_storage.exists(blob_name(dropped.sha256))
+    assert not StoredFile.objects.filter(sha256=dropped.sha256).exists()
+    assert default_storage.exists(blob_name(kept.sha256))
+
+
 @pytest.mark.django_db
 def test_counter_counts_per_scope() -> None:
     from django.db import transaction

@@ -58,6 +58,7 @@ class Node:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    workers: int = 1  # uvicorn worker processes (each with its embedded dispatcher and worker threads)
 
     @property
     def url(self) -> str:
@@ -87,6 +88,7 @@ class Node:
                 str(self.port),
                 "--log-level",
                 "warning",
+                *(["--workers", str(self.workers)] if self.workers > 1 else []),
             ],
             cwd=ROOT,
             env=self.env,
@@ -142,9 +144,10 @@ class Node:
 
 
 class Network:
-    def __init__(self, base: Path | None = None, database_url: str = "") -> None:
+    def __init__(self, base: Path | None = None, database_url: str = "", hub_workers: int = 1) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="dieuhanh-exchange-"))
         self.database_url = database_url  # a PostgreSQL server URL (…/postgres) or "" for SQLite
+        self.hub_workers = hub_workers  # the hub's uvicorn processes (the bench's --hub-workers)
         self.nodes: dict[str, Node] = {}
         self.keys: dict[str, Any] = {}
         self._pg_names: list[str] = []
@@ -184,7 +187,8 @@ class Network:
         for name in (HUB, PROVINCE, COMMUNE):
             folder = self.base / name
             folder.mkdir(parents=True, exist_ok=True)
-            self.nodes[name] = Node(name, ports[name], folder, self._env(name, folder))
+            workers = self.hub_workers if name == HUB else 1
+            self.nodes[name] = Node(name, ports[name], folder, self._env(name, folder), workers=workers)
             self._copy_template(template, name, folder)
 
         def pem(identifier: str) -> str:

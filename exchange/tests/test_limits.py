@@ -158,3 +158,25 @@ def test_a_message_waits_for_a_slot_freed_within_the_wait(settings: Any) -> None
     answer = Client().post(reverse("exchange:messages"), data=b"<edXML/>", content_type="application/xml")
     # the message was looked at once the slot was free (and refused for what it is), not turned away busy
     assert answer.status_code == 400 and answer.json()["code"] != "busy"
+
+
+def test_a_released_slot_wakes_a_waiting_message_at_once(settings: Any) -> None:
+    settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = 1
+    settings.EXCHANGE_VERIFICATION_WAIT_SECONDS = 30
+
+    async def scenario() -> bool:
+        slots = views._slots()
+        assert slots.acquire(blocking=False)  # another package being verified
+        waiting = asyncio.create_task(views._wait_for(slots))
+        await asyncio.sleep(0)
+        assert len(views._waiters) == 1 and not waiting.done()
+        views._release(slots)
+        for _ in range(5):  # a few turns of the loop, far less than its safety poll
+            await asyncio.sleep(0)
+        done = waiting.done() and waiting.result()
+        if not done:
+            waiting.cancel()
+        slots.release()
+        return bool(done)
+
+    assert asyncio.run(scenario())

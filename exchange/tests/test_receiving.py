@@ -262,6 +262,41 @@ def test_the_endpoint_answers_receipts_refusals_and_limits(xw: ExchangeWorld, se
     assert InboxMessage.objects.count() == 1
 
 
+def test_verify_writes_nothing_and_record_stores_once(xw: ExchangeWorld) -> None:
+    data = from_commune(xw)
+    checked = services.verify(data)
+    assert checked.package is not None and checked.signer == sign.fingerprint(xw.commune_key.cert)
+    assert InboxMessage.objects.count() == 0 and OutboxMessage.objects.count() == 0
+    assert not services.record(checked).duplicate
+    assert services.record(services.verify(data)).duplicate
+    assert InboxMessage.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_endpoint_gives_its_verification_slot_back_before_storing(
+    xw: ExchangeWorld, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exchange import views
+
+    settings.EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = 1
+    slots = views._slots()
+    free_while_storing: list[bool] = []
+    real_record = services.record
+
+    def record(checked: services.Checked) -> services.Receipt:
+        # another message may be verified while this one's files are synced and its rows committed
+        free_while_storing.append(slots.acquire(blocking=False))
+        slots.release()
+        return real_record(checked)
+
+    monkeypatch.setattr(services, "record", record)
+    data = from_commune(xw)
+    answer = Client().post(reverse("exchange:messages"), data=data, content_type="application/xml")
+    assert answer.status_code == 200 and answer.json()["receipt"] == "stored"
+    assert free_while_storing == [True]
+    assert InboxMessage.objects.count() == 1
+
+
 def test_the_receivers_workflow_sends_04_05_06_once_each(xw: ExchangeWorld) -> None:
     from incoming.services import (
         AssignmentInput,
