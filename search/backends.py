@@ -354,10 +354,8 @@ class PostgresBackend(Backend):
                 single = f"{single} & ({marks})"
             else:
                 double = f"{double} & ({marks})"
-            # the same window on the column, so that a walk of the date index stops at its end
-            null = " OR search_entry.date IS NULL" if with_null else ""
-            where.append(f"(search_entry.date BETWEEN %s AND %s{null})")
-            params += [first, last]
+            # (no condition on the date column as well: the planner ANDs it with the b-tree's bitmap of
+            # every entry in the window, ~17 ms for a year at 1,000,000 entries, for nothing)
         if single:
             where.append("search_entry.tsv @@ %s::tsquery")
             params.append(single)
