@@ -371,7 +371,7 @@ class PostgresBackend(Backend):
         """The first and last date of the index and its entries per day, or None when the index is
         small enough to be read whole (``window_min_entries``, from the planner's statistics)."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_entry'")
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_entry'::regclass")
             row = cursor.fetchone()
             entries = max(0.0, float(row[0])) if row else 0.0  # -1: never analysed
             if entries < self.window_min_entries:
