@@ -189,16 +189,22 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         def cpu() -> dict[str, float]:
             return {name: _cpu_ms(net[name].process) for name in (HUB, COMMUNE, PROVINCE)}
 
+        def post_all(items: list[bytes]) -> float:
+            """POST them all to the hub, 16 at a time; the seconds it took."""
+            started = time.perf_counter()
+            with ThreadPoolExecutor(16) as pool:
+                list(pool.map(post, items))
+            return time.perf_counter() - started
+
+        def commune_holds(count: int, interval: float) -> None:
+            wait_for(
+                lambda: net[COMMUNE].health()["inbox_packages"] >= count, timeout=1800, interval=interval
+            )
+
         cpu0 = cpu()
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(post, bodies))
-        t_hub = time.perf_counter() - t0
-        wait_for(
-            lambda: net[COMMUNE].health()["inbox_packages"] >= before + args.packages,
-            timeout=1800,
-            interval=0.2,
-        )
+        t_hub = post_all(bodies)
+        commune_holds(before + args.packages, 0.2)
         elapsed = time.perf_counter() - t0
         cpu1 = cpu()
         acks.sort()
@@ -236,10 +242,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             acks.clear()
             busy[0] = 0
             hub0 = _cpu_ms(net[HUB].process)
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(16) as pool:
-                list(pool.map(post, more))
-            t_hub = time.perf_counter() - t0
+            t_hub = post_all(more)
             hub_cpu = (_cpu_ms(net[HUB].process) - hub0) / args.packages
             os.killpg(commune.pid, signal.SIGCONT)
             first = wait_for(
@@ -248,11 +251,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
                 interval=0.05,
             )
             cpu0 = cpu()
-            wait_for(
-                lambda: net[COMMUNE].health()["inbox_packages"] >= before + args.packages,
-                timeout=1800,
-                interval=0.05,
-            )
+            commune_holds(before + args.packages, 0.05)
             drained = time.perf_counter() - first
             cpu1 = cpu()
             acks.sort()

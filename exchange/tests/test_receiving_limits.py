@@ -191,36 +191,48 @@ def test_a_hub_that_cannot_deliver_onward_reports_02_to_the_sender(xw: ExchangeW
     assert AuditEvent.objects.filter(action="exchange.relay_failed").count() == 1
 
 
-def test_the_sender_takes_a_02_signed_by_the_relay_of_that_recipient_only(xw: ExchangeWorld) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from core.errors import NotAllowed
-    from exchange.edxml import model
-    from exchange.edxml.codes import StatusCode
-    from exchange.edxml.errors import UnknownCertificate
-    from exchange.models import ExchangeStatus
+def _issued_to_commune(xw: ExchangeWorld) -> tuple[Any, OutboxMessage]:
+    """A document issued to the commune and its package, sent."""
     from outgoing.services import outgoing_issue
 
     doc = outgoing_issue(
         actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
     )
     dispatch.run_pending()
-    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    return doc, OutboxMessage.objects.get(kind=Kind.PACKAGE)
+
+
+def _relay_report(
+    xw: ExchangeWorld, doc: Any, sent: OutboxMessage, code: Any, key: Any, reason: str
+) -> bytes:
+    """A status about the commune's copy of ``doc``, in the words of the hub that relays to it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from exchange.edxml import model
+
+    status = model.StatusMessage(
+        message_id=str(uuid.uuid4()),
+        response_for=model.ResponseFor(xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id),
+        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
+        code=code,
+        timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        description=f"Trục liên thông không chuyển được văn bản đến 000.12.31.H99: {reason}",
+    )
+    return sign.sign(build.status(status), key.key, [key.cert])
+
+
+def test_the_sender_takes_a_02_signed_by_the_relay_of_that_recipient_only(xw: ExchangeWorld) -> None:
+    from core.errors import NotAllowed
+    from exchange.edxml.codes import StatusCode
+    from exchange.edxml.errors import UnknownCertificate
+    from exchange.models import ExchangeStatus
+
+    doc, sent = _issued_to_commune(xw)
     hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
 
     def report(code: StatusCode) -> bytes:
-        status = model.StatusMessage(
-            message_id=str(uuid.uuid4()),
-            response_for=model.ResponseFor(
-                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
-            ),
-            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
-            code=code,
-            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: hỏng",
-        )
-        return sign.sign(build.status(status), hub_key.key, [hub_key.cert])
+        return _relay_report(xw, doc, sent, code, hub_key, "hỏng")
 
     with pytest.raises(UnknownCertificate):  # the hub's relay certificate not known here
         services.receive(report(StatusCode.REJECTED))
@@ -247,38 +259,19 @@ def test_a_relay_report_about_an_organisation_listed_without_certificates_is_tak
 ) -> None:
     """The hub listed the commune before its certificate (a document can be sent to it): the hub's 02
     that it could not deliver is still taken — the commune's own messages are not."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from core.errors import NotAllowed
-    from exchange.edxml import model
     from exchange.edxml.codes import StatusCode
     from exchange.edxml.errors import UnknownCertificate
     from exchange.models import ExchangeStatus
-    from outgoing.services import outgoing_issue
 
     DirectoryEntry.objects.filter(organization=xw.commune).update(certificates_pem="")
-    doc = outgoing_issue(
-        actor=xw.w.clerk, document=xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
-    )
-    dispatch.run_pending()
-    sent = OutboxMessage.objects.get(kind=Kind.PACKAGE)
+    doc, sent = _issued_to_commune(xw)
     hub_key = xw.pki.issue("Trục liên thông tỉnh", "Trục liên thông tỉnh")
     xw.hub.relay_certificates_pem = hub_key.cert.public_bytes(serialization.Encoding.PEM).decode()
     xw.hub.save()
 
     def status(code: StatusCode, key: Any) -> bytes:
-        message = model.StatusMessage(
-            message_id=str(uuid.uuid4()),
-            response_for=model.ResponseFor(
-                xw.w.org.identifier or "", doc.number_symbol, None, sent.document_id
-            ),
-            sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),
-            code=code,
-            timestamp=datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-            description="Trục liên thông không chuyển được văn bản đến 000.12.31.H99: không nhận.",
-        )
-        return sign.sign(build.status(message), key.key, [key.cert])
+        return _relay_report(xw, doc, sent, code, key, "không nhận.")
 
     services.receive(status(StatusCode.REJECTED, hub_key))
     assert ExchangeStatus.objects.get().code == "02"

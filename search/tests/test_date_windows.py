@@ -91,9 +91,12 @@ def scattered(db: None) -> list[int]:
     return [e.pk for e in entries]
 
 
-def _pair() -> tuple[PostgresBackend, PostgresBackend]:
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> tuple[PostgresBackend, PostgresBackend]:
+    """The plain scan and the windowed one, with first windows of ~4 days (many small windows)."""
     plain, windowed = PostgresBackend(), PostgresBackend()
     plain.window_min_entries, windowed.window_min_entries = 10**9, 0
+    monkeypatch.setattr(date_windows, "FIRST_WINDOW_ENTRIES", 3)
     return plain, windowed
 
 
@@ -103,11 +106,10 @@ def _pair() -> tuple[PostgresBackend, PostgresBackend]:
 )
 @pytest.mark.parametrize("order", ["newest", "oldest"])
 def test_a_windowed_scan_returns_what_the_plain_scan_returns(
-    scattered: list[int], query: str, order: str, monkeypatch: pytest.MonkeyPatch
+    scattered: list[int], query: str, order: str, scans: tuple[PostgresBackend, PostgresBackend]
 ) -> None:
     parsed = parse(query)
-    plain, windowed = _pair()
-    monkeypatch.setattr(date_windows, "FIRST_WINDOW_ENTRIES", 3)  # ~4 days: many small windows
+    plain, windowed = scans
     base = Entry.objects.all()
     for offset, limit in [(0, 1001), (0, 5), (7, 20), (40, 3)]:
         expected = plain.scan(base, parsed, order=order, exclude=[], offset=offset, limit=limit)
@@ -124,10 +126,9 @@ def test_a_windowed_scan_returns_what_the_plain_scan_returns(
 
 @pytest.mark.postgres
 def test_an_entry_whose_date_changes_is_found_in_its_new_window(
-    scattered: list[int], monkeypatch: pytest.MonkeyPatch
+    scattered: list[int], scans: tuple[PostgresBackend, PostgresBackend]
 ) -> None:
-    plain, windowed = _pair()
-    monkeypatch.setattr(date_windows, "FIRST_WINDOW_ENTRIES", 3)
+    plain, windowed = scans
     moved = Entry.objects.get(pk=scattered[5])
     moved.date = date(2026, 1, 1)  # newer than everything else
     moved.save()
@@ -143,10 +144,9 @@ def test_an_entry_whose_date_changes_is_found_in_its_new_window(
 
 @pytest.mark.postgres
 def test_the_migration_adds_the_date_marks_to_vectors_indexed_before(
-    scattered: list[int], monkeypatch: pytest.MonkeyPatch
+    scattered: list[int], scans: tuple[PostgresBackend, PostgresBackend]
 ) -> None:
-    plain, windowed = _pair()
-    monkeypatch.setattr(date_windows, "FIRST_WINDOW_ENTRIES", 3)
+    plain, windowed = scans
     base, parsed = Entry.objects.all(), parse("dak nong")
     expected = plain.scan(base, parsed, order="newest", exclude=[], limit=1001)
     assert len(expected) > 5
