@@ -35,6 +35,7 @@ Visibility is never the backend's business: it receives the SQL of the permissio
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from search.models import Entry
 from search.query import Parsed, hashed_triples, phrase_tokens
 
 WINDOW_MIN_ENTRIES = 50_000  # PostgreSQL scans by date windows above this many entries
+FEW_MATCHES = 30_000  # … unless the planner expects at most this many matches (``PostgresBackend.find``)
 RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
 KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
@@ -118,6 +120,22 @@ class Backend:
     ) -> list[int]:
         """Ids of the entries of ``base`` that match, in date order (``ORDERS``), ``limit`` of them."""
         raise NotImplementedError
+
+    def find(
+        self,
+        base: QuerySet[Entry],
+        parsed: Parsed,
+        *,
+        order: str,
+        exclude: Sequence[int],
+        cap: int,
+        end: int,
+    ) -> tuple[list[int], int]:
+        """The matches for a result page and their count: ``(ids, counted)``, ``counted`` being the number
+        of matches up to ``cap + 1``. When ``counted <= cap``, ``ids`` is every match in date order;
+        beyond, at least the first ``end`` of them."""
+        found = self.scan(base, parsed, order=order, exclude=exclude, limit=cap + 1)
+        return found, len(found)
 
 
 def _inner(base: QuerySet[Entry], outer_id: str) -> tuple[str, tuple[Any, ...]]:
@@ -288,6 +306,43 @@ class PostgresBackend(Backend):
         offset: int = 0,
         limit: int,
     ) -> list[int]:
+        qs, single, double = self._matching(base, parsed, order=order, exclude=exclude)
+        span = self._span()
+        if span is None:
+            return self._query(qs, single, double, None, offset, limit)
+        return self._windowed(qs, single, double, span, order=order, offset=offset, limit=limit)
+
+    def find(
+        self,
+        base: QuerySet[Entry],
+        parsed: Parsed,
+        *,
+        order: str,
+        exclude: Sequence[int],
+        cap: int,
+        end: int,
+    ) -> tuple[list[int], int]:
+        """Date windows pay off when the words are common; when the planner expects few matches
+        (``FEW_MATCHES``), the count is taken without any order instead — one GIN bitmap of the words
+        alone, the heap read in its physical order until ``cap + 1`` visible rows — and, when there are
+        no more than ``cap``, ordered here by their dates; only beyond does a windowed scan fetch the
+        page (``end`` rows). The union of the windows' date tokens, paid again in every window, cost
+        more than that for words that match a few thousand documents of a million."""
+        qs, single, double = self._matching(base, parsed, order=order, exclude=exclude)
+        span = self._span()
+        if span is None or self._estimate(qs, single, double) > self.few_matches:
+            return super().find(base, parsed, order=order, exclude=exclude, cap=cap, end=end)
+        rows = self._unordered(qs, single, double, cap + 1)
+        if len(rows) > cap:
+            page = self._windowed(qs, single, double, span, order=order, offset=0, limit=end)
+            return page, cap + 1
+        return [pk for pk, _ in by_date(rows, order)], len(rows)
+
+    def _matching(
+        self, base: QuerySet[Entry], parsed: Parsed, *, order: str, exclude: Sequence[int]
+    ) -> tuple[QuerySet[Entry], str, str]:
+        """The entries of ``base`` in ``order`` with the phrases' estimate-fixing condition, and the
+        words' and the phrases' tsquery literals (``tsqueries``)."""
         single, double = self.tsqueries(parsed)
         where: list[str] = []
         params: list[Any] = []
@@ -308,10 +363,20 @@ class PostgresBackend(Backend):
         if exclude:
             qs = qs.exclude(id__in=list(exclude))
         qs = qs.order_by("date", "id") if order == "oldest" else qs.order_by("-date", "-id")
-        span = self._span()
-        if span is None:
-            return self._query(qs, single, double, None, offset, limit)
-        # window by window in date order (``search.date_windows``), until enough are found
+        return qs, single, double
+
+    def _windowed(
+        self,
+        qs: QuerySet[Entry],
+        single: str,
+        double: str,
+        span: tuple[date, date, float],
+        *,
+        order: str,
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        """Window by window in date order (``search.date_windows``), until enough are found."""
         first, last, per_day = span
         days = last.toordinal() - first.toordinal() + 1
         found: list[int] = []
@@ -342,6 +407,15 @@ class PostgresBackend(Backend):
     ) -> list[int]:
         """One full-text statement: the words (and phrases) of the search, within a window of days
         (and, when its flag is set, the entries without a date) when one is given."""
+        where, params = PostgresBackend._conditions(single, double, window)
+        qs = qs.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
+        return list(qs.values_list("id", flat=True)[offset : offset + limit])
+
+    @staticmethod
+    def _conditions(
+        single: str, double: str, window: tuple[date, date, bool] | None
+    ) -> tuple[list[str], list[Any]]:
+        """The WHERE conditions (and their parameters) of the words and phrases, within a window."""
         where: list[str] = []
         params: list[Any] = []
         if window is not None:
@@ -362,8 +436,29 @@ class PostgresBackend(Backend):
         if double:
             where.append("search_entry.tsv_pairs @@ %s::tsquery")
             params.append(double)
-        qs = qs.extra(where=where, params=params)  # noqa: S610  (fixed SQL of ours, values as parameters)
-        return list(qs.values_list("id", flat=True)[offset : offset + limit])
+        return where, params
+
+    few_matches = FEW_MATCHES
+
+    def _estimate(self, qs: QuerySet[Entry], single: str, double: str) -> float:
+        """The planner's estimate of the matches of the words and phrases (visibility aside)."""
+        where, params = self._conditions(single, double, None)
+        probe = qs.model.objects.extra(where=where, params=params).order_by().values("id")  # noqa: S610
+        sql, sql_params = probe.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", sql_params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Plan Rows"])
+
+    def _unordered(
+        self, qs: QuerySet[Entry], single: str, double: str, limit: int
+    ) -> list[tuple[int, date | None]]:
+        """Up to ``limit`` matches (id, date) in no particular order: the heap read in its own order."""
+        where, params = self._conditions(single, double, None)
+        qs = qs.extra(where=where, params=params).order_by()  # noqa: S610  (SQL of ours)
+        return list(qs.values_list("id", "date")[:limit])
 
     window_min_entries = WINDOW_MIN_ENTRIES
 
@@ -386,6 +481,12 @@ class PostgresBackend(Backend):
 def _build_memory() -> str:
     """``maintenance_work_mem`` for building the GIN indexes (the server's memory, not the rebuild's)."""
     return str(getattr(settings, "SEARCH_INDEX_BUILD_MEMORY", "512MB"))
+
+
+def by_date(rows: Sequence[tuple[int, date | None]], order: str) -> list[tuple[int, date | None]]:
+    """(id, date) rows in the database's order by (date, id): ``oldest`` ascending with the entries
+    without a date last, ``newest`` descending with them first (PostgreSQL's NULLS LAST / FIRST)."""
+    return sorted(rows, key=lambda r: (r[1] is None, r[1] or date.min, r[0]), reverse=order != "oldest")
 
 
 def get_backend() -> Backend:

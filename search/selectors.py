@@ -208,9 +208,11 @@ def _ordered_ids(
             )
         backend = get_backend()
         scan_order = "oldest" if order == "oldest" else "newest"
-        found = backend.scan(base, parsed, order=scan_order, exclude=exact, limit=cap + 1 - len(exact))
-        counted = len(exact) + len(found)
-        if order == RELEVANCE and len(found) <= backend.rank_limit:
+        found, matched = backend.find(
+            base, parsed, order=scan_order, exclude=exact, cap=cap - len(exact), end=end
+        )
+        counted = len(exact) + matched
+        if order == RELEVANCE and matched <= backend.rank_limit:  # ``found`` is every match
             found = _by_relevance(parsed, found)
         ordered = exact + found
         if end <= cap or counted <= cap:

@@ -160,3 +160,63 @@ def test_the_migration_adds_the_date_marks_to_vectors_indexed_before(
     migration = importlib.import_module("search.migrations.0005_postgres_date_marks")
     migration.forward(None, connection.schema_editor())
     assert windowed.scan(base, parsed, order="newest", exclude=[], limit=1001) == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["dak nong", "hoi", '"cong tac"', "bao zzz"])
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_few_expected_matches_are_counted_unordered_and_give_what_the_plain_scan_gives(
+    scattered: list[int],
+    query: str,
+    order: str,
+    scans: tuple[PostgresBackend, PostgresBackend],
+) -> None:
+    """``find`` when the planner expects few matches: every match ordered here by date (entries without
+    a date where PostgreSQL puts them) or, beyond the cap, the first page from the windows."""
+    plain, windowed = scans
+    unordered = PostgresBackend()
+    unordered.window_min_entries, unordered.few_matches = 0, 10**9
+    base, parsed = Entry.objects.all(), parse(query)
+    everything = plain.scan(base, parsed, order=order, exclude=[], limit=1001)
+    assert unordered._estimate(base, *unordered.tsqueries(parsed)) <= unordered.few_matches
+    for cap, end in [(1000, 20), (len(everything), 20), (max(0, len(everything) - 1), 10), (5, 40)]:
+        ids, counted = unordered.find(base, parsed, order=order, exclude=[], cap=cap, end=end)
+        assert counted == min(len(everything), cap + 1), (cap, end)
+        if counted <= cap:
+            assert ids == everything
+        else:
+            assert ids[:end] == everything[:end]
+        # the windowed route (common words) answers the same
+        assert windowed.find(base, parsed, order=order, exclude=[], cap=cap, end=end)[1] == counted
+    if query != "bao zzz":
+        assert any(Entry.objects.get(pk=pk).date is None for pk in everything)  # nulls were ordered too
+        excluded = everything[:2]
+        assert unordered.find(base, parsed, order=order, exclude=excluded, cap=1000, end=20) == (
+            everything[2:],
+            len(everything) - 2,
+        )
+
+
+@pytest.mark.postgres
+def test_the_route_follows_the_planners_estimate(
+    scattered: list[int], monkeypatch: pytest.MonkeyPatch, scans: tuple[PostgresBackend, PostgresBackend]
+) -> None:
+    """Common words (more expected matches than ``few_matches``) take the windows; rare ones do not."""
+    backend = PostgresBackend()
+    backend.window_min_entries = 0
+    base = Entry.objects.all()
+    common, rare = backend.tsqueries(parse("hoi")), backend.tsqueries(parse("dak nong tinh uy cong tac"))
+    assert backend._estimate(base, *common) > backend._estimate(base, *rare)
+    backend.few_matches = int((backend._estimate(base, *common) + backend._estimate(base, *rare)) / 2)
+    windows: list[str] = []
+    real = PostgresBackend._windowed
+
+    def counting(self: PostgresBackend, *args: object, **kwargs: object) -> list[int]:
+        windows.append("windowed")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PostgresBackend, "_windowed", counting)
+    backend.find(base, parse("hoi"), order="newest", exclude=[], cap=1000, end=20)
+    assert windows == ["windowed"]
+    backend.find(base, parse("dak nong tinh uy cong tac"), order="newest", exclude=[], cap=1000, end=20)
+    assert windows == ["windowed"]  # counted unordered, all of them: no window needed
