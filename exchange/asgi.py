@@ -74,7 +74,8 @@ def _content_length(scope: Scope) -> int | None:
 async def _discard(receive: Receive, budget: int) -> None:
     """Read the rest of a refused body and throw it away (nothing kept), up to ``budget`` bytes: a sender
     writing its whole body before it reads the answer (urllib does) then gets the 413, not a broken pipe
-    it would take for a network fault and retry. A body larger still is cut off."""
+    it would take for a network fault and retry. A body larger still is cut off (our dispatcher reads the
+    413 all the same: ``dispatch._Connection``)."""
     while budget > 0:
         message = await receive()
         if message["type"] != "http.request":

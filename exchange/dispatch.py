@@ -13,6 +13,7 @@ tests and commands call ``run_pending``."""
 from __future__ import annotations
 
 import functools
+import http.client
 import json
 import logging
 import random
@@ -331,24 +332,13 @@ def _send(message: OutboxMessage) -> bool:
         _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")
         return False
     url = node.endpoint.rstrip("/") + "/exchange/v1/messages"
-    request = urllib.request.Request(  # noqa: S310 (the endpoint comes from the directory, http/https)
-        url,
-        data=data,
-        method="POST",
-        headers={
-            "Content-Type": "application/xml; charset=utf-8",
-            "X-Edxml-Message-Id": str(message.message_id),
-        },
-    )
-    wait = 0.0
     try:
-        with _opener().open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
-            status = response.status
-            body = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read(65536)
-        wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-    except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS
+        status, headers, body = _post(
+            url,
+            data,
+            {"Content-Type": "application/xml; charset=utf-8", "X-Edxml-Message-Id": str(message.message_id)},
+        )
+    except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS; no answer to read
         _node_answered(node, ok=False)
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
         return False
@@ -379,8 +369,21 @@ def _send(message: OutboxMessage) -> bool:
     elif status in PERMANENT:
         _failed(message, status, reason)
     else:
-        _retry(message, status, reason, at_least=wait)
+        _retry(message, status, reason, at_least=_retry_after(headers.get("Retry-After")))
     return False
+
+
+def _post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, Any, bytes]:
+    """POST ``data``: the answer's status, headers and (the start of its) body, whatever the status. An
+    error (no connection, timeout, an answer that cannot be read) raises ``OSError``."""
+    request = urllib.request.Request(  # noqa: S310 (the endpoint comes from the directory, http/https)
+        url, data=data, method="POST", headers=headers
+    )
+    try:
+        with _opener().open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
+            return response.status, response.headers, response.read(65536)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers or {}, exc.read(65536)
 
 
 def _node_answered(node: Any, *, ok: bool) -> None:
@@ -470,6 +473,44 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _Connection(http.client.HTTPConnection):
+    """A receiver may answer before it has read the whole body and close the connection: the ASGI guard
+    refuses a body over twice its limit at once (413), and a receiver's limit may be lower than ours.
+    Writing the rest then fails (broken pipe, reset); the answer already sent is still read, as curl
+    does, so that the refusal is final rather than a network fault retried for ever. With no answer to
+    read, reading it fails and the attempt is a network fault as before."""
+
+    _cut = False
+
+    def send(self, data: Any) -> None:
+        if self._cut:
+            return  # the rest of the body: the receiver no longer reads it
+        if self.sock is None:
+            self.connect()  # not connected at all (refused, timeout, TLS): an error as before
+        try:
+            super().send(data)
+        except (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            self._cut = True
+
+
+class _TLSConnection(_Connection, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_Connection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__(context=context)
+        self.tls = context
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_TLSConnection, req, context=self.tls)
+
+
 def _opener() -> urllib.request.OpenerDirector:
     return _opener_for(settings.EXCHANGE_CA_FILE or None)
 
@@ -480,7 +521,7 @@ def _opener_for(cafile: str | None) -> urllib.request.OpenerDirector:
     once, not per message (contexts and openers hold no per-request state; connections are per request).
     A changed CA file is read after a restart."""
     context = ssl.create_default_context(cafile=cafile)
-    return urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(_NoRedirect(), _HTTPHandler(), _HTTPSHandler(context=context))
 
 
 def _receipt_for(body: bytes, message: OutboxMessage) -> bool:

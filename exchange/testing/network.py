@@ -50,6 +50,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def node_env(name: str, folder: Path) -> dict[str, str]:
+    """An installation's environment: its data (an SQLite database unless DATABASE_URL is added) and
+    files in ``folder``, the embedded workers, short exchange delays."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
+    env.update(
+        DATA_DIR=str(folder),
+        DEBUG="0",
+        DIEUHANH_TESTING="1",
+        SECRET_KEY=f"exchange-test-{name}-secret-key-not-for-production",
+        SIGNING_STORAGE_KEY=f"exchange-test-{name}-storage",
+        DIEUHANH_INPROCESS_JOBS="1",
+        EXCHANGE_POLL_SECONDS="0.2",
+        EXCHANGE_BACKOFF_BASE="0.2",
+        EXCHANGE_BACKOFF_MAX="2",
+        # a process killed by a fault test may die holding a claim: taken again soon, not after 2 min
+        EXCHANGE_LEASE_SECONDS="8",
+        EXCHANGE_DISPATCH_THREADS="8",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    return env
+
+
 @dataclass
 class Node:
     name: str
@@ -153,22 +175,7 @@ class Network:
         self._pg_names: list[str] = []
 
     def _env(self, name: str, folder: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL"))}
-        env.update(
-            DATA_DIR=str(folder),
-            DEBUG="0",
-            DIEUHANH_TESTING="1",
-            SECRET_KEY=f"exchange-test-{name}-secret-key-not-for-production",
-            SIGNING_STORAGE_KEY=f"exchange-test-{name}-storage",
-            DIEUHANH_INPROCESS_JOBS="1",
-            EXCHANGE_POLL_SECONDS="0.2",
-            EXCHANGE_BACKOFF_BASE="0.2",
-            EXCHANGE_BACKOFF_MAX="2",
-            # a process killed by a fault test may die holding a claim: taken again soon, not after 2 min
-            EXCHANGE_LEASE_SECONDS="8",
-            EXCHANGE_DISPATCH_THREADS="8",
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-        )
+        env = node_env(name, folder)
         if self.database_url:
             env["DATABASE_URL"] = f"{self.database_url.rsplit('/', 1)[0]}/{self._db_name(name)}"
         return env

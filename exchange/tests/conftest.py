@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -122,3 +124,51 @@ def xw(
 ) -> ExchangeWorld:
     settings.EXCHANGE_BACKOFF_BASE = 0.05
     return build_exchange_world(world, exchange_pki, next_hop)
+
+
+def signed_from_commune(
+    xw: ExchangeWorld,
+    *,
+    number: str,
+    subject: str,
+    issued_on: date,
+    due_date: date,
+    sent_at: datetime,
+    attachments: tuple[Any, ...],
+    business: int = 0,
+    reason: str = "",
+    target: str = "",
+    message_id: str | None = None,
+    page_amount: int | None = None,
+    key: Issued | None = None,
+) -> bytes:
+    """A report (BC) of the commune for the province, signed by the commune (or ``key``): the package the
+    receiving tests take, here and in the web tests, each with its own dates and attachments."""
+    from exchange.edxml import build, model, sign
+    from exchange.edxml.codes import Business
+
+    header = model.MessageHeader(
+        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình", "Huyện ủy Đông Sơn"),
+        recipients=(model.Organ(xw.w.org.identifier or "", xw.w.org.name),),
+        code=model.split_number_symbol(number),
+        place="Hòa Bình",
+        promulgation_date=issued_on,
+        type_code="BC",
+        type_name="Báo cáo",
+        subject=subject,
+        document_id=model.document_id(COMMUNE_ID, issued_on, number),
+        signer=model.Signer("T/M ĐẢNG ỦY", "BÍ THƯ", "Hà Văn Nam"),
+        due_date=due_date,
+        to_places=("Tỉnh ủy Sông Lam,", "Lưu: VP."),
+        priority=model.Priority.URGENT,
+        page_amount=page_amount,
+    )
+    package = model.Package(
+        message_id=message_id or str(uuid.uuid4()),
+        header=header,
+        traces=(model.TraceHeader(COMMUNE_ID, sent_at),),
+        business=model.BusinessInfo(kind=Business(business), reason=reason, document_id=target),
+        attachments=attachments,
+    )
+    signer = key or xw.commune_key
+    return sign.sign(build.package(package), signer.key, [signer.cert])

@@ -26,7 +26,7 @@ from exchange.edxml.codes import Business, StatusCode
 from exchange.edxml.errors import BadSignature, UnknownCertificate
 from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
 from exchange.states import InState, OutState
-from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
+from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, signed_from_commune
 from notifications.models import Notification
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,35 +46,22 @@ def from_commune(
     message_id: str | None = None,
     key: Any = None,
 ) -> bytes:
-    issued_on = date(2026, 11, 28)
-    header = model.MessageHeader(
-        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình", "Huyện ủy Đông Sơn"),
-        recipients=(model.Organ(xw.w.org.identifier or "", xw.w.org.name),),
-        code=model.split_number_symbol(number),
-        place="Hòa Bình",
-        promulgation_date=issued_on,
-        type_code="BC",
-        type_name="Báo cáo",
+    return signed_from_commune(
+        xw,
+        number=number,
         subject="Báo cáo kết quả công tác xây dựng Đảng tháng 11 năm 2026",
-        document_id=model.document_id(COMMUNE_ID, issued_on, number),
-        signer=model.Signer("T/M ĐẢNG ỦY", "BÍ THƯ", "Hà Văn Nam"),
+        issued_on=date(2026, 11, 28),
         due_date=DUE,
-        to_places=("Tỉnh ủy Sông Lam,", "Lưu: VP."),
-        priority=model.Priority.URGENT,
-    )
-    package = model.Package(
-        message_id=message_id or str(uuid.uuid4()),
-        header=header,
-        traces=(model.TraceHeader(COMMUNE_ID, datetime(2026, 11, 28, 15, 0, tzinfo=VN)),),
-        business=model.BusinessInfo(
-            kind=business, reason="Ban hành nhầm" if business else "", document_id=target
-        ),
+        sent_at=datetime(2026, 11, 28, 15, 0, tzinfo=VN),
         attachments=()
         if business == Business.RECALL
         else (model.Attachment("a1", "45-BC-DU.pdf", "application/pdf", PDF, "Văn bản chính"),),
+        business=business,
+        reason="Ban hành nhầm" if business else "",
+        target=target,
+        message_id=message_id,
+        key=key,
     )
-    signer = key or xw.commune_key
-    return sign.sign(build.package(package), signer.key, [signer.cert])
 
 
 pytestmark = pytest.mark.django_db

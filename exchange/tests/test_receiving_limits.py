@@ -5,21 +5,30 @@ relays it to the others."""
 
 from __future__ import annotations
 
+import os
+import socket
+import struct
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.models import AuditEvent
 from exchange import directory, dispatch, services
 from exchange.edxml import build, parse, sign
 from exchange.edxml.errors import MalformedPackage
-from exchange.edxml.model import Organ, document_id
+from exchange.edxml.model import Attachment, Organ, document_id
 from exchange.models import DirectoryEntry, InboxMessage, Node, OutboxMessage
 from exchange.states import InState, Kind, OutState
+from exchange.testing import network
 from exchange.testing.samples import package
 from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld
 from orgs.models import Organization
@@ -51,11 +60,13 @@ def _signed(
     message_id: str | None = None,
     to: tuple[str, ...] | None = None,
     number: str = "3-BC/ĐU",
+    attachments: tuple[Attachment, ...] | None = None,
 ) -> bytes:
     sample = package()
     p = replace(
         sample,
         message_id=message_id or str(uuid.uuid4()),
+        attachments=sample.attachments if attachments is None else attachments,
         header=replace(
             sample.header,
             sender=Organ(sender, "Cơ quan gửi"),
@@ -282,3 +293,179 @@ def test_a_relay_report_about_an_organisation_listed_without_certificates_is_tak
     with pytest.raises(services.UnknownSender):  # nor a package from it, whatever signs it
         services.receive(_signed(xw, key=hub_key, number="10-BC/ĐU"))
     assert ExchangeStatus.objects.count() == 1
+
+
+# a package the hub takes (under its 40 MB) for a ward whose installation takes 1 MB: more than twice
+# that, so the ward's guard answers 413 at once and closes while the hub is still writing the body
+# (larger than what the loopback's socket buffers hold)
+WARD_LIMIT = 1024 * 1024
+LARGE = tuple(  # two parts (the XML parser takes a text node up to 10 MB: base64 of 7.5 MB)
+    Attachment(f"a{i}", f"ban-do-{i}.pdf", "application/pdf", b"%PDF-1.7\n" + os.urandom(6 * 2**20), "Bản đồ")
+    for i in (1, 2)
+)
+
+
+@pytest.fixture
+def small_receiver(tmp_path: Path) -> Iterator[network.Node]:
+    """A real installation's front (uvicorn, the ASGI guard in front of Django) that takes messages up
+    to ``WARD_LIMIT``; what it refuses is refused before Django or its database (not migrated) is
+    reached."""
+    env = network.node_env("ward", tmp_path) | {
+        "EXCHANGE_MAX_MESSAGE_BYTES": str(WARD_LIMIT),
+        "DIEUHANH_INPROCESS_JOBS": "0",
+    }
+    node = network.Node("ward", network._free_port(), tmp_path, env)
+    node.start()
+
+    def listening() -> bool:
+        assert node.process is not None and node.process.poll() is None, node.log()
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", node.port)) == 0
+
+    try:
+        network.wait_for(listening, timeout=60, interval=0.1)
+        yield node
+    finally:
+        node.stop()
+
+
+def _relayed_large(xw: ExchangeWorld, endpoint: str) -> OutboxMessage:
+    """The commune's large package for the ward, taken here and queued onward to ``endpoint``."""
+    ward_key = xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà")
+    _ward(xw, ward_key, through=Node.objects.create(name="Phường Bắc Hà", endpoint=endpoint, is_hub=False))
+    data = _signed(xw, to=(WARD_ID,), number="11-BC/ĐU", attachments=LARGE)
+    assert 2 * WARD_LIMIT + 10 * 2**20 < len(data) < settings.EXCHANGE_MAX_MESSAGE_BYTES
+    services.receive(data)
+    return OutboxMessage.objects.get(kind=Kind.PACKAGE)
+
+
+@pytest.mark.slow
+def test_a_refusal_answered_before_the_whole_body_is_read_is_final(
+    xw: ExchangeWorld, small_receiver: network.Node
+) -> None:
+    onward = _relayed_large(xw, small_receiver.url)
+    dispatch.run_pending()
+    onward.refresh_from_db()
+    # the ward's refusal in its own words, once: not a broken connection retried for ever
+    assert (onward.state, onward.attempts, onward.last_http_status) == (OutState.FAILED, 1, 413)
+    assert onward.last_error == "Gói tin vượt quá dung lượng cho phép."
+    # the ward's installation answered: it is not counted down
+    assert Node.objects.get(name="Phường Bắc Hà").consecutive_failures == 0
+    # and the commune is told why its package did not reach the ward
+    report = OutboxMessage.objects.get(kind=Kind.STATUS, to_identifier=COMMUNE_ID)
+    assert report.status_code == "02" and "vượt quá dung lượng" in report.description
+
+
+def test_a_connection_cut_with_no_answer_to_read_is_still_retried(xw: ExchangeWorld) -> None:
+    """A receiver that reads the headers and drops the connection without a word (reset)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def cut() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += connection.recv(65536)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    threading.Thread(target=cut, daemon=True).start()
+    try:
+        onward = _relayed_large(xw, f"http://127.0.0.1:{listener.getsockname()[1]}")
+        dispatch.run_pending()
+    finally:
+        listener.close()
+    onward.refresh_from_db()
+    assert (onward.state, onward.attempts, onward.last_http_status) == (OutState.PENDING, 1, None)
+    assert onward.last_error.startswith("Không kết nối được Phường Bắc Hà")
+    assert Node.objects.get(name="Phường Bắc Hà").consecutive_failures == 1
+    assert not OutboxMessage.objects.filter(kind=Kind.STATUS, to_identifier=COMMUNE_ID).exists()
+
+
+def _tls_server_files(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (its own CA, as ``EXCHANGE_CA_FILE`` names it) and key."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Phường Bắc Hà")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "ward.pem", folder / "ward.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_over_https_with_the_configured_ca_an_early_refusal_is_read_too(
+    xw: ExchangeWorld, settings: Any, tmp_path: Path
+) -> None:
+    """A receiver behind TLS that answers 413 after the headers and closes at once (no reading)."""
+    import json
+    import ssl
+
+    from exchange.asgi import TOO_LARGE
+
+    cert_path, key_path = _tls_server_files(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_path, key_path)
+    listener = socket.create_server(("127.0.0.1", 0))
+    answer = json.dumps(TOO_LARGE, ensure_ascii=False).encode()
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # closed: the test is over
+            # as asyncio (uvicorn) does: without it the answer may wait behind the unacknowledged session
+            # tickets (Nagle) and be dropped with the connection, closed with the body unread
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                with tls.wrap_socket(connection, server_side=True) as secure:
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        head += secure.recv(65536)
+                    secure.sendall(
+                        b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+                        b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer)
+                    )
+            except (OSError, ssl.SSLError):
+                continue  # a client that does not trust us
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        onward = _relayed_large(xw, f"https://127.0.0.1:{listener.getsockname()[1]}")
+        settings.EXCHANGE_CA_FILE = ""  # the system's CAs only: the ward's certificate is not trusted
+        dispatch.run_pending()
+        onward.refresh_from_db()
+        assert onward.state == OutState.PENDING and "CERTIFICATE_VERIFY_FAILED" in onward.last_error
+        settings.EXCHANGE_CA_FILE = str(cert_path)
+        OutboxMessage.objects.filter(pk=onward.pk).update(next_attempt_at=timezone.now())
+        dispatch.run_pending()
+    finally:
+        listener.close()
+    onward.refresh_from_db()
+    assert (onward.state, onward.attempts, onward.last_http_status) == (OutState.FAILED, 2, 413)
+    assert onward.last_error == TOO_LARGE["message"]

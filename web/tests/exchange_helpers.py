@@ -13,8 +13,14 @@ from django.utils import timezone
 
 from conftest import World, make_pdf
 from exchange.edxml import build, model, sign
-from exchange.edxml.codes import Business, StatusCode
-from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, NextHop, build_exchange_world
+from exchange.edxml.codes import StatusCode
+from exchange.tests.conftest import (
+    COMMUNE_ID,
+    ExchangeWorld,
+    NextHop,
+    build_exchange_world,
+    signed_from_commune,
+)
 from signing.pki import Issued, TestPki
 
 PDF = make_pdf("Báo cáo sơ kết công tác dân vận quý IV")
@@ -41,34 +47,19 @@ def package_from_commune(
 ) -> bytes:
     """A package signed by the commune for the province, issued two days ago, due in three weeks."""
     today = timezone.localdate()
-    issued_on = today - timedelta(days=2)
-    header = model.MessageHeader(
-        sender=model.Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình", "Huyện ủy Đông Sơn"),
-        recipients=(model.Organ(xw.w.org.identifier or "", xw.w.org.name),),
-        code=model.split_number_symbol(number),
-        place="Hòa Bình",
-        promulgation_date=issued_on,
-        type_code="BC",
-        type_name="Báo cáo",
+    return signed_from_commune(
+        xw,
+        number=number,
         subject=subject,
-        document_id=model.document_id(COMMUNE_ID, issued_on, number),
-        signer=model.Signer("T/M ĐẢNG ỦY", "BÍ THƯ", "Hà Văn Nam"),
+        issued_on=today - timedelta(days=2),
         due_date=today + timedelta(days=21),
-        to_places=("Tỉnh ủy Sông Lam,", "Lưu: VP."),
-        priority=model.Priority.URGENT,
-        page_amount=1,
-    )
-    package = model.Package(
-        message_id=str(uuid.uuid4()),
-        header=header,
-        traces=(model.TraceHeader(COMMUNE_ID, timezone.localtime()),),
-        business=model.BusinessInfo(kind=Business.NEW),
+        sent_at=timezone.localtime(),
         attachments=(
             model.Attachment("a1", "45-BC-DU.pdf", "application/pdf", PDF, "Văn bản chính"),
             model.Attachment("a2", "phu-luc.pdf", "text/html", ANNEX, "Phụ lục"),
         ),
+        page_amount=1,
     )
-    return sign.sign(build.package(package), xw.commune_key.key, [xw.commune_key.cert])
 
 
 def arrived(xw: ExchangeWorld, **kwargs: Any) -> Any:
