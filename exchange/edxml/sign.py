@@ -36,9 +36,19 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
+class _Signer(XMLSigner):
+    """signxml's signer reading the message back with our parser (``parse.parser``): its own default
+    refuses a text node over 10 MB — an attachment of ~7.5 MB once in base64 —, far under the exchange's
+    limit, so larger attachments could not be sent at all."""
+
+    @property
+    def parser(self) -> etree.XMLParser:
+        return parse.parser()
+
+
 def sign(root: etree._Element, key: PrivateKeyTypes, chain: list[x509.Certificate]) -> bytes:
     """The message signed with ``key`` (its certificate first in ``chain``), as UTF-8 bytes."""
-    signer = XMLSigner(
+    signer = _Signer(
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
