@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from core.models import Holiday
 from demo.holidays import holidays_around
@@ -720,13 +721,14 @@ def create_directory(directory: Directory, today: date) -> Created:
 
 
 def setup_outgoing(organization: Organization, *, main: bool) -> Register:
-    """An outgoing register, the 2025–2030 committee term and, for the provincial committee, the approval
-    chain: head of the drafting unit → Chánh Văn phòng → committee leader who signs."""
+    """An outgoing register, the committee term holding today (2025–2030 until 30/09/2030) and, for the
+    provincial committee, the approval chain: head of the drafting unit → Chánh Văn phòng → committee
+    leader who signs."""
     from outgoing.models import ApprovalRoute, ApprovalRouteStep, CommitteeTerm
+    from outgoing.terms import term_holding
 
-    CommitteeTerm.objects.create(
-        organization=organization, name="2025–2030", start_date=date(2025, 10, 1), end_date=date(2030, 9, 30)
-    )
+    name, start, end = term_holding(timezone.localdate())
+    CommitteeTerm.objects.create(organization=organization, name=name, start_date=start, end_date=end)
     if main:
         route = ApprovalRoute.objects.create(organization=organization)
         ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ class OutgoingWorld:
         from documents.models import Register, RegisterKind
         from orgs.models import Position, Role, RoleAssignment, User
         from outgoing.models import ApprovalRoute, ApprovalRouteStep, CommitteeTerm
+        from outgoing.terms import term_holding
 
         self.w = world
         self.secretary = User.objects.create_user(
@@ -34,12 +34,9 @@ class OutgoingWorld:
             Register.objects.create(
                 organization=org, kind=RegisterKind.OUTGOING, name="Sổ đăng ký văn bản đi"
             )
-        # a five-year committee term holding today (2025–2030 in 2026), whatever the year the tests run in
-        this_year = timezone.localdate().year
-        start, end = date(this_year - 1, 10, 1), date(this_year + 4, 9, 30)
-        CommitteeTerm.objects.create(
-            organization=world.org, name=f"{start.year}–{end.year}", start_date=start, end_date=end
-        )
+        # the committee term holding today (2025–2030 in 2026), whatever the year the tests run in
+        name, start, end = term_holding(timezone.localdate())
+        CommitteeTerm.objects.create(organization=world.org, name=name, start_date=start, end_date=end)
         route = ApprovalRoute.objects.create(organization=world.org)
         ApprovalRouteStep.objects.create(route=route, position=1, role=Role.UNIT_HEAD)
         ApprovalRouteStep.objects.create(route=route, position=2, role=Role.OFFICE_LEADER)
