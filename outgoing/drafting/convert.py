@@ -9,6 +9,7 @@ first run in a new profile is the slow "cold" start).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -21,6 +22,8 @@ from pathlib import Path
 from django.conf import settings
 
 from core.errors import ApplicationError
+
+log = logging.getLogger(__name__)
 
 POOL_SIZE = 4
 
@@ -71,7 +74,29 @@ def _profile() -> Iterator[Path]:
         time.sleep(0.1)
 
 
+ATTEMPTS = 2  # LibreOffice now and then crashes on a document it converts fine the next time
+
+
 def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes:
+    """The PDF of a .docx; a failed run (LibreOffice crashed, seen under load) is tried once more, a
+    timeout is not (it would only double the wait)."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _convert(data, timeout=timeout)
+        except _RunFailed as exc:
+            if attempt == ATTEMPTS:
+                raise ConversionFailed(
+                    f"LibreOffice không chuyển được văn bản sang PDF. {exc}".strip()
+                ) from None
+            log.warning("LibreOffice failed (attempt %s), trying again: %s", attempt, exc)
+    raise AssertionError("unreachable")
+
+
+class _RunFailed(Exception):
+    """soffice ended without the PDF; the message is the end of what it printed."""
+
+
+def _convert(data: bytes, *, timeout: float) -> bytes:
     binary = soffice()
     with _profile() as profile, tempfile.TemporaryDirectory(prefix="dieuhanh-lo-") as work:
         source = Path(work) / "van-ban.docx"
@@ -100,6 +125,5 @@ def docx_to_pdf(data: bytes, *, timeout: float = 120) -> bytes:
             raise ConversionFailed("Chuyển đổi sang PDF quá lâu và đã bị dừng.") from exc
         target = Path(work) / "van-ban.pdf"
         if done.returncode != 0 or not target.exists():
-            detail = (done.stderr or done.stdout).decode(errors="replace")[-300:]
-            raise ConversionFailed(f"LibreOffice không chuyển được văn bản sang PDF. {detail}".strip())
+            raise _RunFailed((done.stderr or done.stdout).decode(errors="replace")[-300:])
         return target.read_bytes()
