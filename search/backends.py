@@ -330,8 +330,12 @@ class PostgresBackend(Backend):
         more than that for words that match a few thousand documents of a million."""
         qs, single, double = self._matching(base, parsed, order=order, exclude=exclude)
         span = self._span()
-        if span is None or self._estimate(qs, single, double) > self.few_matches:
-            return super().find(base, parsed, order=order, exclude=exclude, cap=cap, end=end)
+        if span is None:
+            found = self._query(qs, single, double, None, 0, cap + 1)
+            return found, len(found)
+        if self._estimate(qs, single, double) > self.few_matches:
+            found = self._windowed(qs, single, double, span, order=order, offset=0, limit=cap + 1)
+            return found, len(found)
         rows = self._unordered(qs, single, double, cap + 1)
         if len(rows) > cap:
             page = self._windowed(qs, single, double, span, order=order, offset=0, limit=end)
