@@ -52,7 +52,7 @@ from search.models import Entry
 from search.query import Parsed, hashed_triples, phrase_tokens
 
 WINDOW_MIN_ENTRIES = 50_000  # PostgreSQL scans by date windows above this many entries
-FEW_MATCHES = 30_000  # … unless the planner expects at most this many matches (``PostgresBackend.find``)
+FEW_MATCHES = 20_000  # … unless the planner expects at most this many matches (``PostgresBackend.find``)
 RANK_LIMIT = 300  # relevance ordering only when at most this many visible documents match
 ORDERS = ("newest", "oldest")  # by the document's date (then the entry id)
 KEY_SHIFT = 2**32  # SQLite full-text rowid = date ordinal × 2³² + entry id (entry ids stay below 2³²)
