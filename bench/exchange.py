@@ -22,7 +22,7 @@ arrival status (01) back at the sender ≤ 2 s after the issue.
 
     .venv/bin/python bench/exchange.py [--stage codec|network|both] [--runs 30] [--size-mb 1]
                                        [--packages 200] [--issues 20] [--postgres URL] [--no-hub-alone]
-                                       [--hub-workers 1]
+                                       [--hub-workers 1] [--commune-workers 1]
 
 Prints the figures with the load average and writes bench/results-exchange.json.
 """
@@ -52,6 +52,9 @@ def main() -> int:
     parser.add_argument("--postgres", default="")
     parser.add_argument("--no-hub-alone", action="store_true", help="skip the hub-alone stage")
     parser.add_argument("--hub-workers", type=int, default=1, help="the hub's uvicorn worker processes")
+    parser.add_argument(
+        "--commune-workers", type=int, default=1, help="the commune's (the receiver the hub relays to)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -140,7 +143,9 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     )
     from exchange.testing.samples import package
 
-    net = Network(database_url=args.postgres, hub_workers=args.hub_workers)
+    net = Network(
+        database_url=args.postgres, hub_workers=args.hub_workers, commune_workers=args.commune_workers
+    )
     started = time.perf_counter()
     net.start()
     print(f"three installations started in {time.perf_counter() - started:.0f} s")
@@ -298,6 +303,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         )
         return {
             "hub_workers": args.hub_workers,
+            "commune_workers": args.commune_workers,
             "throughput": throughput,
             **({"hub_alone": hub_alone} if hub_alone is not None else {}),
             "latency": latency,

@@ -166,10 +166,13 @@ class Node:
 
 
 class Network:
-    def __init__(self, base: Path | None = None, database_url: str = "", hub_workers: int = 1) -> None:
+    def __init__(
+        self, base: Path | None = None, database_url: str = "", hub_workers: int = 1, commune_workers: int = 1
+    ) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="dieuhanh-exchange-"))
         self.database_url = database_url  # a PostgreSQL server URL (…/postgres) or "" for SQLite
         self.hub_workers = hub_workers  # the hub's uvicorn processes (the bench's --hub-workers)
+        self.commune_workers = commune_workers  # … and the commune's (--commune-workers)
         self.nodes: dict[str, Node] = {}
         self.keys: dict[str, Any] = {}
         self._pg_names: list[str] = []
@@ -194,7 +197,7 @@ class Network:
         for name in (HUB, PROVINCE, COMMUNE):
             folder = self.base / name
             folder.mkdir(parents=True, exist_ok=True)
-            workers = self.hub_workers if name == HUB else 1
+            workers = {HUB: self.hub_workers, COMMUNE: self.commune_workers}.get(name, 1)
             self.nodes[name] = Node(name, ports[name], folder, self._env(name, folder), workers=workers)
             self._copy_template(template, name, folder)
 
