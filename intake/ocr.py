@@ -495,7 +495,6 @@ def _ocrmypdf(
 
     ``rotate_threshold``: Tesseract's orientation confidence enough to turn a page (OCRmyPDF's default
     14 when None; lower for the second pass, whose pages are known to be unreadable as they are)."""
-    import ocrmypdf
     from ocrmypdf import exceptions as ocr_errors
 
     from intake import ocr_progress
@@ -540,7 +539,7 @@ def _ocrmypdf(
             options["pages"] = pages
         ocr_progress.listener = listener
         try:
-            ocrmypdf.ocr(src, out if make_pdfa else Path(os.devnull), **options)  # type: ignore[call-overload]
+            _run_ocrmypdf(src, out if make_pdfa else Path(os.devnull), options)
         except ocr_errors.EncryptedPdfError as exc:
             raise OcrFailed("Tệp PDF có mật khẩu, không nhận dạng được.", code="encrypted_pdf") from exc
         except ocr_errors.DigitalSignatureError as exc:
@@ -561,6 +560,24 @@ def _ocrmypdf(
             ocr_progress.listener = None
         text_pages = _split_sidecar(sidecar.read_text(encoding="utf-8", errors="replace"), src)
         return (out.read_bytes() if make_pdfa else b""), text_pages
+
+
+def _run_ocrmypdf(src: Path, out: Path, options: dict[str, object]) -> None:
+    """OCRmyPDF, run once more when its PDF/A check fails: pikepdf's validator records *every* warning
+    raised in the process while it parses a content stream (``catch_warnings`` is process-wide) and counts
+    it as a violation — a warning from another thread (seen: a database connection's ResourceWarning
+    at garbage collection) failed a sound scan. A page that truly is not PDF/A fails the second time too."""
+    import ocrmypdf
+    from ocrmypdf import exceptions as ocr_errors
+
+    for attempt in (1, 2):
+        try:
+            ocrmypdf.ocr(src, out, **options)  # type: ignore[call-overload]
+            return
+        except ocr_errors.PdfaConversionFailedError as exc:
+            if attempt == 2:
+                raise
+            log.warning("PDF/A check failed, running OCR once more: %s", exc)
 
 
 @dataclass(frozen=True)
