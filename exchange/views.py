@@ -207,7 +207,13 @@ async def directory(request: HttpRequest) -> JsonResponse:
 async def health(request: HttpRequest) -> JsonResponse:
     from exchange.selectors import backlog
 
-    counts = await sync_to_async(backlog, thread_sensitive=False)()
+    def read() -> dict[str, Any]:
+        try:
+            return backlog()
+        finally:
+            close_old_connections()  # as the other handlers: a broken connection is not kept on the thread
+
+    counts = await sync_to_async(read, thread_sensitive=False)()
     return JsonResponse({"ok": True, **counts})
 
 
