@@ -299,7 +299,7 @@ def test_a_relay_report_about_an_organisation_listed_without_certificates_is_tak
 # that, so the ward's guard answers 413 at once and closes while the hub is still writing the body
 # (larger than what the loopback's socket buffers hold)
 WARD_LIMIT = 1024 * 1024
-LARGE = tuple(  # two parts (the XML parser takes a text node up to 10 MB: base64 of 7.5 MB)
+LARGE = tuple(  # two attachments of 6 MB
     Attachment(f"a{i}", f"ban-do-{i}.pdf", "application/pdf", b"%PDF-1.7\n" + os.urandom(6 * 2**20), "Bản đồ")
     for i in (1, 2)
 )
