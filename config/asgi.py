@@ -5,10 +5,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
 
-from exchange.asgi import MessageSizeLimit  # noqa: E402  (after Django is set up)
+from exchange.asgi import ExchangeFront  # noqa: E402  (after Django is set up)
 
-# an exchange message over the limit is refused before Django reads or spools its body
-application = MessageSizeLimit(application)  # type: ignore[assignment]
+# exchange messages: refused over the size limit before anything spools them, served without Django's
+# request handling (exchange/asgi.py)
+application = ExchangeFront(application)  # type: ignore[assignment]
 
 from core.runtime import warm_up_and_freeze  # noqa: E402  (after Django is set up)
 

@@ -1,9 +1,21 @@
-"""An ASGI guard in front of Django for ``POST /exchange/v1/messages``: a body larger than
-``EXCHANGE_MAX_MESSAGE_BYTES`` is refused (413, a Vietnamese JSON error) before Django reads or spools
-it — at once when the declared Content-Length is over the limit, and as soon as the streamed bytes pass
-it otherwise (Django is then told the client went away, so it stops reading and answers nothing). The
-rest of a body up to twice the limit is read and discarded before the answer, so that the sender sees the
-413 (a refusal, final) rather than a broken connection (which it would retry)."""
+"""The ASGI front of ``POST /exchange/v1/messages``, in front of Django.
+
+Size: a body larger than ``EXCHANGE_MAX_MESSAGE_BYTES`` is refused (413, a Vietnamese JSON error) before
+anything spools it — at once when the declared Content-Length is over the limit, and as soon as the
+streamed bytes pass it otherwise. The rest of a body up to twice the limit is read and discarded before
+the answer, so that the sender sees the 413 (a refusal, final) rather than a broken connection (which it
+would retry).
+
+Served here: a message within the limit is read and answered by ``views.answer_message`` without going
+through Django's request handling. That handling cost the hub more than the message's own parsing per
+package: Django's ASGI handler gives every request a thread of its own for sync code (a new thread
+started and joined per request, the event loop waiting on both) and runs the middleware chain (sessions,
+locale, authentication, CSRF — nothing this endpoint uses: a message is authenticated by its signature).
+What Django's handling does that matters here is kept: a Host outside ``ALLOWED_HOSTS`` and a plain-HTTP
+request where HTTPS is required (``SECURE_SSL_REDIRECT``) are left to Django, which refuses or redirects
+them as for any other URL; the client's address is set for the audit log; the answer carries the
+security headers the middleware would add. Under WSGI or the test client the Django view
+(``views.messages``) answers instead, with the same ``answer_message``."""
 
 from __future__ import annotations
 
@@ -12,6 +24,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http.request import split_domain_port, validate_host
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -23,14 +37,19 @@ PATH = "/exchange/v1/messages"
 TOO_LARGE = {"code": "message_too_large", "message": "Gói tin vượt quá dung lượng cho phép."}
 
 
-class MessageSizeLimit:
+class ExchangeFront:
     """Wraps the ASGI application; only POSTs to the exchange endpoint are looked at."""
 
     def __init__(self, app: App) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") != "http" or scope.get("method") != "POST" or scope.get("path") != PATH:
+        if (
+            scope.get("type") != "http"
+            or scope.get("method") != "POST"
+            or scope.get("path") != PATH
+            or not _ours(scope)
+        ):
             await self.app(scope, receive, send)
             return
         limit = settings.EXCHANGE_MAX_MESSAGE_BYTES
@@ -40,25 +59,88 @@ class MessageSizeLimit:
                 await _discard(receive, 2 * limit)
             await _refuse(send)
             return
-        seen = 0
-        over = False
-
-        async def bounded() -> Message:
-            nonlocal seen, over
-            if over:
-                return {"type": "http.disconnect"}
+        body = bytearray()
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    over = True  # Django sees the client gone: it drops what it read and answers nothing
-                    return {"type": "http.disconnect"}
-            return message
+            if message["type"] != "http.request":
+                return  # the sender went away before the end: nothing was stored, nothing to answer
+            body += message.get("body", b"")
+            if len(body) > limit:
+                await _discard(receive, 2 * limit - len(body))
+                await _refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        await _serve(scope, bytes(body), send)
 
-        await self.app(scope, bounded, send)
-        if over:
-            await _discard(receive, 2 * limit - seen)
-            await _refuse(send)
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _ours(scope: Scope) -> bool:
+    """Served here, or left to Django: a Host it would refuse (``ALLOWED_HOSTS``: 400) and a plain-HTTP
+    request it would redirect to HTTPS (``SECURE_SSL_REDIRECT``) get Django's own answer."""
+    host = _header(scope, b"host") or ""
+    domain, _port = split_domain_port(host)
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as Django's HttpRequest.get_host
+    if not domain or not validate_host(domain, allowed):
+        return False
+    return _secure(scope) or not getattr(settings, "SECURE_SSL_REDIRECT", False)
+
+
+def _secure(scope: Scope) -> bool:
+    if scope.get("scheme") == "https":
+        return True
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy:
+        header, value = proxy
+        name = header.removeprefix("HTTP_").lower().replace("_", "-").encode()
+        return (_header(scope, name) or "").split(",")[0].strip() == value
+    return False
+
+
+async def _serve(scope: Scope, data: bytes, send: Send) -> None:
+    from core.middleware import current_ip
+    from exchange.views import answer_message
+
+    client = scope.get("client")
+    token = current_ip.set(client[0] if client else None)  # the audit log's address, as the middleware
+    try:
+        status, payload, headers = await answer_message(data)
+    finally:
+        current_ip.reset(token)
+    body = json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *_security_headers(),
+                *extra,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _security_headers() -> list[tuple[bytes, bytes]]:
+    """What the security and clickjacking middleware add to an answer (settings.py)."""
+    headers = []
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append((b"referrer-policy", str(settings.SECURE_REFERRER_POLICY).encode()))
+    headers.append((b"x-frame-options", str(settings.X_FRAME_OPTIONS).encode()))
+    return headers
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -113,6 +113,9 @@ class _TooLarge(ApplicationError):
     message = "Gói tin vượt quá dung lượng cho phép."
 
 
+Answer = tuple[int, dict[str, Any], dict[str, str]]  # status, JSON payload, extra headers
+
+
 def _check(data: bytes) -> Any:
     """Parse and verify (within a verification slot): the checked message, or the refusal's answer."""
     from exchange import services
@@ -125,7 +128,7 @@ def _check(data: bytes) -> Any:
         close_old_connections()
 
 
-def _record(checked: Any) -> JsonResponse:
+def _record(checked: Any) -> Answer:
     """Store and act on a checked message (outside the slot: its waits are fsyncs and the database's
     lock, not the CPU); the receipt is answered once it is committed, its files synced."""
     from exchange import services
@@ -139,13 +142,13 @@ def _record(checked: Any) -> JsonResponse:
     from exchange import faults
 
     faults.after_commit()
-    return JsonResponse(receipt.as_dict(), status=200)
+    return 200, receipt.as_dict(), {}
 
 
-def _refused(data: bytes, exc: ApplicationError) -> JsonResponse:
+def _refused(data: bytes, exc: ApplicationError) -> Answer:
     log.info("exchange message refused: %s (%s)", exc.code, exc.message)
     _audit_refusal(data, exc)
-    return JsonResponse(exc.as_dict(), status=exc.status)
+    return exc.status, exc.as_dict(), {}
 
 
 def _audit_refusal(data: bytes, exc: ApplicationError) -> None:
@@ -162,30 +165,39 @@ def _audit_refusal(data: bytes, exc: ApplicationError) -> None:
     )
 
 
-@csrf_exempt
-@require_POST
-async def messages(request: HttpRequest) -> JsonResponse:
-    """POST /exchange/v1/messages: a package or a status message (application/xml)."""
-    try:
-        data = _read(request)
-    except ApplicationError as exc:
-        return JsonResponse(exc.as_dict(), status=exc.status)
+async def answer_message(data: bytes) -> Answer:
+    """A message received whole (``data``, within the size limit): verified within a slot, then stored
+    and acted on; the answer to send back. Served by the ASGI front (``exchange.asgi``) and by the view
+    below (the test client, a WSGI server)."""
     slots = _slots()
     if not await _wait_for(slots):  # saturated for a while: the sender's dispatcher retries later
-        busy = _Busy()
-        response = JsonResponse(busy.as_dict(), status=busy.status)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return 503, _Busy().as_dict(), {"Retry-After": str(RETRY_AFTER_SECONDS)}
     try:
         # verification off the event loop, on a thread of its own (not Django's one shared thread for
         # sync code): several packages are verified at once, up to the slots
         checked = await sync_to_async(_check, thread_sensitive=False)(data)
     finally:
         _release(slots)
-    if isinstance(checked, JsonResponse):
+    if isinstance(checked, tuple):
         return checked
     # storage after the slot is given back: the next message is verified while this one's files sync
     return await sync_to_async(_record, thread_sensitive=False)(checked)
+
+
+@csrf_exempt
+@require_POST
+async def messages(request: HttpRequest) -> JsonResponse:
+    """POST /exchange/v1/messages: a package or a status message (application/xml). Under ASGI the
+    front in ``exchange.asgi`` answers it before Django; this view serves the test client and WSGI."""
+    try:
+        data = _read(request)
+    except ApplicationError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    status, payload, headers = await answer_message(data)
+    response = JsonResponse(payload, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 @require_GET
