@@ -3,6 +3,7 @@ certificates sign their messages."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,53 +24,85 @@ def entry_for(organization: Organization) -> DirectoryEntry | None:
     )
 
 
+@dataclass(frozen=True)
+class Routes:
+    """What the directory says of the organisations one message names — its sender, its recipients —
+    read in one query (``routes``) and asked as often as its handling needs: a hub asked five questions
+    per package (the sender's certificates, whether each recipient is served here, twice, and the next
+    hops of recipient and sender), each its own query, which cost more CPU than verifying the package."""
+
+    organizations: dict[str, Organization]  # by identifier, each with its directory entry and node
+
+    def _entry(self, identifier: str) -> DirectoryEntry | None:
+        organization = self.organizations.get(identifier)
+        entry = getattr(organization, "exchange_entry", None)  # (none: RelatedObjectDoesNotExist)
+        return entry if entry is not None and entry.active else None
+
+    def registered_certificates(self, identifier: str) -> list[x509.Certificate]:
+        """The certificates a message from ``identifier`` may be signed with (none: an unknown sender)."""
+        entry = self._entry(identifier)
+        return list(_certificates(entry.certificates_pem)) if entry is not None else []
+
+    def relay_certificates(self, identifier: str) -> list[x509.Certificate]:
+        """The certificates the installation routing ``identifier`` signs its relay failure reports with."""
+        node = self.next_hop(identifier)
+        return list(_certificates(node.relay_certificates_pem)) if node is not None else []
+
+    def next_hop(self, identifier: str) -> Node | None:
+        entry = self._entry(identifier)
+        return entry.node if entry is not None else None
+
+    def relay_hop(self, sender: str, target: str) -> Node | None:
+        """Where a message from ``sender`` to ``target`` (an organisation not served here) is relayed: the
+        target's next hop — except the installation the sender is reached through. Installations form a
+        tree and a message travels out from its sender's side, so it came from there: sending it back would
+        only have it offered here again (the next hop answers "duplicate" and the message is lost without a
+        word). That happens when a hub's directory routes here an organisation this installation does not
+        serve — which this installation then knows from the hub's own directory as reached through the
+        hub. None: it is not ours to relay, and refusing it lets the hub report it to the sender."""
+        node = self.next_hop(target)
+        if node is None:
+            return None
+        back = self.next_hop(sender)
+        return None if back is not None and back.pk == node.pk else node
+
+    def local_organization(self, identifier: str) -> Organization | None:
+        """An organisation this installation serves, by its identifier."""
+        organization = self.organizations.get(identifier)
+        return organization if organization is not None and organization.uses_system else None
+
+
+def routes(identifiers: Any) -> Routes:
+    """The directory's word on ``identifiers`` (one query)."""
+    wanted = {i for i in identifiers if i}
+    found = Organization.objects.filter(identifier__in=wanted).select_related("exchange_entry__node")
+    return Routes({str(o.identifier): o for o in found})
+
+
+@functools.lru_cache(maxsize=1024)
+def _certificates(pem: str) -> tuple[x509.Certificate, ...]:
+    """The certificates in a PEM text, read once per text (a hub reads the same few for every message)."""
+    return tuple(x509.load_pem_x509_certificates(pem.encode())) if pem.strip() else ()
+
+
 def registered_certificates(identifier: str) -> list[x509.Certificate]:
-    """The certificates a message from ``identifier`` may be signed with (none: an unknown sender)."""
-    entry = (
-        DirectoryEntry.objects.filter(organization__identifier=identifier, active=True)
-        .only("certificates_pem")
-        .first()
-    )
-    if entry is None or not entry.certificates_pem.strip():
-        return []
-    return x509.load_pem_x509_certificates(entry.certificates_pem.encode())
+    return routes([identifier]).registered_certificates(identifier)
 
 
 def relay_certificates(identifier: str) -> list[x509.Certificate]:
-    """The certificates the installation routing ``identifier`` signs its relay failure reports with."""
-    node = next_hop(identifier)
-    if node is None or not node.relay_certificates_pem.strip():
-        return []
-    return x509.load_pem_x509_certificates(node.relay_certificates_pem.encode())
+    return routes([identifier]).relay_certificates(identifier)
 
 
 def next_hop(identifier: str) -> Node | None:
-    entry = (
-        DirectoryEntry.objects.filter(organization__identifier=identifier, active=True)
-        .select_related("node")
-        .first()
-    )
-    return entry.node if entry is not None else None
+    return routes([identifier]).next_hop(identifier)
 
 
 def relay_hop(sender: str, target: str) -> Node | None:
-    """Where a message from ``sender`` to ``target`` (an organisation not served here) is relayed: the
-    target's next hop — except the installation the sender is reached through. Installations form a tree
-    and a message travels out from its sender's side, so it came from there: sending it back would only
-    have it offered here again (the next hop answers "duplicate" and the message is lost without a word).
-    That happens when a hub's directory routes here an organisation this installation does not serve —
-    which this installation then knows from the hub's own directory as reached through the hub. None: it
-    is not ours to relay, and refusing it lets the hub report it to the sender."""
-    node = next_hop(target)
-    if node is None:
-        return None
-    back = next_hop(sender)
-    return None if back is not None and back.pk == node.pk else node
+    return routes([sender, target]).relay_hop(sender, target)
 
 
 def local_organization(identifier: str) -> Organization | None:
-    """An organisation this installation serves, by its identifier."""
-    return Organization.objects.filter(identifier=identifier, uses_system=True).first()
+    return routes([identifier]).local_organization(identifier)
 
 
 def is_external(organization: Organization | None) -> bool:

@@ -168,7 +168,7 @@ def _pool(threads: int) -> Any:
 
 
 def _take(pk: int) -> bool:
-    message = OutboxMessage.objects.get(pk=pk)
+    message = OutboxMessage.objects.select_related("inbox").get(pk=pk)
     if _blocked(message):
         return False
     if _moot(message):
@@ -176,8 +176,13 @@ def _take(pk: int) -> bool:
         return False
     if not _claim(pk):
         return False
-    message.refresh_from_db()
+    # as claimed (another process may have tried it since the read); the relayed inbox row, which never
+    # changes, is kept rather than read again
+    message.refresh_from_db(fields=_REFRESHED)
     return _send(message)
+
+
+_REFRESHED = [f.name for f in OutboxMessage._meta.concrete_fields if f.name not in ("id", "inbox")]
 
 
 def _take_in_thread(pk: int) -> bool:
@@ -386,9 +391,19 @@ def _post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, Any, byt
         return exc.code, exc.headers or {}, exc.read(65536)
 
 
+NODE_OK_EVERY = timedelta(seconds=5)
+
+
 def _node_answered(node: Any, *, ok: bool) -> None:
-    """The next hop's health for the administrators: when it last answered properly, failures since."""
+    """The next hop's health for the administrators: when it last answered properly (to within
+    ``NODE_OK_EVERY``: a busy hub does not write the same row for every message), failures since."""
     if ok:
+        if (
+            node.consecutive_failures == 0
+            and node.last_ok_at is not None
+            and timezone.now() - node.last_ok_at < NODE_OK_EVERY
+        ):
+            return
         type(node).objects.filter(pk=node.pk).update(last_ok_at=timezone.now(), consecutive_failures=0)
     else:
         type(node).objects.filter(pk=node.pk).update(consecutive_failures=F("consecutive_failures") + 1)

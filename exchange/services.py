@@ -237,6 +237,8 @@ class Checked:
     signer: str  # sha256 of the signing certificate
     status: model.StatusMessage | None = None
     package: model.Package | None = None
+    # the directory's word on the organisations it names, as read to verify it
+    routes: directory.Routes | None = None
 
 
 def receive(data: bytes) -> Receipt:
@@ -253,12 +255,17 @@ def verify(data: bytes) -> Checked:
     root = parse.read(data)
     kind = parse.kind(root)
     sender = parse.sender_id(root)
-    certificates = directory.registered_certificates(sender)
+    named = (
+        [sender, *(parse.organ_id(to) for to in parse.recipients(root))] if kind == "package" else [sender]
+    )
+    known = directory.routes(named)
+    certificates = known.registered_certificates(sender)
     if not certificates and directory.refresh_for_unknown(sender):
-        certificates = directory.registered_certificates(sender)
+        known = directory.routes(named)
+        certificates = known.registered_certificates(sender)
     # a status may also be the report of the installation routing ``sender`` that it could not deliver
     # (which it can be also for an organisation listed without certificates of its own yet)
-    relay = directory.relay_certificates(sender) if kind == "status" else []
+    relay = known.relay_certificates(sender) if kind == "status" else []
     if not certificates and not relay:
         raise UnknownSender()
     try:
@@ -267,7 +274,8 @@ def verify(data: bytes) -> Checked:
         # the sender may have a new certificate the hub published since our last pull
         if not directory.refresh():
             raise
-        certificates = directory.registered_certificates(sender)
+        known = directory.routes(named)
+        certificates = known.registered_certificates(sender)
         verified = sign.verify_tree(root, [*certificates, *relay])
     if kind == "status":
         status = parse.parse_status(verified.root)
@@ -278,24 +286,29 @@ def verify(data: bytes) -> Checked:
                 "Trục liên thông chỉ được báo trả lại (02) thay cho cơ quan nhận.",
                 code="relay_report_invalid",
             )
-        return Checked(data, verified.fingerprint, status=status)
+        known = directory.routes([sender, status.response_for.organ_id])
+        return Checked(data, verified.fingerprint, status=status, routes=known)
     # the attachments are decoded (and their base64 checked) only where the package stops: a hub relays
     # the bytes as they came
     serves = any(
-        directory.local_organization(parse.organ_id(to)) is not None for to in parse.recipients(verified.root)
+        known.local_organization(parse.organ_id(to)) is not None for to in parse.recipients(verified.root)
     )
     package = parse.parse_package(verified.root, attachments=serves)
     if package.header.sender.organ_id != sender:
         raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
-    return Checked(data, verified.fingerprint, package=package)
+    return Checked(data, verified.fingerprint, package=package, routes=known)
 
 
 def record(checked: Checked) -> Receipt:
     """Store a checked message once (synced before its transaction commits) and act on it."""
     if checked.status is not None:
-        return _receive_status(checked.status, checked.data, checked.signer)
-    assert checked.package is not None
-    return _receive_package(checked.package, checked.data, checked.signer)
+        status = checked.status
+        known = checked.routes or directory.routes([status.sender.organ_id, status.response_for.organ_id])
+        return _receive_status(status, checked.data, checked.signer, known)
+    package = checked.package
+    assert package is not None
+    named = [package.header.sender.organ_id, *(r.organ_id for r in package.header.recipients)]
+    return _receive_package(package, checked.data, checked.signer, checked.routes or directory.routes(named))
 
 
 ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
@@ -355,7 +368,7 @@ def _checked(message_id: str, data: bytes) -> files.CheckedFile:
     )
 
 
-def _receive_package(package: model.Package, data: bytes, signer: str) -> Receipt:
+def _receive_package(package: model.Package, data: bytes, signer: str, known: directory.Routes) -> Receipt:
     from exchange.packaging import header_json
 
     if not package.message_id:
@@ -368,9 +381,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
     for r in package.header.recipients:
         _check_lengths(to_identifier=r.organ_id)
     organizations = [
-        org
-        for r in package.header.recipients
-        if (org := directory.local_organization(r.organ_id)) is not None
+        org for r in package.header.recipients if (org := known.local_organization(r.organ_id)) is not None
     ]
     business = int(package.business.kind)
     # recipients of other installations reached from here: relayed, whether or not some are served here
@@ -378,8 +389,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str) -> Receip
     targets = [
         r.organ_id
         for r in package.header.recipients
-        if r.organ_id not in ours
-        and directory.relay_hop(package.header.sender.organ_id, r.organ_id) is not None
+        if r.organ_id not in ours and known.relay_hop(package.header.sender.organ_id, r.organ_id) is not None
     ]
     if not organizations and not targets:
         raise UnknownRecipient()
@@ -594,7 +604,9 @@ def _apply_update(notice: InboxMessage, package: model.Package) -> None:
     queue_status(target, StatusCode.RECALL_DONE, "Đã ghi nhận đính chính của cơ quan gửi.")
 
 
-def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Receipt:
+def _receive_status(
+    status: model.StatusMessage, data: bytes, signer: str, known: directory.Routes
+) -> Receipt:
     if not status.message_id:
         raise InvalidInput("Thông điệp trạng thái thiếu mã (Status/@id).", code="malformed_package")
     _check_lengths(
@@ -618,8 +630,8 @@ def _receive_status(status: model.StatusMessage, data: bytes, signer: str) -> Re
     if sent is None or sent.recipient is None:
         target = status.response_for.organ_id
         if (
-            directory.local_organization(target) is None
-            and directory.relay_hop(status.sender.organ_id, target) is not None
+            known.local_organization(target) is None
+            and known.relay_hop(status.sender.organ_id, target) is not None
         ):
             return _relay(
                 status.message_id,

@@ -40,7 +40,6 @@ from exchange.edxml.model import (
 
 _VN = ZoneInfo(TIMEZONE)
 
-_SPACES = (None, "", NS)
 E = TypeVar("E", bound=IntEnum)
 
 
@@ -67,16 +66,11 @@ def _local(node: Element) -> str:
     return etree.QName(node).localname if isinstance(node.tag, str) else ""
 
 
-def _space(node: Element) -> str | None:
-    return etree.QName(node).namespace if isinstance(node.tag, str) else None
-
-
 def _children(node: Element | None, name: str) -> Iterator[Element]:
+    """The child elements ``name`` in no namespace or in edXML's, matched by lxml itself."""
     if node is None:
         return
-    for child in node:
-        if _local(child) == name and _space(child) in _SPACES:
-            yield child
+    yield from node.iterchildren(f"{{}}{name}", f"{{{NS}}}{name}")
 
 
 def _child(node: Element | None, name: str) -> Element | None:
