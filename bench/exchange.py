@@ -37,6 +37,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -46,11 +47,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--size-mb", type=float, default=1.0)
-    parser.add_argument("--stage", choices=["codec", "network", "both"], default="both")
+    parser.add_argument("--stage", choices=["codec", "network", "through", "both"], default="both")
     parser.add_argument("--packages", type=int, default=200)
     parser.add_argument("--issues", type=int, default=20)
     parser.add_argument("--postgres", default="")
     parser.add_argument("--no-hub-alone", action="store_true", help="skip the hub-alone stage")
+    parser.add_argument("--no-through", action="store_true", help="skip the through-the-hub stage")
     parser.add_argument("--hub-workers", type=int, default=1, help="the hub's uvicorn worker processes")
     parser.add_argument(
         "--commune-workers", type=int, default=1, help="the commune's (the receiver the hub relays to)"
@@ -64,7 +66,7 @@ def main() -> int:
     results: dict[str, object] = {}
     if args.stage in ("codec", "both"):
         results["codec"] = _codec(args)
-    if args.stage in ("network", "both"):
+    if args.stage in ("network", "through", "both"):
         results["network"] = _network(args)
     results["load_average"] = round(os.getloadavg()[0], 2)
     print(f"load average {results['load_average']}")
@@ -134,6 +136,8 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     from exchange.testing.network import (
         COMMUNE,
         COMMUNE_ID,
+        ELSEWHERE_ID,
+        ELSEWHERE_NAME,
         HUB,
         PROVINCE,
         PROVINCE_ID,
@@ -144,7 +148,10 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     from exchange.testing.samples import package
 
     net = Network(
-        database_url=args.postgres, hub_workers=args.hub_workers, commune_workers=args.commune_workers
+        database_url=args.postgres,
+        hub_workers=args.hub_workers,
+        commune_workers=args.commune_workers,
+        elsewhere=not args.no_through,
     )
     started = time.perf_counter()
     net.start()
@@ -154,14 +161,15 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         payload = os.urandom(int(args.size_mb * 1024 * 1024))
         sample = package()
 
-        def signed(count: int, first: int) -> list[bytes]:
+        def signed(count: int, first: int, to: Organ | None = None) -> list[bytes]:
+            to = to or Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình")
             bodies = []
             for index in range(first, first + count):
                 number = f"{index + 1}-TB/BENCH"
                 header = replace(
                     sample.header,
                     sender=Organ(PROVINCE_ID, "Văn phòng Tỉnh ủy Sông Lam"),
-                    recipients=(Organ(COMMUNE_ID, "Đảng ủy xã Hòa Bình"),),
+                    recipients=(to,),
                     document_id=document_id(PROVINCE_ID, sample.header.promulgation_date, number),
                     response_for=(),
                 )
@@ -174,8 +182,6 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
                 bodies.append(sign.sign(build.package(p), key.key, [key.cert]))
             return bodies
 
-        bodies = signed(args.packages, 0)
-        before = net[COMMUNE].health()["inbox_packages"]
         acks: list[float] = []
 
         busy = [0]
@@ -206,6 +212,12 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
                 lambda: net[COMMUNE].health()["inbox_packages"] >= count, timeout=1800, interval=interval
             )
 
+        if args.stage == "through":  # that stage alone
+            elsewhere = Organ(ELSEWHERE_ID, ELSEWHERE_NAME)
+            alone = _through(args, net, post_all, acks, busy, signed(args.packages, 0, elsewhere))
+            return {"hub_workers": args.hub_workers, "through_hub": alone}
+        bodies = signed(args.packages, 0)
+        before = net[COMMUNE].health()["inbox_packages"]
         cpu0 = cpu()
         t0 = time.perf_counter()
         t_hub = post_all(bodies)
@@ -281,6 +293,16 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
                 f"{hub_alone['relay_cpu_ms_per_package']}; load {hub_alone['load_average']})"
             )
             wait_for(lambda: net[HUB].health()["outbox_pending"] == 0, timeout=1800, interval=0.5)
+        through: dict[str, object] | None = None
+        if not args.no_through:
+            through = _through(
+                args,
+                net,
+                post_all,
+                acks,
+                busy,
+                signed(args.packages, 2 * args.packages, Organ(ELSEWHERE_ID, ELSEWHERE_NAME)),
+            )
         # latency: documents issued one after another at the province
         net[PROVINCE].manage(
             "exchange_testnode", "issue", "--to", COMMUNE_ID, "--count", str(args.issues), timeout=1800
@@ -306,11 +328,58 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             "commune_workers": args.commune_workers,
             "throughput": throughput,
             **({"hub_alone": hub_alone} if hub_alone is not None else {}),
+            **({"through_hub": through} if through is not None else {}),
             "latency": latency,
             "database": "postgresql" if args.postgres else "sqlite",
         }
     finally:
         net.stop()
+
+
+def _through(
+    args: argparse.Namespace, net: Any, post_all: Any, acks: list[float], busy: list[int], bodies: list[bytes]
+) -> dict[str, object]:
+    """Through the hub, in and out at once, with the receivers elsewhere: N packages POSTed to the hub
+    for an organisation it routes to a stand-in receiver (exchange/testing/sink.py: reads each package
+    whole and answers a receipt, nothing more — the installations on other machines, whose own cost the
+    other stages measure); from the first POST until the receiver holds all N."""
+    from exchange.testing.network import HUB, wait_for
+
+    before = net.sink_count()["distinct"]
+    acks.clear()
+    busy[0] = 0
+    cpu0 = {"hub": _cpu_ms(net[HUB].process), "receiver": _cpu_ms(net.sink), "load": _self_cpu_ms()}
+    t0 = time.perf_counter()
+    t_in = post_all(bodies)
+    wait_for(lambda: net.sink_count()["distinct"] >= before + len(bodies), timeout=1800, interval=0.05)
+    elapsed = time.perf_counter() - t0
+    cpu1 = {"hub": _cpu_ms(net[HUB].process), "receiver": _cpu_ms(net.sink), "load": _self_cpu_ms()}
+    count = net.sink_count()
+    acks.sort()
+    through = {
+        "packages": len(bodies),
+        "hub_accepted_per_s": round(len(bodies) / t_in, 1),
+        "hub_ack_p50_ms": round(1000 * acks[len(acks) // 2], 1),
+        "hub_busy_503": busy[0],
+        "delivered_per_s": round(len(bodies) / elapsed, 1),
+        "delivered_twice": count["messages"] - count["distinct"],
+        "cpu_ms_per_package": {k: round((cpu1[k] - cpu0[k]) / len(bodies), 1) for k in cpu0},
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+    print(
+        f"through the hub, receivers elsewhere (a stand-in receiver): {len(bodies)} packages accepted "
+        f"{through['hub_accepted_per_s']}/s (ack p50 {through['hub_ack_p50_ms']} ms) and delivered "
+        f"{through['delivered_per_s']}/s in and out at once (target ≥ 50/s); CPU per package, ms: "
+        f"{through['cpu_ms_per_package']} (load {through['load_average']})"
+    )
+    wait_for(lambda: net[HUB].health()["outbox_pending"] == 0, timeout=1800, interval=0.5)
+    return through
+
+
+def _self_cpu_ms() -> float:
+    """This process's CPU (the load generator's posting threads), in ms."""
+    usage = os.times()
+    return (usage.user + usage.system) * 1000
 
 
 def _cpu_ms(process: object) -> float:

@@ -36,6 +36,10 @@ PROVINCE_ID, COMMUNE_ID = "000.00.12.H99", "000.12.31.H99"
 # the hub's own organisation (its key signs "could not deliver onward" reports), and an organisation the
 # hub's directory still routes to the commune's installation, which does not serve it (a stale route)
 HUB_ID, STRAY_ID = "000.00.99.H99", "000.12.32.H99"
+# with ``Network(elsewhere=True)``: an organisation the hub routes to a receiver standing in for
+# installations on other machines (exchange/testing/sink.py, the bench's "through the hub" stage)
+ELSEWHERE, ELSEWHERE_ID = "elsewhere", "000.12.33.H99"
+ELSEWHERE_NAME = "Đảng ủy xã Tân Thành"
 NAMES = {
     PROVINCE_ID: "Văn phòng Tỉnh ủy Sông Lam",
     COMMUNE_ID: "Đảng ủy xã Hòa Bình",
@@ -167,12 +171,20 @@ class Node:
 
 class Network:
     def __init__(
-        self, base: Path | None = None, database_url: str = "", hub_workers: int = 1, commune_workers: int = 1
+        self,
+        base: Path | None = None,
+        database_url: str = "",
+        hub_workers: int = 1,
+        commune_workers: int = 1,
+        elsewhere: bool = False,
     ) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="dieuhanh-exchange-"))
         self.database_url = database_url  # a PostgreSQL server URL (…/postgres) or "" for SQLite
         self.hub_workers = hub_workers  # the hub's uvicorn processes (the bench's --hub-workers)
         self.commune_workers = commune_workers  # … and the commune's (--commune-workers)
+        self.elsewhere = elsewhere  # a stand-in receiver for ELSEWHERE_ID, on ``sink_url``
+        self.sink: subprocess.Popen[bytes] | None = None
+        self.sink_url = ""
         self.nodes: dict[str, Node] = {}
         self.keys: dict[str, Any] = {}
         self._pg_names: list[str] = []
@@ -191,6 +203,9 @@ class Network:
 
         pki = TestPki.create(root_cn="dieuhanh Exchange Network Root CA")
         keys = {identifier: pki.issue(NAMES[identifier], NAMES[identifier]) for identifier in NAMES}
+        if self.elsewhere:
+            keys[ELSEWHERE_ID] = pki.issue(ELSEWHERE_NAME, ELSEWHERE_NAME)
+            self._start_sink()
         self.keys = keys  # the organisations' signing keys (the bench signs packages with them)
         ports = {name: _free_port() for name in (HUB, PROVINCE, COMMUNE)}
         template = self._template()
@@ -278,6 +293,17 @@ class Network:
                 ],
             },
         }
+        if self.elsewhere:
+            hub_spec: dict[str, Any] = specs[HUB]
+            hub_spec["nodes"].append({"name": ELSEWHERE, "endpoint": self.sink_url, "is_hub": False})
+            hub_spec["directory"].append(
+                {
+                    "identifier": ELSEWHERE_ID,
+                    "name": ELSEWHERE_NAME,
+                    "node": ELSEWHERE,
+                    "cert_pem": pem(ELSEWHERE_ID),
+                }
+            )
         seeds = {}
         for name, spec in specs.items():
             path = self.base / f"{name}.json"
@@ -300,6 +326,31 @@ class Network:
         for node in self.nodes.values():
             node.wait_ready()
         return self
+
+    def _start_sink(self) -> None:
+        port = _free_port()
+        log = (self.base / "sink.log").open("ab")
+        self.sink = subprocess.Popen(  # noqa: S603
+            [PYTHON, "-m", "exchange.testing.sink", "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.sink_url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: self._sink_up(), timeout=30)
+
+    def _sink_up(self) -> bool:
+        try:
+            self.sink_count()
+        except OSError:
+            return False
+        return True
+
+    def sink_count(self) -> dict[str, Any]:
+        """What the stand-in receiver has taken (exchange/testing/sink.py ``GET /count``)."""
+        with urllib.request.urlopen(f"{self.sink_url}/count", timeout=5) as response:  # noqa: S310
+            return dict(json.loads(response.read()))
 
     def _template(self) -> str:
         """A migrated database to copy (SQLite file path, or PostgreSQL database name)."""
@@ -333,6 +384,9 @@ class Network:
     def stop(self) -> None:
         for node in self.nodes.values():
             node.stop()
+        if self.sink is not None:
+            self.sink.terminate()
+            self.sink.wait(10)
         for name in reversed(self._pg_names):
             with contextlib.suppress(Exception):  # best effort at teardown
                 self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
