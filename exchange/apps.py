@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ExchangeConfig(AppConfig):
@@ -12,3 +15,14 @@ class ExchangeConfig(AppConfig):
 
         external.register(ExchangeDelivery())
         incoming_hooks.register(on_incoming_event)
+        post_migrate.connect(_keep_directory_triggers, sender=self)
+
+
+def _keep_directory_triggers(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: the directory's change triggers are there (on SQLite a later migration that
+    rebuilds one of the watched tables drops the triggers with the old table)."""
+    from django.db import connections
+
+    from exchange import directory_version
+
+    directory_version.create(connections[using])

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from django.db import connection
 
 from core.errors import InvalidInput
+from exchange import directory_version
 from exchange.models import DirectoryEntry, EntrySource, Node
 from orgs.models import Organization
 
@@ -73,10 +76,35 @@ class Routes:
 
 
 def routes(identifiers: Any) -> Routes:
-    """The directory's word on ``identifiers`` (one query)."""
-    wanted = {i for i in identifiers if i}
-    found = Organization.objects.filter(identifier__in=wanted).select_related("exchange_entry__node")
-    return Routes({str(o.identifier): o for o in found})
+    """The directory's word on ``identifiers``: from what this process read before while the directory's
+    change token (``directory_version``, one primary-key read) is the same, the rest in one query."""
+    global _known_token
+    wanted = {str(i) for i in identifiers if i}
+    current = directory_version.token(connection)
+    with _known_lock:
+        if current != _known_token:
+            _known.clear()
+            _known_token = current
+        have = {i: _known[i] for i in wanted if i in _known}
+    missing = wanted - have.keys()
+    if missing:
+        found = {
+            str(o.identifier): o
+            for o in Organization.objects.filter(identifier__in=missing).select_related(
+                "exchange_entry__node"
+            )
+        }
+        read = {i: found.get(i) for i in missing}
+        with _known_lock:
+            if _known_token == current:  # not filled under a newer token meanwhile
+                _known.update(read)
+        have.update(read)
+    return Routes({i: o for i, o in have.items() if o is not None})
+
+
+_known: dict[str, Organization | None] = {}  # identifier → organisation (entry, node), or None: unknown
+_known_token: int | None = None
+_known_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,7 +122,13 @@ def relay_certificates(identifier: str) -> list[x509.Certificate]:
 
 
 def next_hop(identifier: str) -> Node | None:
-    return routes([identifier]).next_hop(identifier)
+    """Read afresh (not from ``routes``' memory): the dispatcher reports the node's health on it."""
+    entry = (
+        DirectoryEntry.objects.filter(organization__identifier=identifier, active=True)
+        .select_related("node")
+        .first()
+    )
+    return entry.node if entry is not None else None
 
 
 def relay_hop(sender: str, target: str) -> Node | None:
