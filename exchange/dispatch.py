@@ -56,9 +56,14 @@ def _due() -> Q:
 
 
 def _claim(message_id: int) -> bool:
+    """Take a due row for sending — unless an earlier one for the same recipient and document is still
+    unsent (it goes first) — in one conditional update: of several dispatchers (processes, machines)
+    offered the same row, one gets it, the others lose one statement."""
     now = timezone.now()
     return bool(
-        OutboxMessage.objects.filter(_due(), pk=message_id).update(
+        OutboxMessage.objects.filter(_due(), pk=message_id)
+        .exclude(Exists(_earlier_unsent()))
+        .update(
             state=OutState.SENDING,
             lease_until=now + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS),
             attempts=F("attempts") + 1,
@@ -66,18 +71,14 @@ def _claim(message_id: int) -> bool:
     )
 
 
-def _blocked(message: OutboxMessage) -> bool:
-    """An earlier message for the same recipient and document is still unsent."""
-    return (
-        OutboxMessage.objects.filter(
-            kind=message.kind,
-            to_identifier=message.to_identifier,
-            document_id=message.document_id,
-            id__lt=message.pk,
-            state__in=UNSENT,
-        )
-        .exclude(pk=message.pk)
-        .exists()
+def _earlier_unsent() -> Any:
+    """An earlier message for the same recipient and document still unsent (``OuterRef``: the row's)."""
+    return OutboxMessage.objects.filter(
+        kind=OuterRef("kind"),
+        to_identifier=OuterRef("to_identifier"),
+        document_id=OuterRef("document_id"),
+        id__lt=OuterRef("id"),
+        state__in=UNSENT,
     )
 
 
@@ -134,18 +135,18 @@ def run_pending(limit: int = 200) -> int:
 def _pass(limit: int) -> int:
     # a row waiting behind an earlier one is left out of the query itself: rows blocked by an unreachable
     # peer never fill the batch and starve everyone else
-    earlier = OutboxMessage.objects.filter(
-        kind=OuterRef("kind"),
-        to_identifier=OuterRef("to_identifier"),
-        document_id=OuterRef("document_id"),
-        id__lt=OuterRef("id"),
-        state__in=UNSENT,
-    )
-    due = OutboxMessage.objects.filter(_due()).exclude(Exists(earlier))
-    ids = list(due.order_by("id").values_list("pk", flat=True)[:limit])
+    from exchange.edxml.codes import Business
+
+    due = OutboxMessage.objects.filter(_due()).exclude(Exists(_earlier_unsent()))
+    rows = due.order_by("id").values_list("pk", "kind", "business", "attempts")[:limit]
+    # a recall not attempted yet may have nothing to recall (``_moot``): looked at before it is claimed
+    ids = [
+        (pk, kind == Kind.PACKAGE and business == Business.RECALL and not attempts)
+        for pk, kind, business, attempts in rows
+    ]
     threads = max(1, settings.EXCHANGE_DISPATCH_THREADS)
     if threads == 1 or len(ids) <= 1:
-        return sum(_take(pk) for pk in ids)
+        return sum(_take(*item) for item in ids)
     return sum(_pool(threads).map(_take_in_thread, ids))
 
 
@@ -167,27 +168,34 @@ def _pool(threads: int) -> Any:
         return pool
 
 
-def _take(pk: int) -> bool:
+def _take(pk: int, recall: bool = False) -> bool:
+    if recall and _moot_recall(pk):
+        return False
+    if not _claim(pk):  # sent meanwhile, taken by another dispatcher, or behind an earlier one
+        return False
+    # as claimed, with the relayed inbox row it forwards
     message = OutboxMessage.objects.select_related("inbox").get(pk=pk)
-    if _blocked(message):
-        return False
-    if _moot(message):
-        _cancel_moot(message)
-        return False
-    if not _claim(pk):
-        return False
-    # as claimed (another process may have tried it since the read); the relayed inbox row, which never
-    # changes, is kept rather than read again
-    message.refresh_from_db(fields=_REFRESHED)
     return _send(message)
 
 
-_REFRESHED = [f.name for f in OutboxMessage._meta.concrete_fields if f.name not in ("id", "inbox")]
+def _moot_recall(pk: int) -> bool:
+    """A recall of ours that need not leave (``_moot``) is cancelled instead of sent."""
+    from exchange.edxml.codes import Business
+
+    message = (
+        OutboxMessage.objects.filter(pk=pk, kind=Kind.PACKAGE, business=Business.RECALL, attempts=0)
+        .exclude(outgoing=None)
+        .first()
+    )
+    if message is None or not _moot(message):
+        return False
+    _cancel_moot(message)
+    return True
 
 
-def _take_in_thread(pk: int) -> bool:
+def _take_in_thread(item: tuple[int, bool]) -> bool:
     try:
-        return _take(pk)
+        return _take(*item)
     finally:
         # this pool thread's connection is kept for its next message, as a request's is (CONN_MAX_AGE),
         # and closed when it is too old or broken
