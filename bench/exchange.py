@@ -132,7 +132,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
     from dataclasses import replace
 
     from exchange.edxml import build, sign
-    from exchange.edxml.model import Attachment, Organ, document_id
+    from exchange.edxml.model import Attachment, BusinessInfo, Organ, document_id
     from exchange.testing.network import (
         COMMUNE,
         COMMUNE_ID,
@@ -178,6 +178,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
                     message_id=str(uuid.uuid4()),
                     header=header,
                     attachments=(Attachment("a1", "van-ban.pdf", "application/pdf", payload),),
+                    business=BusinessInfo(),  # a new document (the sample is a replacement)
                 )
                 bodies.append(sign.sign(build.package(p), key.key, [key.cert]))
             return bodies

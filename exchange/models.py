@@ -113,7 +113,12 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="exchange_out_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="exchange_out_due"),
+            # "an earlier message for the same recipient and document is unsent" (dispatch._earlier_unsent),
+            # asked for every row claimed and every due row listed: without it, a scan of the whole outbox
+            models.Index(fields=["to_identifier", "document_id", "kind"], name="exchange_out_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=[s.value for s in OutState]), name="exchange_out_state_valid"

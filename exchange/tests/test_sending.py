@@ -287,3 +287,50 @@ def test_a_package_over_the_exchange_limit_fails_with_the_reason_without_being_s
     message = OutboxMessage.objects.get()
     assert message.state == OutState.FAILED and "vượt quá dung lượng" in message.last_error
     assert xw.hop.received == []  # not retried for ever against a receiver that cuts it off
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
+    world: Any, exchange_pki: Any, next_hop: Any, settings: Any
+) -> None:
+    """With sending threads (production), due rows are claimed a batch at a time and marked sent together;
+    a recall still waits behind its document, a refusal still fails only its own row."""
+    from exchange.tests.conftest import build_exchange_world
+
+    settings.EXCHANGE_DISPATCH_THREADS = 3
+    xw = build_exchange_world(world, exchange_pki, next_hop)
+    docs = [issued(xw) for _ in range(7)]
+    assert dispatch.run_pending() == 7
+    # a recall queued behind a document the hub had: the document goes first, then the recall
+    outgoing_recall(actor=xw.w.leader, document=docs[0], reason="Ban hành nhầm")
+    issued(xw)
+    assert dispatch.run_pending() == 2
+    rows = list(OutboxMessage.objects.order_by("id"))
+    assert len(rows) == 9
+    assert [(m.state, m.attempts, m.last_http_status) for m in rows] == [(OutState.SENT, 1, 200)] * 9
+    assert all(m.sent_at is not None for m in rows)
+    # each message reached the hub once, the recall after the document it recalls
+    received = [
+        parse.parse_package(parse.read(data), attachments=False).message_id for data in xw.hop.received
+    ]
+    assert sorted(received) == sorted(str(m.message_id) for m in rows)
+    recall = next(m for m in rows if m.business == Business.RECALL)
+    assert received.index(str(rows[0].message_id)) < received.index(str(recall.message_id))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_in_a_batch_fails_its_own_row_only(
+    world: Any, exchange_pki: Any, next_hop: Any, settings: Any
+) -> None:
+    from exchange.tests.conftest import build_exchange_world
+
+    settings.EXCHANGE_DISPATCH_THREADS = 3
+    xw = build_exchange_world(world, exchange_pki, next_hop)
+    for _ in range(4):
+        issued(xw)
+    xw.hop.script.append((400, {"message": "Gói tin không hợp lệ."}))  # the first POST the hub answers
+    assert dispatch.run_pending() == 3
+    states = sorted(m.state for m in OutboxMessage.objects.all())
+    assert states == sorted([OutState.FAILED, OutState.SENT, OutState.SENT, OutState.SENT])
+    failed = OutboxMessage.objects.get(state=OutState.FAILED)
+    assert failed.last_error == "Gói tin không hợp lệ." and failed.last_http_status == 400
