@@ -16,13 +16,17 @@ arrival status (01) back at the sender ≤ 2 s after the issue.
            rate and CPU with only the hub receiving (verify, store, relay queued; its sends wait on their
            sockets); then the commune resumed and the relay timed from the first of them stored there
            to the last (the commune's stored/s, with the hub sending and the 01s coming back through it);
+           through the hub — N packages for an organisation the hub routes to a stand-in receiver
+           (exchange/testing/sink.py: reads each whole and answers a receipt, nothing more — the
+           installations a hub relays to are on other machines): from the first POST until the receiver
+           holds all N, the hub taking in and relaying at once (``--stage through``: this alone);
            latency — documents issued at the province one after another (a process that numbers, makes
            the issued PDF and queues the package), the time from each issuance's commit to its 01 stored
            back at the province.
 
-    .venv/bin/python bench/exchange.py [--stage codec|network|both] [--runs 30] [--size-mb 1]
+    .venv/bin/python bench/exchange.py [--stage codec|network|through|both] [--runs 30] [--size-mb 1]
                                        [--packages 200] [--issues 20] [--postgres URL] [--no-hub-alone]
-                                       [--hub-workers 1] [--commune-workers 1]
+                                       [--no-through] [--hub-workers 1] [--commune-workers 1]
 
 Prints the figures with the load average and writes bench/results-exchange.json.
 """
