@@ -94,15 +94,19 @@ def routes(identifiers: Any) -> Routes:
                 "exchange_entry__node"
             )
         }
-        read = {i: found.get(i) for i in missing}
         with _known_lock:
-            if _known_token == current:  # not filled under a newer token meanwhile
-                _known.update(read)
-        have.update(read)
-    return Routes({i: o for i, o in have.items() if o is not None})
+            # not filled under a newer token meanwhile; only organisations found are kept (identifiers
+            # come from messages not verified yet: unknown ones must not fill the memory)
+            if _known_token == current:
+                if len(_known) + len(found) > KNOWN_MAX:
+                    _known.clear()
+                _known.update(found)
+        have.update(found)
+    return Routes(have)
 
 
-_known: dict[str, Organization | None] = {}  # identifier → organisation (entry, node), or None: unknown
+KNOWN_MAX = 20_000  # organisations kept per process (a province's directory holds some hundreds)
+_known: dict[str, Organization] = {}  # identifier → organisation, with its directory entry and node
 _known_token: int | None = None
 _known_lock = threading.Lock()
 

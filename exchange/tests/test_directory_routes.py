@@ -96,3 +96,14 @@ def test_a_change_committed_by_another_connection_is_seen(
     thread.start()
     thread.join()
     assert directory.routes([COMMUNE_ID]).next_hop(COMMUNE_ID) is None
+
+
+def test_identifiers_nobody_knows_are_not_kept(xw: ExchangeWorld) -> None:
+    # a message's identifiers are read before its signature is checked: unknown ones are asked each time,
+    # never kept (a flood of made-up identifiers cannot fill the memory)
+    made_up = [f"999.00.{n:02d}.H99" for n in range(50)]
+    assert directory.routes([COMMUNE_ID, *made_up]).next_hop(COMMUNE_ID) == xw.hub
+    assert COMMUNE_ID in directory._known and not set(made_up) & set(directory._known)
+    with CaptureQueriesContext(connection) as queries:
+        directory.routes(made_up[:1])
+    assert len(queries) == 2  # the token, then the query for what is not known
