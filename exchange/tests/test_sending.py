@@ -291,7 +291,7 @@ def test_a_package_over_the_exchange_limit_fails_with_the_reason_without_being_s
 
 @pytest.mark.django_db(transaction=True)
 def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
-    world: Any, exchange_pki: Any, next_hop: Any, settings: Any
+    world: Any, exchange_pki: Any, next_hop: Any, settings: Any, request: Any
 ) -> None:
     """With sending threads (production), due rows are claimed a batch at a time and marked sent together;
     a recall still waits behind its document, a refusal still fails only its own row."""
@@ -299,6 +299,7 @@ def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
 
     settings.EXCHANGE_DISPATCH_THREADS = 3
     xw = build_exchange_world(world, exchange_pki, next_hop)
+    request.addfinalizer(dispatch.close_connections)  # the sending threads' own connections
     docs = [issued(xw) for _ in range(7)]
     assert dispatch.run_pending() == 7
     # a recall queued behind a document the hub had: the document goes first, then the recall
@@ -320,12 +321,13 @@ def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refusal_in_a_batch_fails_its_own_row_only(
-    world: Any, exchange_pki: Any, next_hop: Any, settings: Any
+    world: Any, exchange_pki: Any, next_hop: Any, settings: Any, request: Any
 ) -> None:
     from exchange.tests.conftest import build_exchange_world
 
     settings.EXCHANGE_DISPATCH_THREADS = 3
     xw = build_exchange_world(world, exchange_pki, next_hop)
+    request.addfinalizer(dispatch.close_connections)
     for _ in range(4):
         issued(xw)
     xw.hop.script.append((400, {"message": "Gói tin không hợp lệ."}))  # the first POST the hub answers
