@@ -219,7 +219,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
 
         if args.stage == "through":  # that stage alone
             elsewhere = Organ(ELSEWHERE_ID, ELSEWHERE_NAME)
-            alone = _through(args, net, post_all, acks, busy, signed(args.packages, 0, elsewhere))
+            alone = _through(net, post_all, acks, busy, signed(args.packages, 0, elsewhere))
             return {"hub_workers": args.hub_workers, "through_hub": alone}
         bodies = signed(args.packages, 0)
         before = net[COMMUNE].health()["inbox_packages"]
@@ -301,7 +301,6 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         through: dict[str, object] | None = None
         if not args.no_through:
             through = _through(
-                args,
                 net,
                 post_all,
                 acks,
@@ -342,7 +341,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _through(
-    args: argparse.Namespace, net: Any, post_all: Any, acks: list[float], busy: list[int], bodies: list[bytes]
+    net: Any, post_all: Any, acks: list[float], busy: list[int], bodies: list[bytes]
 ) -> dict[str, object]:
     """Through the hub, in and out at once, with the receivers elsewhere: N packages POSTed to the hub
     for an organisation it routes to a stand-in receiver (exchange/testing/sink.py: reads each package

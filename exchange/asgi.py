@@ -19,13 +19,17 @@ security headers the middleware would add. Under WSGI or the test client the Dja
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http.request import split_domain_port, validate_host
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +39,11 @@ App = Callable[..., Awaitable[None]]
 
 PATH = "/exchange/v1/messages"
 TOO_LARGE = {"code": "message_too_large", "message": "Gói tin vượt quá dung lượng cho phép."}
+SERVER_ERROR = {
+    "code": "server_error",
+    "message": "Nơi nhận gặp lỗi khi xử lý gói tin; gói tin sẽ được gửi lại sau.",
+}
+log = logging.getLogger(__name__)
 
 
 class ExchangeFront:
@@ -74,35 +83,19 @@ class ExchangeFront:
         await _serve(scope, bytes(body), send)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or ():
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
-
-
 def _ours(scope: Scope) -> bool:
     """Served here, or left to Django: a Host it would refuse (``ALLOWED_HOSTS``: 400) and a plain-HTTP
-    request it would redirect to HTTPS (``SECURE_SSL_REDIRECT``) get Django's own answer."""
-    host = _header(scope, b"host") or ""
-    domain, _port = split_domain_port(host)
-    allowed = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as Django's HttpRequest.get_host
-    if not domain or not validate_host(domain, allowed):
+    request it would redirect to HTTPS (``SECURE_SSL_REDIRECT``) get Django's own answer — decided by
+    Django's own request (its Host and proxy-header rules), built without the body."""
+    request = ASGIRequest(scope, io.BytesIO())
+    try:
+        request.get_host()
+    except DisallowedHost:
         return False
-    return _secure(scope) or not getattr(settings, "SECURE_SSL_REDIRECT", False)
-
-
-def _secure(scope: Scope) -> bool:
-    if scope.get("scheme") == "https":
+    if not settings.SECURE_SSL_REDIRECT or request.is_secure():
         return True
-    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy:
-        header, value = proxy
-        name = header.removeprefix("HTTP_").lower().replace("_", "-").encode()
-        return (_header(scope, name) or "").split(",")[0].strip() == value
-    return False
+    exempt = [re.compile(pattern) for pattern in settings.SECURE_REDIRECT_EXEMPT]
+    return any(pattern.search(request.path.lstrip("/")) for pattern in exempt)
 
 
 async def _serve(scope: Scope, data: bytes, send: Send) -> None:
@@ -113,6 +106,9 @@ async def _serve(scope: Scope, data: bytes, send: Send) -> None:
     token = current_ip.set(client[0] if client else None)  # the audit log's address, as the middleware
     try:
         status, payload, headers = await answer_message(data)
+    except Exception:  # a fault of ours: the sender is told in words (and retries), not with a bare 500
+        log.exception("exchange message could not be handled")
+        status, payload, headers = 500, SERVER_ERROR, {}
     finally:
         current_ip.reset(token)
     body = json.dumps(payload, cls=DjangoJSONEncoder).encode()

@@ -55,19 +55,16 @@ def _due() -> Q:
     )
 
 
-def _claim(message_id: int) -> bool:
-    """Take a due row for sending — unless an earlier one for the same recipient and document is still
-    unsent (it goes first) — in one conditional update: of several dispatchers (processes, machines)
-    offered the same row, one gets it, the others lose one statement."""
-    now = timezone.now()
-    return bool(
-        OutboxMessage.objects.filter(_due(), pk=message_id)
+def _claim(pks: list[int], until: Any = None) -> int:
+    """Take due rows for sending — except those behind an earlier unsent message for the same recipient
+    and document (it goes first) — in one conditional update: of several dispatchers (processes,
+    machines) offered the same row, one gets it, the others lose one statement. ``until``: the lease's
+    end (now + EXCHANGE_LEASE_SECONDS by default). How many were taken."""
+    until = until or timezone.now() + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
+    return int(
+        OutboxMessage.objects.filter(_due(), pk__in=pks)
         .exclude(Exists(_earlier_unsent()))
-        .update(
-            state=OutState.SENDING,
-            lease_until=now + timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-        )
+        .update(state=OutState.SENDING, lease_until=until, attempts=F("attempts") + 1)
     )
 
 
@@ -165,9 +162,7 @@ def _send_batch(pks: list[int], threads: int) -> int:
     token = timezone.now() + timedelta(
         seconds=settings.EXCHANGE_LEASE_SECONDS, microseconds=random.randrange(1_000_000)
     )
-    OutboxMessage.objects.filter(_due(), pk__in=pks).exclude(Exists(_earlier_unsent())).update(
-        state=OutState.SENDING, lease_until=token, attempts=F("attempts") + 1
-    )
+    _claim(pks, until=token)
     claimed = list(
         OutboxMessage.objects.select_related("inbox").filter(
             pk__in=pks, state=OutState.SENDING, lease_until=token
@@ -237,7 +232,7 @@ def close_connections() -> None:
 def _take(pk: int, recall: bool = False) -> bool:
     if recall and _moot_recall(pk):
         return False
-    if not _claim(pk):  # sent meanwhile, taken by another dispatcher, or behind an earlier one
+    if not _claim([pk]):  # sent meanwhile, taken by another dispatcher, or behind an earlier one
         return False
     # as claimed, with the relayed inbox row it forwards
     message = OutboxMessage.objects.select_related("inbox").get(pk=pk)
@@ -246,13 +241,7 @@ def _take(pk: int, recall: bool = False) -> bool:
 
 def _moot_recall(pk: int) -> bool:
     """A recall of ours that need not leave (``_moot``) is cancelled instead of sent."""
-    from exchange.edxml.codes import Business
-
-    message = (
-        OutboxMessage.objects.filter(pk=pk, kind=Kind.PACKAGE, business=Business.RECALL, attempts=0)
-        .exclude(outgoing=None)
-        .first()
-    )
+    message = OutboxMessage.objects.filter(pk=pk).first()
     if message is None or not _moot(message):
         return False
     _cancel_moot(message)

@@ -338,7 +338,7 @@ class Network:
             start_new_session=True,
         )
         self.sink_url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: self._sink_up(), timeout=30)
+        wait_for(self._sink_up, timeout=30)
 
     def _sink_up(self) -> bool:
         try:

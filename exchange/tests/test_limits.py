@@ -251,3 +251,18 @@ def test_a_released_slot_wakes_a_waiting_message_at_once(settings: Any) -> None:
         return bool(done)
 
     assert asyncio.run(scenario())
+
+
+def test_a_fault_while_handling_a_message_is_answered_in_words(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.EXCHANGE_MAX_MESSAGE_BYTES = 1000
+
+    async def broken(data: bytes) -> Any:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(views, "answer_message", broken)
+    sent, _ = _run(ExchangeFront(_never), _scope(length=3), [b"<a>"])
+    status, payload = _answer(sent)
+    # a 500 the sender's dispatcher retries, with a reason its clerks and administrators can read
+    assert status == 500 and payload["code"] == "server_error" and "gửi lại" in payload["message"]

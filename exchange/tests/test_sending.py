@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.errors import NotAllowed
@@ -301,7 +303,14 @@ def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
     xw = build_exchange_world(world, exchange_pki, next_hop)
     request.addfinalizer(dispatch.close_connections)  # the sending threads' own connections
     docs = [issued(xw) for _ in range(7)]
-    assert dispatch.run_pending() == 7
+    with CaptureQueriesContext(connection) as queries:  # the dispatcher's own connection (claims, marks)
+        assert dispatch.run_pending() == 7
+    # claimed and marked sent a batch (2 × 3 threads) at a time: two batches, two statements each —
+    # not a claim and a "sent" per message
+    writes = [
+        q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "exchange_outboxmessage" in q["sql"]
+    ]
+    assert len(writes) == 4
     # a recall queued behind a document the hub had: the document goes first, then the recall
     outgoing_recall(actor=xw.w.leader, document=docs[0], reason="Ban hành nhầm")
     issued(xw)
