@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -63,15 +63,16 @@ def record(
     target_type: str = "",
     target_id: str = "",
 ) -> AuditEvent:
-    """Append one event in the current transaction (opens one if there is none)."""
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    """Append one event in the current transaction (opens one if there is none). Inside a caller's
+    transaction no savepoint is taken: an event that cannot be written fails the change it records."""
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _head(lock=True)
         if target is not None:
             target_type = target._meta.label_lower
             target_id = str(target.pk)
         actor_id = getattr(actor, "pk", None) if actor is not None else None
         event = AuditEvent(
-            seq=head.seq + 1,
+            seq=seq + 1,
             at=timezone.now(),
             actor_id=actor_id,
             actor_name=getattr(actor, "username", "") if actor is not None else "",
@@ -81,13 +82,37 @@ def record(
             organization_id=organization_id,
             data=json.loads(_canonical(data or {})),
             ip=current_ip.get() or "",
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
-        event.hash = compute_hash(head.hash, _payload(event))
+        event.hash = compute_hash(prev_hash, _payload(event))
         event.save(force_insert=True)
-        AuditHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_head_table()} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608 (our table)
+                [event.seq, event.hash],
+            )
         transaction.on_commit(write_checkpoint)
     return event
+
+
+def _head_table() -> str:
+    return str(connection.ops.quote_name(AuditHead._meta.db_table))
+
+
+def _head(*, lock: bool = False) -> tuple[int, str]:
+    """The chain's head (seq, hash), locked for the rest of the transaction with ``lock`` (PostgreSQL;
+    on SQLite the transaction holds the database's write lock already). In SQL of its own: every audited
+    change and every checkpoint reads it, and the ORM's query building cost more than the read."""
+    sql = f"SELECT seq, hash FROM {_head_table()} WHERE id = 1"  # noqa: S608 (our table)
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:  # the first event of a new database
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        return head.seq, head.hash
+    return int(row[0]), str(row[1])
 
 
 # --- checkpoint kept outside the database -------------------------------------------------------------
@@ -129,20 +154,15 @@ def write_checkpoint() -> None:
 
 
 def _write_checkpoint() -> None:
-    head = AuditHead.objects.filter(id=1).first()
-    if head is None or head.seq == 0:
+    seq, digest = _head()
+    if seq == 0:
         return
     current = read_checkpoint()
-    if current and not current.get("invalid") and int(current.get("seq", 0)) >= head.seq:
+    if current and not current.get("invalid") and int(current.get("seq", 0)) >= seq:
         return
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {
-        "seq": head.seq,
-        "hash": head.hash,
-        "at": timezone.now().isoformat(),
-        "mac": _mac(head.seq, head.hash),
-    }
+    body = {"seq": seq, "hash": digest, "at": timezone.now().isoformat(), "mac": _mac(seq, digest)}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-")
     with os.fdopen(fd, "w") as fh:
         json.dump(body, fh)

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.errors import FileTooLarge, InvalidInput, UnsupportedFileType
 from core.models import StoredFile, blob_name
@@ -238,10 +238,24 @@ def write_blob(sha256: str, data: bytes) -> bool:
 def store(checked: CheckedFile) -> StoredFile:
     """Store the bytes (before commit) and return the StoredFile row, shared when the content is known."""
     written = _written.get()
-    if written is None or all(sha != checked.sha256 for sha, _ in written):  # not written just before
-        created_blob = write_blob(checked.sha256, checked.data)
-        if created_blob and written is not None:
+    new = written is not None and any(sha == checked.sha256 for sha, _ in written)  # written just before
+    if not new:
+        new = write_blob(checked.sha256, checked.data)
+        if new and written is not None:
             written.append((checked.sha256, _mtime_ns(checked.sha256)))
+    if new:
+        # content not on disk until now has no row: added without looking first (a request storing the
+        # same bytes at this moment may add it first: then it is read below)
+        try:
+            with transaction.atomic():
+                return StoredFile.objects.create(
+                    sha256=checked.sha256,
+                    size=len(checked.data),
+                    content_type=checked.content_type,
+                    page_count=checked.page_count,
+                )
+        except IntegrityError:
+            pass
     stored, _ = StoredFile.objects.get_or_create(
         sha256=checked.sha256,
         defaults={

@@ -164,19 +164,23 @@ def _send_batch(pks: list[int], threads: int) -> int:
     )
     _claim(pks, until=token)
     claimed = list(
-        OutboxMessage.objects.select_related("inbox").filter(
+        OutboxMessage.objects.select_related("inbox", "package").filter(
             pk__in=pks, state=OutState.SENDING, lease_until=token
         )
     )
+    hops = directory.next_hops({m.to_identifier for m in claimed})  # one query for the batch
     delivered: list[tuple[int, int]] = []
-    sent = sum(_pool(threads).map(functools.partial(_send_in_thread, delivered=delivered), claimed))
+    send = functools.partial(_send_in_thread, delivered=delivered, hops=hops)
+    sent = sum(_pool(threads).map(send, claimed))
     _mark_sent(delivered)
     return sent
 
 
-def _send_in_thread(message: OutboxMessage, delivered: list[tuple[int, int]]) -> bool:
+def _send_in_thread(
+    message: OutboxMessage, delivered: list[tuple[int, int]], hops: dict[str, Any] | None = None
+) -> bool:
     try:
-        return _send(message, delivered)
+        return _send(message, delivered, hops)
     finally:
         close_old_connections()
 
@@ -235,7 +239,7 @@ def _take(pk: int, recall: bool = False) -> bool:
     if not _claim([pk]):  # sent meanwhile, taken by another dispatcher, or behind an earlier one
         return False
     # as claimed, with the relayed inbox row it forwards
-    message = OutboxMessage.objects.select_related("inbox").get(pk=pk)
+    message = OutboxMessage.objects.select_related("inbox", "package").get(pk=pk)
     return _send(message)
 
 
@@ -379,7 +383,13 @@ def _date(text: str | None) -> Any:
     return date.fromisoformat(text) if text else None
 
 
-def _send(message: OutboxMessage, delivered: list[tuple[int, int]] | None = None) -> bool:
+def _send(
+    message: OutboxMessage,
+    delivered: list[tuple[int, int]] | None = None,
+    hops: dict[str, Any] | None = None,
+) -> bool:
+    """Send one claimed message. ``delivered``: where an acknowledged one is noted, to be marked sent with
+    its batch (else it is marked at once); ``hops``: the batch's next hops (``directory.next_hops``)."""
     try:
         data = package_bytes(message)
     except Exception as exc:  # cannot be built or signed (no identity, a file gone): an operator's matter
@@ -395,7 +405,7 @@ def _send(message: OutboxMessage, delivered: list[tuple[int, int]] | None = None
             f"({settings.EXCHANGE_MAX_MESSAGE_BYTES / 1048576:.0f} MB): giảm dung lượng tệp đính kèm.",
         )
         return False
-    node = directory.next_hop(message.to_identifier)
+    node = hops.get(message.to_identifier) if hops is not None else directory.next_hop(message.to_identifier)
     if node is None:
         _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")
         return False
@@ -467,8 +477,10 @@ def _node_answered(node: Any, *, ok: bool) -> None:
             and timezone.now() - node.last_ok_at < NODE_OK_EVERY
         ):
             return
-        type(node).objects.filter(pk=node.pk).update(last_ok_at=timezone.now(), consecutive_failures=0)
+        node.last_ok_at, node.consecutive_failures = timezone.now(), 0  # as the batch's others see it
+        type(node).objects.filter(pk=node.pk).update(last_ok_at=node.last_ok_at, consecutive_failures=0)
     else:
+        node.consecutive_failures += 1
         type(node).objects.filter(pk=node.pk).update(consecutive_failures=F("consecutive_failures") + 1)
 
 

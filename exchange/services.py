@@ -709,10 +709,8 @@ def _relay(
     duplicate = True
     checked = None
     for target in targets:
-        if InboxMessage.objects.filter(
-            from_identifier=sender, message_id=message_id, to_identifier=target
-        ).exists():
-            continue
+        # not looked up first: a message seen before (rare: a sender retrying after a lost answer) is
+        # refused by the inbox's "once" constraint below, the blob it shares left as it was
         checked = checked or _checked(message_id, data)
         try:
             with files.atomic_with_files(checked):

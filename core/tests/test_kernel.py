@@ -96,6 +96,28 @@ def test_store_is_content_addressed_and_sweep_removes_orphans(settings: object) 
     assert files.missing_blobs() == []
 
 
+@pytest.mark.django_db
+def test_new_content_gets_its_row_without_a_lookup_and_a_row_added_meanwhile_is_shared() -> None:
+    from django.core.files.storage import default_storage
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import StoredFile
+
+    new = files.validate("moi.pdf", make_pdf("new content"))
+    with CaptureQueriesContext(connection) as queries, files.atomic_with_files(new):
+        stored = files.store(new)
+    assert stored.sha256 == new.sha256 and stored.size == len(new.data)
+    assert not [q for q in queries if q["sql"].startswith("SELECT") and "core_storedfile" in q["sql"]]
+    # the row is there already but not the blob (another request's row, its blob removed since): the
+    # blob is written again and the row shared, not a second one nor an error
+    default_storage.delete(stored.storage_name)
+    with transaction.atomic():
+        again = files.store(files.validate("lai.pdf", new.data))
+    assert again.pk == stored.pk and StoredFile.objects.filter(sha256=new.sha256).count() == 1
+    assert files.open_blob(again) == new.data
+
+
 @pytest.mark.django_db(transaction=True)
 def test_prepared_files_are_synced_before_the_transaction_and_removed_if_it_rolls_back(
     monkeypatch: pytest.MonkeyPatch,

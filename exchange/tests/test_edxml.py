@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -369,3 +370,95 @@ def test_changes_inside_the_signature_get_the_same_verdict_from_both_verifiers(
         fresh = etree.fromstring(data)
         with pytest.raises((BadSignature, MalformedPackage)):
             sign._verify_signxml(fresh, cert, sign.fingerprint(cert))
+
+
+def _large_package(*texts: bytes, subject: str = "") -> bytes:
+    """A signed-tree of a package whose attachments carry ``texts`` (each ≥ LARGE_TEXT once in base64)."""
+    p = package(
+        attachments=tuple(
+            Attachment(f"a{i}", f"tep-{i}.pdf", "application/pdf", body) for i, body in enumerate(texts)
+        )
+    )
+    if subject:
+        p = replace(p, header=replace(p.header, subject=subject))
+    return etree.tostring(build.package(p))
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["two_large_attachments", "large_text_with_escapes", "large_vietnamese_subject", "pretty", "pi_and_tail"],
+)
+def test_large_texts_hashed_aside_give_the_digest_of_the_whole_canonical_form(
+    province_key, case: str
+) -> None:
+    # Given a signed message with text nodes above the size hashed aside (attachments, a header field)
+    large = sign.LARGE_TEXT
+    bodies = [b"\x00" * large, bytes(range(256)) * (large // 256 + 7)]
+    tree = etree.fromstring(_large_package(*bodies))
+    if case == "large_text_with_escapes":  # C14N rewrites these: canonicalised with the rest
+        tree = etree.fromstring(_large_package(*bodies, subject="Tỉnh ủy & <Ban> \r" * (large // 10)))
+    elif case == "large_vietnamese_subject":  # taken aside, encoded as UTF-8 as C14N writes it
+        tree = etree.fromstring(_large_package(*bodies, subject="Nghị quyết Đảng bộ xã " * (large // 20)))
+    elif case == "pretty":
+        tree = etree.fromstring(etree.tostring(tree, pretty_print=True))
+    elif case == "pi_and_tail":
+        tree.insert(0, etree.ProcessingInstruction("dieuhanh", "kiem-tra"))
+    root = etree.fromstring(sign.sign(tree, province_key.key, [province_key.cert]))
+    signature = root.find(f".//{{{DS}}}Signature")
+    if case == "pi_and_tail":
+        signature.tail = "\n  "
+    assert sum(len(e.text or "") >= large for e in root.iter(etree.Element)) >= 2
+    before = etree.tostring(root)
+    # When its digest is computed with the large texts aside
+    fast = sign._canonical_digest(root, signature)
+    # Then it is the digest of the whole canonical form, and the tree is as it was
+    assert fast == hashlib.sha256(sign._canonical_without(root, signature)).digest()
+    assert etree.tostring(root) == before
+
+
+def test_a_marker_found_in_the_message_falls_back_to_the_whole_canonical_form(
+    province_key, monkeypatch
+) -> None:
+    # Given a message whose text contains the marker the digest would use
+    marker = "ab" * 16
+    data = sign.sign(
+        etree.fromstring(_large_package(b"x" * sign.LARGE_TEXT, subject=f"{marker}0.")),
+        province_key.key,
+        [province_key.cert],
+    )
+    monkeypatch.setattr(sign.secrets, "token_hex", lambda n: marker)
+    root = etree.fromstring(data)
+    signature = root.find(f".//{{{DS}}}Signature")
+    calls: list[bool] = []
+    whole = sign._canonical_without
+
+    def canonical_without(r: Any, s: Any) -> bytes:
+        calls.append(r is root)
+        return whole(r, s)
+
+    monkeypatch.setattr(sign, "_canonical_without", canonical_without)
+    # When it is verified, Then the digest holds — from the whole tree canonicalised, not from the parts
+    assert sign.verify(data, [province_key.cert]).fingerprint == sign.fingerprint(province_key.cert)
+    assert sign._canonical_digest(root, signature) == hashlib.sha256(whole(root, signature)).digest()
+    assert True in calls
+
+
+def test_a_change_inside_a_large_attachment_is_refused_by_both_verifiers(province_key) -> None:
+    import random
+
+    rng = random.Random(20261201)
+    original = sign.sign(
+        etree.fromstring(_large_package(bytes(rng.randrange(256) for _ in range(sign.LARGE_TEXT)))),
+        province_key.key,
+        [province_key.cert],
+    )
+    cert = province_key.cert
+    assert sign.verify(original, [cert])  # untouched: passes
+    for change in ("a", "\n", "&amp;", "&#13;"):
+        root = etree.fromstring(original)
+        node = max(root.iter(etree.Element), key=lambda e: len(e.text or ""))
+        at = rng.randrange(len(node.text))
+        node.text = node.text[:at] + etree.fromstring(f"<x>{change}</x>").text + node.text[at:]
+        signature = root.find(f".//{{{DS}}}Signature")
+        assert _verdict(lambda: sign._verify_profile(root, signature, cert)) == "bad_signature"  # noqa: B023
+        assert _verdict(lambda: sign._verify_signxml(root, cert, sign.fingerprint(cert))) == "bad_signature"  # noqa: B023

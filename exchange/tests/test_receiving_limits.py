@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import files
 from core.models import AuditEvent
 from exchange import directory, dispatch, services
 from exchange.edxml import build, parse, sign
@@ -144,6 +145,21 @@ def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -
     assert services.receive(data).duplicate  # both parts known
     dispatch.run_pending()
     assert data in xw.hop.received  # forwarded as received (and the 01 for the local one went too)
+
+
+def test_a_relayed_message_received_again_is_a_duplicate_with_nothing_added(xw: ExchangeWorld) -> None:
+    from core.models import StoredFile
+
+    _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
+    data = _signed(xw, to=(WARD_ID,))
+    assert not services.receive(data).duplicate
+    counts = (InboxMessage.objects.count(), OutboxMessage.objects.count(), AuditEvent.objects.count())
+    stored = StoredFile.objects.get(pk=InboxMessage.objects.get().package_id)
+    # the sender, its answer lost, sends it again: a duplicate, nothing added, the stored file kept
+    assert services.receive(data).duplicate
+    assert (InboxMessage.objects.count(), OutboxMessage.objects.count(), AuditEvent.objects.count()) == counts
+    assert StoredFile.objects.filter(sha256=stored.sha256).count() == 1
+    assert files.open_blob(stored) == data
 
 
 def test_a_message_is_not_relayed_back_the_way_it_came(xw: ExchangeWorld) -> None:

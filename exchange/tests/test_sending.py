@@ -311,6 +311,13 @@ def test_several_sending_threads_claim_in_batches_and_send_each_message_once(
         q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "exchange_outboxmessage" in q["sql"]
     ]
     assert len(writes) == 4
+    # the next hops are read once per batch, not per message; the hub's health is written once
+    hops = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "exchange_directoryentry" in q["sql"]
+    ]
+    assert len(hops) == 2
+    xw.hub.refresh_from_db()
+    assert xw.hub.consecutive_failures == 0 and xw.hub.last_ok_at is not None
     # a recall queued behind a document the hub had: the document goes first, then the recall
     outgoing_recall(actor=xw.w.leader, document=docs[0], reason="Ban hành nhầm")
     issued(xw)
