@@ -85,7 +85,9 @@ def verify(data: bytes, registered: Iterable[x509.Certificate]) -> Verified:
     return verify_tree(parse.read(data), registered)
 
 
-def verify_tree(root: etree._Element, registered: Iterable[x509.Certificate]) -> Verified:
+def verify_tree(
+    root: etree._Element, registered: Iterable[x509.Certificate], *, keep_large_texts: bool = True
+) -> Verified:
     """Check a received message's signature against the sender's ``registered`` certificates.
 
     The certificate in the signature must be one of them (by sha256); the signature must cover the whole
@@ -93,7 +95,11 @@ def verify_tree(root: etree._Element, registered: Iterable[x509.Certificate]) ->
     signature in our own profile (exclusive C14N, enveloped, rsa-sha256, sha256: what ``sign`` writes and
     the axis uses) is checked by ``_verify_profile`` — one canonicalisation of the tree as parsed, 6–7
     times cheaper than signxml's general path, which re-serialises and re-parses the message several
-    times; any other profile goes through signxml. Both give the same verdict (tested)."""
+    times; any other profile goes through signxml. Both give the same verdict (tested).
+
+    ``keep_large_texts=False``: the caller reads nothing of the message's large texts (the attachments'
+    base64) after this — a hub forwarding the bytes as received —, which may then be left out of the
+    tree (``_canonical_digest``)."""
     references = root.findall(f"{_LOCATION}{{{DS}}}Signature/{{{DS}}}SignedInfo/{{{DS}}}Reference")
     if len(references) != 1 or references[0].get("URI") != "":
         # the signature must cover the whole message, not one element of it (signature wrapping)
@@ -106,7 +112,7 @@ def verify_tree(root: etree._Element, registered: Iterable[x509.Certificate]) ->
     certificate = known[print_]
     signature = root.find(f"{_LOCATION}{{{DS}}}Signature")
     assert signature is not None  # found with its Reference above
-    if _verify_profile(root, signature, certificate):
+    if _verify_profile(root, signature, certificate, keep_large_texts=keep_large_texts):
         return Verified(root=root, certificate=certificate, fingerprint=print_)
     return _verify_signxml(root, certificate, print_)
 
@@ -147,9 +153,15 @@ def _algorithm(node: etree._Element | None, tag: str) -> str | None:
     return node.get("Algorithm")
 
 
-def _verify_profile(root: etree._Element, signature: etree._Element, certificate: x509.Certificate) -> bool:
+def _verify_profile(
+    root: etree._Element,
+    signature: etree._Element,
+    certificate: x509.Certificate,
+    *,
+    keep_large_texts: bool = True,
+) -> bool:
     """Our profile checked directly; False when the signature is in another profile (signxml's turn).
-    Raises the refusal when it is in our profile and wrong."""
+    Raises the refusal when it is in our profile and wrong. ``keep_large_texts``: ``_canonical_digest``."""
     import base64
     import binascii
     import datetime as dt
@@ -191,7 +203,8 @@ def _verify_profile(root: etree._Element, signature: etree._Element, certificate
         raw = base64.b64decode("".join((value.text or "").split()), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise BadSignature() from exc
-    if not hmac.compare_digest(_canonical_digest(root, signature), expected):
+    digest = _canonical_digest(root, signature, keep_large_texts=keep_large_texts)
+    if not hmac.compare_digest(digest, expected):
         raise BadSignature()
     signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     try:
@@ -234,45 +247,54 @@ LARGE_TEXT = 65536
 _ESCAPED_IN_TEXT = ("&", "<", ">", "\r")
 
 
-def _canonical_digest(root: etree._Element, signature: etree._Element) -> bytes:
+def _canonical_digest(
+    root: etree._Element, signature: etree._Element, *, keep_large_texts: bool = True
+) -> bytes:
     """sha256 of ``_canonical_without(root, signature)``, the large text nodes (the attachments' base64)
     hashed as they stand instead of canonicalised: libxml2 writes a text node character by character
     (~6 ms for a 1 MB attachment, most of a verification), while a text without the four characters C14N
-    escapes comes out of it unchanged. In a copy of the tree (setting a large text back costs as much as
-    canonicalising it) each such node is swapped for a marker, the rest canonicalised, and the digest fed
-    the canonical parts and the texts in document order; where the markers are not found exactly once
-    each, in order, the whole tree is canonicalised as before."""
-    if not any(
-        (text := element.text) is not None and len(text) >= LARGE_TEXT for element in root.iter(etree.Element)
-    ):
-        return hashlib.sha256(_canonical_without(root, signature)).digest()
-    path = []  # where the signature is, to find it in the copy
-    node = signature
-    while (parent := node.getparent()) is not None:
-        path.append(parent.index(node))
-        node = parent
-    copy = deepcopy(root)
-    copied_signature = copy
-    for index in reversed(path):
-        copied_signature = copied_signature[index]
+    escapes comes out of it unchanged. Each such node is swapped for a marker, the rest canonicalised,
+    and the digest fed the canonical parts and the texts in document order; where the markers are not
+    found exactly once each, in order, the whole tree is canonicalised as before.
+
+    The swap is made in a copy of the tree (setting a large text back costs as much as canonicalising
+    it) — or, with ``keep_large_texts=False``, in the tree itself, whose large texts are then left as
+    markers: for a caller that reads nothing of them (a hub forwards the bytes as received)."""
+    if keep_large_texts:
+        path = []  # where the signature is, to find it in the copy
+        node = signature
+        while (parent := node.getparent()) is not None:
+            path.append(parent.index(node))
+            node = parent
+        tree = deepcopy(root)
+        tree_signature = tree
+        for index in reversed(path):
+            tree_signature = tree_signature[index]
+    else:
+        tree, tree_signature = root, signature
     marker = secrets.token_hex(16)
-    large: list[str] = []
-    for element in copy.iter(etree.Element):
+    large: list[tuple[etree._Element, str]] = []
+    for element in tree.iter(etree.Element):
         text = element.text
         if text is not None and len(text) >= LARGE_TEXT and not any(c in text for c in _ESCAPED_IN_TEXT):
             element.text = f"{marker}{len(large)}."
-            large.append(text)
-    parts = _canonical_without(copy, copied_signature).split(marker.encode())
-    if len(parts) != len(large) + 1:
-        return hashlib.sha256(_canonical_without(root, signature)).digest()
-    digest = hashlib.sha256(parts[0])
-    for index, (text, part) in enumerate(zip(large, parts[1:], strict=True)):
-        label = f"{index}.".encode()
-        if not part.startswith(label):
-            return hashlib.sha256(_canonical_without(root, signature)).digest()
-        digest.update(text.encode())
-        digest.update(memoryview(part)[len(label) :])
-    return digest.digest()
+            large.append((element, text))
+    canonical = _canonical_without(tree, tree_signature)
+    if not large:
+        return hashlib.sha256(canonical).digest()
+    parts = canonical.split(marker.encode())
+    if len(parts) == len(large) + 1 and all(
+        part.startswith(f"{index}.".encode()) for index, part in enumerate(parts[1:])
+    ):
+        digest = hashlib.sha256(parts[0])
+        for index, ((_, text), part) in enumerate(zip(large, parts[1:], strict=True)):
+            digest.update(text.encode())
+            digest.update(memoryview(part)[len(f"{index}.") :])
+        return digest.digest()
+    if not keep_large_texts:  # the texts go back where they were, for the whole canonical form
+        for element, text in large:
+            element.text = text
+    return hashlib.sha256(_canonical_without(root, signature)).digest()
 
 
 def _b64(text: str) -> bytes:

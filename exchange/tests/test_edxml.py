@@ -414,6 +414,9 @@ def test_large_texts_hashed_aside_give_the_digest_of_the_whole_canonical_form(
     # Then it is the digest of the whole canonical form, and the tree is as it was
     assert fast == hashlib.sha256(sign._canonical_without(root, signature)).digest()
     assert etree.tostring(root) == before
+    # and the same without a copy, the large texts then left out of the tree (a hub's relaying)
+    assert sign._canonical_digest(root, signature, keep_large_texts=False) == fast
+    assert len(etree.tostring(root)) < len(before) - sign.LARGE_TEXT
 
 
 def test_a_marker_found_in_the_message_falls_back_to_the_whole_canonical_form(
@@ -439,8 +442,12 @@ def test_a_marker_found_in_the_message_falls_back_to_the_whole_canonical_form(
     monkeypatch.setattr(sign, "_canonical_without", canonical_without)
     # When it is verified, Then the digest holds — from the whole tree canonicalised, not from the parts
     assert sign.verify(data, [province_key.cert]).fingerprint == sign.fingerprint(province_key.cert)
-    assert sign._canonical_digest(root, signature) == hashlib.sha256(whole(root, signature)).digest()
+    expected = hashlib.sha256(whole(root, signature)).digest()
+    assert sign._canonical_digest(root, signature) == expected
     assert True in calls
+    # also where the texts were taken out of the tree itself: they are put back for the whole form
+    assert sign._canonical_digest(root, signature, keep_large_texts=False) == expected
+    assert hashlib.sha256(whole(root, signature)).digest() == expected
 
 
 def test_a_change_inside_a_large_attachment_is_refused_by_both_verifiers(province_key) -> None:

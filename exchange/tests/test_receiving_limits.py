@@ -20,12 +20,13 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from lxml import etree
 
 from core import files
 from core.models import AuditEvent
 from exchange import directory, dispatch, services
 from exchange.edxml import build, parse, sign
-from exchange.edxml.errors import MalformedPackage
+from exchange.edxml.errors import BadSignature, MalformedPackage
 from exchange.edxml.model import Attachment, Organ, document_id
 from exchange.models import DirectoryEntry, InboxMessage, Node, OutboxMessage
 from exchange.states import InState, Kind, OutState
@@ -134,10 +135,16 @@ def test_only_the_inbox_once_constraints_count_as_a_duplicate(xw: ExchangeWorld,
 
 def test_a_hub_serving_some_recipients_relays_to_the_others(xw: ExchangeWorld) -> None:
     _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
-    data = _signed(xw, to=(xw.w.org.identifier or "", WARD_ID))
+    # an attachment large enough to be hashed aside while the signature is checked (sign.LARGE_TEXT)
+    scan = Attachment("a1", "van-ban.pdf", "application/pdf", os.urandom(sign.LARGE_TEXT))
+    data = _signed(xw, to=(xw.w.org.identifier or "", WARD_ID), attachments=(scan,))
     assert not services.receive(data).duplicate
     local = InboxMessage.objects.get(to_identifier=xw.w.org.identifier)
     assert local.state == InState.ARRIVED
+    # the part served here is read whole, its attachment as sent
+    assert [a["size"] for a in local.header["attachments"]] == [len(scan.data)]
+    checked = services.verify(data)
+    assert checked.package is not None and checked.package.attachments == (scan,)
     relayed = InboxMessage.objects.get(to_identifier=WARD_ID)
     assert relayed.state == InState.RELAYED
     onward = OutboxMessage.objects.get(inbox=relayed)
@@ -151,7 +158,15 @@ def test_a_relayed_message_received_again_is_a_duplicate_with_nothing_added(xw: 
     from core.models import StoredFile
 
     _ward(xw, xw.pki.issue("Đảng ủy phường Bắc Hà", "Đảng ủy phường Bắc Hà"))
-    data = _signed(xw, to=(WARD_ID,))
+    scan = Attachment("a1", "van-ban.pdf", "application/pdf", os.urandom(sign.LARGE_TEXT))
+    data = _signed(xw, to=(WARD_ID,), attachments=(scan,))
+    # only relayed: verified without keeping the attachment in the tree, not decoded, forwarded as sent
+    checked = services.verify(data)
+    assert checked.package is not None and checked.package.attachments == ()
+    assert checked.data is data
+    tampered = _tamper_attachment(data)
+    with pytest.raises(BadSignature):
+        services.verify(tampered)
     assert not services.receive(data).duplicate
     counts = (InboxMessage.objects.count(), OutboxMessage.objects.count(), AuditEvent.objects.count())
     stored = StoredFile.objects.get(pk=InboxMessage.objects.get().package_id)
@@ -160,6 +175,15 @@ def test_a_relayed_message_received_again_is_a_duplicate_with_nothing_added(xw: 
     assert (InboxMessage.objects.count(), OutboxMessage.objects.count(), AuditEvent.objects.count()) == counts
     assert StoredFile.objects.filter(sha256=stored.sha256).count() == 1
     assert files.open_blob(stored) == data
+
+
+def _tamper_attachment(data: bytes) -> bytes:
+    """One base64 character of the largest text changed (the attachment), the rest as signed."""
+    root = etree.fromstring(data)
+    node = max(root.iter(etree.Element), key=lambda e: len(e.text or ""))
+    text = node.text or ""
+    node.text = text[:100] + ("A" if text[100] != "A" else "B") + text[101:]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def test_a_message_is_not_relayed_back_the_way_it_came(xw: ExchangeWorld) -> None:
