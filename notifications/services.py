@@ -1,18 +1,18 @@
-"""In-app notifications (rows in the caller's transaction) and e-mail (sent after commit)."""
+"""In-app notifications (rows in the caller's transaction) and e-mail (queued in the same transaction, sent
+by a worker: ``notifications.mail``)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from datetime import date
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from notifications import mail
 from notifications.models import Notification, ReminderLog
 
 log = logging.getLogger(__name__)
@@ -24,16 +24,10 @@ def _document_url(doc: Any) -> str:
     return reverse(name, args=[doc.pk])
 
 
-def _send_email(address: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
-    except Exception:  # a mail server outage must not break the user's action; it is logged
-        log.exception("e-mail to %s failed", address)
-
-
 def notify_many(users: Iterable[Any], doc: Any, title: str, *, kind: str = "info") -> list[Notification]:
     """Tell each user about ``doc``; secret documents are announced without their subject."""
     created = []
+    emails = []
     seen: set[int] = set()
     url = _document_url(doc)
     for user in users:
@@ -46,13 +40,15 @@ def notify_many(users: Iterable[Any], doc: Any, title: str, *, kind: str = "info
         created.append(Notification.objects.create(user=user, text=text, url=url, kind=kind))
         if user.email:
             body = f"{text}\n\nXem văn bản: {settings.SITE_URL}{url}\n\n— dieuhanh"
-            transaction.on_commit(partial(_send_email, user.email, f"[dieuhanh] {title}", body))
+            emails.append((user.email, f"[dieuhanh] {title}", body))
+    mail.queue(emails)
     return created
 
 
 def notify_users(users: Iterable[Any], text: str, url: str, *, kind: str = "info") -> list[Notification]:
     """Tell each user something that is not about one document (a certificate about to expire...)."""
     created = []
+    emails = []
     seen: set[int] = set()
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -61,7 +57,8 @@ def notify_users(users: Iterable[Any], text: str, url: str, *, kind: str = "info
         created.append(Notification.objects.create(user=user, text=text[:300], url=url, kind=kind))
         if user.email:
             body = f"{text}\n\nXem: {settings.SITE_URL}{url}\n\n— dieuhanh"
-            transaction.on_commit(partial(_send_email, user.email, f"[dieuhanh] {text[:150]}", body))
+            emails.append((user.email, f"[dieuhanh] {text[:150]}", body))
+    mail.queue(emails)
     return created
 
 

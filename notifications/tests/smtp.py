@@ -13,6 +13,13 @@ import pytest
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.refused: set[str] = set()  # addresses answered "550 no such user"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)

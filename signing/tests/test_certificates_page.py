@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import World
+from core import worker as core_worker
 from notifications.models import Notification
 from notifications.tests.smtp import Inbox, wait_for
 from orgs.selectors import today
@@ -66,6 +67,7 @@ def test_expiry_reminders_once_per_threshold(
     notes = list(Notification.objects.filter(kind="certificate_expiry"))
     assert [(n.user_id, n.url) for n in notes] == [(world.leader.pk, "/chung-thu-so/")]
     assert "sắp hết hạn" in notes[0].text and "còn dưới 30 ngày" in notes[0].text
+    assert core_worker.run_pending() >= 1  # the e-mail is sent by the worker, after the commit
     wait_for(smtp_server, 1)
     assert [m.rcpt_tos for m in smtp_server.messages] == [["lanhdao@example.test"]]
     # running again: nothing more
@@ -92,6 +94,7 @@ def test_expiry_reminders_once_per_threshold(
     )
     clerk_note = Notification.objects.get(kind="certificate_expiry", user=world.clerk)
     assert "Chứng thư số của Tỉnh ủy Sông Lam" in clerk_note.text and "đã hết hạn" in clerk_note.text
+    assert core_worker.run_pending() >= 1  # the e-mail is sent by the worker, after the commit
     wait_for(smtp_server, 4)
     recipients = [r for m in smtp_server.messages for r in m.rcpt_tos]
     assert recipients.count("lanhdao@example.test") == 3 and "vanthu@example.test" in recipients
