@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--id", type=int, default=0)
         parser.add_argument("--reason", default="Ban hành nhầm")
         parser.add_argument("--count", type=int, default=1)
+        parser.add_argument(
+            "--every", type=float, default=0.0, help="issue: seconds from one document's issue to the next's"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.TESTING:
@@ -125,7 +128,12 @@ class Command(BaseCommand):
         w = self._world()
         to = [Organization.objects.get(identifier=i) for i in options["to"].split(",")]
         issued = []
+        import time
+
+        started = time.monotonic()
         for index in range(options["count"]):
+            if options["every"]:  # a clerk's pace rather than a burst: wait for this one's turn
+                time.sleep(max(0.0, started + index * options["every"] - time.monotonic()))
             subject = options["subject"] if options["count"] == 1 else f"{options['subject']} ({index + 1})"
             doc = outgoing_create(
                 actor=w.specialist,
@@ -191,7 +199,8 @@ class Command(BaseCommand):
         from exchange.models import ExchangeStatus, OutboxMessage
 
         out = []
-        for message in OutboxMessage.objects.filter(kind="package", business=0).exclude(recipient=None):
+        packages = OutboxMessage.objects.filter(kind="package", business=0).exclude(recipient=None)
+        for message in packages.order_by("id"):  # in the order of issue
             arrived = ExchangeStatus.objects.filter(recipient=message.recipient, code="01").first()
             if arrived is not None:
                 out.append((arrived.received_at - message.created_at).total_seconds())
