@@ -268,20 +268,15 @@ def verify(data: bytes) -> Checked:
     relay = known.relay_certificates(sender) if kind == "status" else []
     if not certificates and not relay:
         raise UnknownSender()
-    # a package none of whose recipients is served here is relayed as received: its attachments are not
-    # read here, and the verification need not keep them in the tree
-    keep = kind != "package" or any(
-        known.local_organization(parse.organ_id(to)) is not None for to in parse.recipients(root)
-    )
     try:
-        verified = sign.verify_tree(root, [*certificates, *relay], keep_large_texts=keep)
-    except UnknownCertificate:
+        verified = sign.verify_tree(root, [*certificates, *relay], keep_large_texts=_keep(kind, root, known))
+    except UnknownCertificate:  # (raised before the tree is touched)
         # the sender may have a new certificate the hub published since our last pull
         if not directory.refresh():
             raise
         known = directory.routes(named)
         certificates = known.registered_certificates(sender)
-        verified = sign.verify_tree(root, [*certificates, *relay], keep_large_texts=keep)
+        verified = sign.verify_tree(root, [*certificates, *relay], keep_large_texts=_keep(kind, root, known))
     if kind == "status":
         status = parse.parse_status(verified.root)
         by_relay = verified.fingerprint not in {sign.fingerprint(c) for c in certificates}
@@ -298,12 +293,20 @@ def verify(data: bytes) -> Checked:
     serves = any(
         known.local_organization(parse.organ_id(to)) is not None for to in parse.recipients(verified.root)
     )
-    # (the same answer as ``keep`` for a tree verified in our profile, which is ``root`` itself; signxml's
+    # (the same answer as ``_keep`` for a tree verified in our profile, which is ``root`` itself; signxml's
     # verification returns a tree of its own, with every text)
     package = parse.parse_package(verified.root, attachments=serves)
     if package.header.sender.organ_id != sender:
         raise InvalidInput("Gói tin không nhất quán về cơ quan gửi.", code="sender_mismatch")
     return Checked(data, verified.fingerprint, package=package, routes=known)
+
+
+def _keep(kind: str, root: Any, known: directory.Routes) -> bool:
+    """Whether the verification must keep the message's large texts in its tree: not for a package none
+    of whose recipients is served here, relayed as received (its attachments are not read here)."""
+    return kind != "package" or any(
+        known.local_organization(parse.organ_id(to)) is not None for to in parse.recipients(root)
+    )
 
 
 def record(checked: Checked) -> Receipt:
