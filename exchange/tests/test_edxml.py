@@ -373,7 +373,8 @@ def test_changes_inside_the_signature_get_the_same_verdict_from_both_verifiers(
 
 
 def _large_package(*texts: bytes, subject: str = "") -> bytes:
-    """A signed-tree of a package whose attachments carry ``texts`` (each ≥ LARGE_TEXT once in base64)."""
+    """The XML (not signed yet) of a package whose attachments carry ``texts`` (each ≥ LARGE_TEXT once in
+    base64), with ``subject`` instead of the sample's."""
     p = package(
         attachments=tuple(
             Attachment(f"a{i}", f"tep-{i}.pdf", "application/pdf", body) for i, body in enumerate(texts)

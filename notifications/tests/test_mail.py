@@ -54,17 +54,24 @@ def test_a_change_rolled_back_sends_nothing(world: World, smtp_server: Inbox) ->
     assert smtp_server.messages == []
 
 
-def test_the_request_does_not_wait_for_an_unreachable_mail_server(world: World, settings: Any) -> None:
-    # a port nothing listens on: the notifying request still succeeds, the task fails with the error kept
+def test_an_unreachable_mail_server_fails_the_workers_task_not_the_notifying_change(
+    world: World, settings: Any
+) -> None:
+    # a port nothing listens on
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    notes = notify_users([world.clerk], "Nhắc việc", "/")
-    assert len(notes) == 1
-    assert worker.run_pending() == 1
+    # the notifying change commits with its notification and a task not tried yet
+    with transaction.atomic():
+        notes = notify_users([world.clerk], "Nhắc việc", "/")
+    assert len(notes) == 1 and notes[0].pk is not None
     (task,) = _queued()
+    assert task.status == "READY"
+    # the worker tries it: the task fails with the connection error kept for the administrators
+    assert worker.run_pending() == 1
+    task.refresh_from_db()
     assert task.status == "FAILED" and "Connection" in (task.exception_class_path + str(task.traceback))
 
 
