@@ -47,6 +47,7 @@ bench: install
 	$(PY) bench/run.py
 	$(PY) bench/render.py
 	$(PY) bench/sign.py
+	$(PY) bench/sqlite_writers.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

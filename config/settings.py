@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # functions, the PRAGMAs, the schema read again) and starts with an empty statement cache, and the
     # exchange opened several per message (the receiving threads, each dispatcher thread)
     DATABASES["default"]["CONN_MAX_AGE"] = 60
+    # Django's backend with writers taking turns at the write lock (core/sqlite/writers.py)
+    DATABASES["default"]["ENGINE"] = "core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # BEGIN IMMEDIATE: writers queue on the lock instead of failing with "database is locked".
         "transaction_mode": "IMMEDIATE",

@@ -1,0 +1,1 @@
+"""The SQLite database backend: Django's, with writers taking turns (``writers.py``)."""
