@@ -334,6 +334,9 @@ EXCHANGE_MAX_CONCURRENT_VERIFICATIONS = int(
 )
 EXCHANGE_VERIFICATION_WAIT_SECONDS = float(os.environ.get("EXCHANGE_VERIFICATION_WAIT_SECONDS", "10"))
 EXCHANGE_CA_FILE = os.environ.get("EXCHANGE_CA_FILE", "")
+# this installation's certificate and key for receivers that require mutual TLS (PEM; none by default)
+EXCHANGE_CLIENT_CERT_FILE = os.environ.get("EXCHANGE_CLIENT_CERT_FILE", "")
+EXCHANGE_CLIENT_KEY_FILE = os.environ.get("EXCHANGE_CLIENT_KEY_FILE", "")
 # a 403 unknown_certificate (the receiver has not pulled our new certificate yet) is retried this many
 # attempts (with the backoff, and a directory pull) before the message is marked failed
 EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS = int(os.environ.get("EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS", "10"))

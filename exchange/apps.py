@@ -9,6 +9,9 @@ class ExchangeConfig(AppConfig):
     verbose_name = "Liên thông văn bản"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from exchange.checks import client_certificate
         from exchange.hooks import ExchangeDelivery, on_incoming_event
         from incoming import hooks as incoming_hooks
         from outgoing import external
@@ -16,6 +19,7 @@ class ExchangeConfig(AppConfig):
         external.register(ExchangeDelivery())
         incoming_hooks.register(on_incoming_event)
         post_migrate.connect(_keep_directory_triggers, sender=self)
+        checks.register(client_certificate)
 
 
 def _keep_directory_triggers(using: str = "default", **kwargs: Any) -> None:

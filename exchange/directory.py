@@ -263,17 +263,16 @@ def apply(payload: dict[str, Any], hub: Node) -> SyncResult:
 def sync(hub: Node | None = None, *, timeout: float = 10) -> SyncResult:
     """Pull the directory from the hub (``Node.is_hub``) and apply it."""
     import json
-    import ssl
     import urllib.request
 
-    from django.conf import settings
+    from exchange import tls
 
     hub = hub or Node.objects.filter(is_hub=True).order_by("id").first()
     if hub is None:
         return SyncResult(0, 0, 0)
     check_hub_endpoint(hub)
-    context = ssl.create_default_context(cafile=settings.EXCHANGE_CA_FILE or None)
     url = hub.endpoint.rstrip("/") + "/exchange/v1/directory"
+    context = tls.client_context()  # the peers' CA; our certificate where the hub requires mutual TLS
     with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310
         payload = json.loads(response.read(20 * 1024 * 1024))
     return apply(payload, hub)

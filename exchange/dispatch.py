@@ -410,12 +410,18 @@ def _send(
         _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")
         return False
     url = node.endpoint.rstrip("/") + "/exchange/v1/messages"
+    from exchange.tls import TLSConfigError
+
     try:
         status, headers, body = _post(
             url,
             data,
             {"Content-Type": "application/xml; charset=utf-8", "X-Edxml-Message-Id": str(message.message_id)},
         )
+    except TLSConfigError as exc:  # our client certificate cannot be used: retried once it is mended
+        log.error("exchange: %s", exc.message)
+        _retry(message, None, exc.message)
+        return False
     except (OSError, ValueError) as exc:  # refused, reset, timeout, DNS; no answer to read
         _node_answered(node, ok=False)
         _retry(message, None, f"Không kết nối được {node.name}: {exc}")
@@ -602,15 +608,15 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
 
 def _opener() -> urllib.request.OpenerDirector:
-    return _opener_for(settings.EXCHANGE_CA_FILE or None)
+    from exchange import tls
+
+    return _opener_for(tls.client_context())
 
 
 @functools.lru_cache(maxsize=4)
-def _opener_for(cafile: str | None) -> urllib.request.OpenerDirector:
-    """One opener per CA file: an SSL context loads the trusted certificates (~10–100 ms), so it is made
-    once, not per message (contexts and openers hold no per-request state; connections are per request).
-    A changed CA file is read after a restart."""
-    context = ssl.create_default_context(cafile=cafile)
+def _opener_for(context: ssl.SSLContext) -> urllib.request.OpenerDirector:
+    """One opener per TLS context (``exchange/tls.py``: the peers' CA, our client certificate), made once,
+    not per message (contexts and openers hold no per-request state; connections are per request)."""
     return urllib.request.build_opener(_NoRedirect(), _HTTPHandler(), _HTTPSHandler(context=context))
 
 

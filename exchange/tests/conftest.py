@@ -4,6 +4,7 @@ installation, reached through a hub; a real HTTP server on loopback plays the ne
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import uuid
 from collections.abc import Iterator
@@ -24,17 +25,29 @@ COMMUNE_ID = "000.12.31.H99"
 
 @dataclass
 class NextHop:
-    """A real HTTP server on loopback: records each POST and answers from a script (default 200)."""
+    """A real HTTP server on loopback: records each POST and answers from a script (default 200); answers
+    ``directory`` to a GET of the hub's directory. ``start(tls)``: HTTPS with that server context (one
+    that requires a client certificate plays a receiver behind a mutual-TLS proxy)."""
 
     url: str = ""
     received: list[bytes] = field(default_factory=list)
     script: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    directory: dict[str, Any] = field(default_factory=lambda: {"entries": []})
 
-    def start(self) -> NextHop:
+    def start(self, tls: ssl.SSLContext | None = None) -> NextHop:
         hop = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                found = self.path.rstrip("/") == "/exchange/v1/directory"
+                body = json.dumps(hop.directory if found else {}).encode()
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 hop.received.append(self.rfile.read(length))
@@ -51,7 +64,10 @@ class NextHop:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:  # the handshake on accept; a client refused there is dropped
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

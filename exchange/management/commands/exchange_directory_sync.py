@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from exchange import directory
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = directory.sync()
-        except directory.InsecureHub as exc:
+        except ApplicationError as exc:  # the hub not https, our TLS certificate unusable
             raise CommandError(exc.message) from exc
         except (OSError, ValueError) as exc:
             raise CommandError(f"Không đồng bộ được danh bạ từ trục: {exc}") from exc
