@@ -41,10 +41,23 @@ class WriterLock:
         self.timeout = timeout
         self._lock: int | None = None
         self._queue: int | None = None
+        self._pid = os.getpid()
         self.held = False
+
+    def _forked(self) -> None:
+        """In a child forked from the process that opened the files: the parent's open files are the
+        parent's (a lock on them is the parent's too, and unlocking them would unlock it): dropped."""
+        if self._pid != os.getpid():
+            for fd in (self._lock, self._queue):
+                if fd is not None:
+                    os.close(fd)  # the parent keeps its lock: it still has the file open
+            self._lock = self._queue = None
+            self._pid = os.getpid()
+            self.held = False
 
     def acquire(self) -> float:
         """Take the turn; the seconds waited for it (0.0 when it was free or held already)."""
+        self._forked()
         if self.held:
             return 0.0
         if self._lock is None or self._queue is None:
@@ -60,11 +73,13 @@ class WriterLock:
         return time.monotonic() - started
 
     def release(self) -> None:
+        self._forked()
         if self.held and self._lock is not None:
             self.held = False
             fcntl.flock(self._lock, fcntl.LOCK_UN)
 
     def close(self) -> None:
+        self._forked()
         self.release()
         for fd in (self._lock, self._queue):
             if fd is not None:

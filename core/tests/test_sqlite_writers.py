@@ -4,6 +4,7 @@ transactions cannot keep a waiter out; processes exclude each other and a dead o
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -77,6 +78,37 @@ def test_a_loop_of_transactions_lets_a_waiter_in(tmp_path: Path) -> None:
     assert rounds < cap  # without the turnstile the waiter gets in only once the loop has ended
     looping.close()
     waiting.close()
+
+
+def test_a_forked_child_neither_shares_nor_gives_back_the_parents_turn(tmp_path: Path) -> None:
+    """A child forked while the parent holds its turn has the parent's open files: the lock on them is
+    the parent's — the child's copy must neither count as holding it nor unlock it."""
+    path = str(tmp_path / "db")
+    lock = WriterLock(path, 0.05)
+    lock.acquire()
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+
+    def child() -> None:
+        lock.release()  # the parent's turn, as this copy sees it
+        try:
+            lock.acquire()
+            answers.put("took it")
+        except WriterTimeout:
+            answers.put("waited")
+
+    process = context.Process(target=child)
+    process.start()
+    answer = answers.get(timeout=30)
+    process.join(30)
+    assert answer == "waited"
+    other = WriterLock(path, 0.05)
+    with pytest.raises(WriterTimeout):  # the parent still holds it
+        other.acquire()
+    lock.release()
+    other.acquire()
+    other.close()
+    lock.close()
 
 
 _HOLDER = """
