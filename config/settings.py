@@ -340,8 +340,8 @@ EXCHANGE_CLIENT_KEY_FILE = os.environ.get("EXCHANGE_CLIENT_KEY_FILE", "")
 # a 403 unknown_certificate (the receiver has not pulled our new certificate yet) is retried this many
 # attempts (with the backoff, and a directory pull) before the message is marked failed
 EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS = int(os.environ.get("EXCHANGE_UNKNOWN_CERTIFICATE_ATTEMPTS", "10"))
-# the directory (whose certificates authenticate messages) is pulled from the hub over HTTPS only, except
-# in development and tests
-EXCHANGE_ALLOW_HTTP_HUB = DEBUG or TESTING
+# messages are delivered and the directory (whose certificates authenticate messages) pulled over HTTPS
+# only, except in development and tests (EXCHANGE_ALLOW_HTTP=1 allows plain HTTP: not recommended)
+EXCHANGE_ALLOW_HTTP = os.environ.get("EXCHANGE_ALLOW_HTTP", "1" if DEBUG or TESTING else "0") == "1"
 # how often the embedded dispatcher pulls the directory from the hub (and on a message from an unknown org)
 EXCHANGE_DIRECTORY_SYNC_SECONDS = float(os.environ.get("EXCHANGE_DIRECTORY_SYNC_SECONDS", "600"))

@@ -282,16 +282,29 @@ class InsecureHub(InvalidInput):
     code = "insecure_hub"
 
 
-def check_hub_endpoint(hub: Node) -> None:
-    """The directory's certificates are what authenticate messages: it is pulled over HTTPS only (plain
-    HTTP is allowed in development and tests, ``EXCHANGE_ALLOW_HTTP_HUB``)."""
+def plain_http_refused(endpoint: str) -> bool:
+    """An endpoint this installation does not talk to: plain HTTP outside development and tests
+    (``EXCHANGE_ALLOW_HTTP``)."""
     from django.conf import settings
 
-    if hub.endpoint.lower().startswith("https://") or settings.EXCHANGE_ALLOW_HTTP_HUB:
+    return not endpoint.lower().startswith("https://") and not settings.EXCHANGE_ALLOW_HTTP
+
+
+def check_hub_endpoint(hub: Node) -> None:
+    """The directory's certificates are what authenticate messages: it is pulled over HTTPS only (plain
+    HTTP is allowed in development and tests, ``EXCHANGE_ALLOW_HTTP``)."""
+    if not plain_http_refused(hub.endpoint):
         return
     raise InsecureHub(
         f"Địa chỉ trục liên thông “{hub.endpoint}” phải dùng HTTPS: danh bạ (chứng thư số xác thực gói tin) "
         "không được tải qua kết nối không mã hóa. Sửa địa chỉ trục trong trang quản trị."
+    )
+
+
+def insecure_endpoint_message(node: Node) -> str:
+    return (
+        f"Địa chỉ liên thông của {node.name} “{node.endpoint}” phải dùng HTTPS: gói tin không được gửi qua "
+        "kết nối không mã hóa. Sửa địa chỉ trong trang quản trị (Hệ thống liên thông); gói tin sẽ tự gửi lại."
     )
 
 

@@ -409,6 +409,9 @@ def _send(
     if node is None:
         _failed(message, None, f"{message.to_identifier} không có trong danh bạ liên thông.")
         return False
+    if directory.plain_http_refused(node.endpoint):  # an administrator's setting to mend: it waits
+        _retry(message, None, directory.insecure_endpoint_message(node))
+        return False
     url = node.endpoint.rstrip("/") + "/exchange/v1/messages"
     from exchange.tls import TLSConfigError
 
@@ -438,7 +441,7 @@ def _send(
         else:
             _mark_sent([(message.pk, status)])
         return True
-    reason = _reason(body) or f"HTTP {status}"
+    reason = _reason(body) or _redirect(status, headers) or f"HTTP {status}"
     # a refusal in the receiver's words is an answer from a working installation; anything else is not
     _node_answered(node, ok=status in PERMANENT and bool(_reason(body)))
     if (
@@ -488,6 +491,17 @@ def _node_answered(node: Any, *, ok: bool) -> None:
     else:
         node.consecutive_failures += 1
         type(node).objects.filter(pk=node.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+
+
+def _redirect(status: int, headers: Any) -> str:
+    """A redirect is not followed (``_NoRedirect``): the administrator is told where it points."""
+    if not 300 <= status < 400:
+        return ""
+    location = (headers.get("Location") if headers else None) or "?"
+    return (
+        f"Nơi nhận chuyển hướng sang “{location}” (HTTP {status}): sửa địa chỉ liên thông trong trang quản "
+        "trị (Hệ thống liên thông)."
+    )
 
 
 def _code(body: bytes) -> str:

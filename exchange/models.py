@@ -33,6 +33,19 @@ class Node(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from exchange.directory import plain_http_refused
+
+        if self.endpoint and plain_http_refused(self.endpoint):
+            raise ValidationError(
+                {
+                    "endpoint": "Địa chỉ liên thông phải dùng HTTPS (https://…): gói tin và danh bạ không được "
+                    "truyền qua kết nối không mã hóa."
+                }
+            )
+
 
 class EntrySource(models.TextChoices):
     LOCAL = "local", "Quản trị khai báo"

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+
+from exchange.testing.tlsca import NetworkCa, Pem
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -85,10 +88,26 @@ class Node:
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     workers: int = 1  # uvicorn worker processes (each with its embedded dispatcher and worker threads)
+    # served over HTTPS requiring a client certificate of the network's CA (``Network(tls=True)``)
+    ca: NetworkCa | None = None
+    pem: Pem | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def context(self) -> ssl.SSLContext | None:
+        """How this harness talks to the node: as an installation of the network (its certificate)."""
+        return self.ca.client_context(self.pem) if self.ca else None
+
+    def _tls_args(self) -> list[str]:
+        if self.ca is None or self.pem is None:
+            return []
+        return [
+            *("--ssl-certfile", str(self.pem.cert), "--ssl-keyfile", str(self.pem.key)),
+            *("--ssl-ca-certs", str(self.ca.pem), "--ssl-cert-reqs", str(int(ssl.CERT_REQUIRED))),
+        ]
 
     def manage(self, *args: str, timeout: float = 120) -> Any:
         """Run a management command in this node's environment; the last line of output as JSON."""
@@ -115,6 +134,7 @@ class Node:
                 "--log-level",
                 "warning",
                 *(["--workers", str(self.workers)] if self.workers > 1 else []),
+                *self._tls_args(),
             ],
             cwd=ROOT,
             env=self.env,
@@ -129,7 +149,9 @@ class Node:
             if self.process is not None and self.process.poll() is not None:
                 break
             try:
-                with urllib.request.urlopen(f"{self.url}/exchange/v1/health", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(  # noqa: S310
+                    f"{self.url}/exchange/v1/health", timeout=2, context=self.context
+                ) as response:
                     if response.status == 200:
                         return
             except (OSError, urllib.error.URLError):
@@ -161,11 +183,13 @@ class Node:
             method=method,
             headers={"Authorization": f"Bearer {self.tokens[role]}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30, context=self.context) as response:  # noqa: S310
             return json.loads(response.read())
 
     def health(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/exchange/v1/health", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(  # noqa: S310
+            f"{self.url}/exchange/v1/health", timeout=5, context=self.context
+        ) as response:
             return dict(json.loads(response.read()))
 
 
@@ -177,12 +201,16 @@ class Network:
         hub_workers: int = 1,
         commune_workers: int = 1,
         elsewhere: bool = False,
+        tls: bool = False,
     ) -> None:
         self.base = base or Path(tempfile.mkdtemp(prefix="dieuhanh-exchange-"))
         self.database_url = database_url  # a PostgreSQL server URL (…/postgres) or "" for SQLite
         self.hub_workers = hub_workers  # the hub's uvicorn processes (the bench's --hub-workers)
         self.commune_workers = commune_workers  # … and the commune's (--commune-workers)
         self.elsewhere = elsewhere  # a stand-in receiver for ELSEWHERE_ID, on ``sink_url``
+        # every node served over HTTPS requiring client certificates (mutual TLS) of one network CA, and
+        # sending with its own; plain HTTP refused (EXCHANGE_ALLOW_HTTP=0)
+        self.ca = NetworkCa("dieuhanh Exchange Network TLS CA", self.base / "tls") if tls else None
         self.sink: subprocess.Popen[bytes] | None = None
         self.sink_url = ""
         self.nodes: dict[str, Node] = {}
@@ -214,6 +242,15 @@ class Network:
             folder.mkdir(parents=True, exist_ok=True)
             workers = {HUB: self.hub_workers, COMMUNE: self.commune_workers}.get(name, 1)
             self.nodes[name] = Node(name, ports[name], folder, self._env(name, folder), workers=workers)
+            if self.ca is not None:
+                node = self.nodes[name]
+                node.ca, node.pem = self.ca, self.ca.issue(name, server=True, client=True)
+                node.env.update(
+                    EXCHANGE_ALLOW_HTTP="0",
+                    EXCHANGE_CA_FILE=str(self.ca.pem),
+                    EXCHANGE_CLIENT_CERT_FILE=str(node.pem.cert),
+                    EXCHANGE_CLIENT_KEY_FILE=str(node.pem.key),
+                )
             self._copy_template(template, name, folder)
 
         def pem(identifier: str) -> str:
@@ -408,8 +445,11 @@ def wait_for(check: Any, timeout: float = 20, interval: float = 0.05) -> Any:
     raise AssertionError(f"not reached in {timeout} s (last: {last!r})")
 
 
-def post_message(node_url: str, data: bytes) -> tuple[int, dict[str, Any]]:
-    """POST an edXML message to an installation as another installation would: (status, JSON answer)."""
+def post_message(
+    node_url: str, data: bytes, context: ssl.SSLContext | None = None
+) -> tuple[int, dict[str, Any]]:
+    """POST an edXML message to an installation as another installation would: (status, JSON answer);
+    ``context``: over mutual TLS, as one of the network's installations (``Node.context``)."""
     request = urllib.request.Request(  # noqa: S310
         f"{node_url}/exchange/v1/messages",
         data=data,
@@ -417,7 +457,7 @@ def post_message(node_url: str, data: bytes) -> tuple[int, dict[str, Any]]:
         headers={"Content-Type": "application/xml"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60, context=context) as response:  # noqa: S310
             return response.status, dict(json.loads(response.read()))
     except urllib.error.HTTPError as exc:
         return exc.code, dict(json.loads(exc.read()))

@@ -34,6 +34,7 @@ class NextHop:
     script: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     directory: dict[str, Any] = field(default_factory=lambda: {"entries": []})
+    headers: dict[str, str] = field(default_factory=dict)  # added to every answer to a POST
 
     def start(self, tls: ssl.SSLContext | None = None) -> NextHop:
         hop = self
@@ -57,6 +58,8 @@ class NextHop:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in hop.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 

@@ -172,7 +172,7 @@ def test_a_pull_never_overwrites_or_reroutes_an_entry_configured_by_hand(xw: Exc
 def test_a_hub_without_https_is_refused_outside_development(xw: ExchangeWorld, settings: Any) -> None:
     from django.core.management import CommandError, call_command
 
-    settings.EXCHANGE_ALLOW_HTTP_HUB = False
+    settings.EXCHANGE_ALLOW_HTTP = False
     assert xw.hub.endpoint.startswith("http://")
     with pytest.raises(directory.InsecureHub, match="HTTPS"):
         directory.sync()
@@ -180,10 +180,10 @@ def test_a_hub_without_https_is_refused_outside_development(xw: ExchangeWorld, s
         call_command("exchange_directory_sync")
     directory._last_refresh.clear()
     assert directory.refresh_for_unknown("000.12.32.H99") is False  # refused, not fetched
-    settings.EXCHANGE_ALLOW_HTTP_HUB = True  # development and tests: plain HTTP allowed
+    settings.EXCHANGE_ALLOW_HTTP = True  # development and tests: plain HTTP allowed
     directory.check_hub_endpoint(xw.hub)
     xw.hub.endpoint = "https://truc.example.vn"
-    settings.EXCHANGE_ALLOW_HTTP_HUB = False
+    settings.EXCHANGE_ALLOW_HTTP = False
     directory.check_hub_endpoint(xw.hub)
 
 

@@ -1,9 +1,11 @@
 """Three real installations on loopback — hub, province, commune: separate uvicorn processes, databases
-and files (exchange/testing/network.py). A document issued at the province arrives at the commune
-through the hub, the commune's handling flows back as statuses, a recall withdraws it; and the faults:
-the receiver down while sending, the receiver dying mid-request, the same package twice, a tampered
-package, an unknown certificate — each ends with exactly one correct document or a clear refusal; a
-recipient the hub cannot deliver to for good comes back to the sender as returned (02), with the reason."""
+and files (exchange/testing/network.py), talking HTTPS with mutual TLS (each served with a certificate of
+the network's CA, requiring one from its clients, presenting its own; plain HTTP refused). A document
+issued at the province arrives at the commune through the hub, the commune's handling flows back as
+statuses, a recall withdraws it; and the faults: the receiver down while sending, the receiver dying
+mid-request, the same package twice, a tampered package, an unknown certificate, a client without a
+certificate of the network — each ends with exactly one correct document or a clear refusal; a recipient
+the hub cannot deliver to for good comes back to the sender as returned (02), with the reason."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("exchange_network")]
 @pytest.fixture(scope="module")
 def net() -> Iterator[Network]:
     url = os.environ.get("DATABASE_URL", "")
-    network = Network(database_url=url if url.startswith("postgres") else "")
+    network = Network(database_url=url if url.startswith("postgres") else "", tls=True)
     try:
         network.start()
         yield network
@@ -167,14 +169,14 @@ def test_duplicates_tampering_and_unknown_certificates(net: Network) -> None:
     data = _province_package(net, issued["document_id"])
     before = net[COMMUNE].health()["inbox_packages"]
     # the same package again, at the hub and straight at the commune: one document
-    status, answer = post_message(net[HUB].url, data)
+    status, answer = post_message(net[HUB].url, data, net[PROVINCE].context)
     assert status == 200 and answer["receipt"] == "duplicate"
-    status, answer = post_message(net[COMMUNE].url, data)
+    status, answer = post_message(net[COMMUNE].url, data, net[PROVINCE].context)
     assert status == 200 and answer["receipt"] == "duplicate"
     assert net[COMMUNE].health()["inbox_packages"] == before
     # one byte of the subject changed: refused at the hub, nothing stored
     tampered = data.replace("phòng chống thiên tai".encode(), "phòng chống thiên tại".encode())
-    status, answer = post_message(net[HUB].url, tampered)
+    status, answer = post_message(net[HUB].url, tampered, net[PROVINCE].context)
     assert status == 403 and answer["code"] == "bad_signature" and "không hợp lệ" in answer["message"]
     # signed by a key the directory does not know for the province
     from dataclasses import replace
@@ -187,8 +189,12 @@ def test_duplicates_tampering_and_unknown_certificates(net: Network) -> None:
     )
     package = parse.parse_package(parse.read(data))
     forged = sign.sign(build.package(replace(package, message_id="forged-1")), stranger.key, [stranger.cert])
-    status, answer = post_message(net[HUB].url, forged)
+    status, answer = post_message(net[HUB].url, forged, net[PROVINCE].context)
     assert status == 403 and answer["code"] == "unknown_certificate"
+    # a client without a certificate of the network does not get past the TLS handshake
+    assert net.ca is not None
+    with pytest.raises(OSError):
+        post_message(net[HUB].url, data, net.ca.client_context())
     assert net[COMMUNE].health()["inbox_packages"] == before
 
 

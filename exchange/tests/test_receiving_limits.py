@@ -421,43 +421,6 @@ def test_a_connection_cut_with_no_answer_to_read_is_still_retried(xw: ExchangeWo
     assert not OutboxMessage.objects.filter(kind=Kind.STATUS, to_identifier=COMMUNE_ID).exists()
 
 
-def _tls_server_files(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (its own CA, as ``EXCHANGE_CA_FILE`` names it) and key."""
-    import datetime as dt
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Phường Bắc Hà")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "ward.pem", folder / "ward.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
 def test_over_https_with_the_configured_ca_an_early_refusal_is_read_too(
     xw: ExchangeWorld, settings: Any, tmp_path: Path
 ) -> None:
@@ -466,10 +429,12 @@ def test_over_https_with_the_configured_ca_an_early_refusal_is_read_too(
     import ssl
 
     from exchange.asgi import TOO_LARGE
+    from exchange.testing.tlsca import NetworkCa
 
-    cert_path, key_path = _tls_server_files(tmp_path)
+    ca = NetworkCa("Phường Bắc Hà CA", tmp_path)
+    server = ca.issue("ward", server=True)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert_path, key_path)
+    tls.load_cert_chain(server.cert, server.key)
     listener = socket.create_server(("127.0.0.1", 0))
     answer = json.dumps(TOO_LARGE, ensure_ascii=False).encode()
 
@@ -501,7 +466,7 @@ def test_over_https_with_the_configured_ca_an_early_refusal_is_read_too(
         dispatch.run_pending()
         onward.refresh_from_db()
         assert onward.state == OutState.PENDING and "CERTIFICATE_VERIFY_FAILED" in onward.last_error
-        settings.EXCHANGE_CA_FILE = str(cert_path)
+        settings.EXCHANGE_CA_FILE = str(ca.pem)
         OutboxMessage.objects.filter(pk=onward.pk).update(next_attempt_at=timezone.now())
         dispatch.run_pending()
     finally:

@@ -1,24 +1,22 @@
-"""Mutual TLS, optional: a receiver (or hub) behind a proxy that requires a client certificate gets our
-packages and serves us its directory only when this installation presents its certificate
-(``EXCHANGE_CLIENT_CERT_FILE``/``_KEY_FILE``); without it, or with one its CA did not issue, nothing is
-delivered and the package waits for the next attempt; a certificate that cannot be used is an operator's
-error said in Vietnamese (the package waits, the peer is not blamed, ``manage.py check`` reports it)."""
+"""Delivery over HTTPS, and mutual TLS where a receiver requires it.
+
+Plain HTTP endpoints are refused outside development and tests (the package waits for the administrator
+to mend the address; a redirect is not followed and says where it points). A receiver (or hub) behind a
+proxy that requires a client certificate gets our packages and serves us its directory only when this
+installation presents its certificate (``EXCHANGE_CLIENT_CERT_FILE``/``_KEY_FILE``); without it, or with
+one its CA did not issue, nothing is delivered and the package waits for the next attempt; a certificate
+that cannot be used is an operator's error said in Vietnamese (the package waits, the peer is not blamed,
+``manage.py check`` reports it)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -26,83 +24,46 @@ from exchange import dispatch
 from exchange.checks import client_certificate
 from exchange.models import DirectoryEntry, Node, OutboxMessage
 from exchange.states import OutState
+from exchange.testing.tlsca import NetworkCa, Pem
 from exchange.tests.conftest import ExchangeWorld, NextHop
 from exchange.tests.test_sending import issued
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Pem:
-    cert: Path
-    key: Path
-
-
-class _Ca:
-    """A CA of the closed network that issues the installations' TLS certificates."""
-
-    def __init__(self, name: str, folder: Path) -> None:
-        self.folder = folder
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        self.cert = self._build(self.name, self.key.public_key(), ca=True).sign(self.key, hashes.SHA256())
-        self.pem = folder / f"{name}.pem"
-        self.pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
-
-    def _build(self, subject: x509.Name, public_key: Any, *, ca: bool) -> x509.CertificateBuilder:
-        now = dt.datetime.now(dt.UTC)
-        return (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self.name)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), True)
-        )
-
-    def issue(self, name: str, *, server: bool) -> Pem:
-        key = ec.generate_private_key(ec.SECP256R1())
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
-        builder = self._build(subject, key.public_key(), ca=False).add_extension(
-            x509.ExtendedKeyUsage([usage]), False
-        )
-        if server:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-            )
-        cert = builder.sign(self.key, hashes.SHA256())
-        pem = Pem(self.folder / f"{name}.crt", self.folder / f"{name}.key")
-        pem.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        pem.key.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        return pem
-
-
 @pytest.fixture
-def network_ca(tmp_path: Path) -> _Ca:
-    return _Ca("CA mạng nội bộ", tmp_path)
+def network_ca(tmp_path: Path) -> NetworkCa:
+    return NetworkCa("CA mạng nội bộ", tmp_path)
 
 
-@pytest.fixture
-def guarded_hub(network_ca: _Ca) -> Iterator[NextHop]:
-    """The hub behind a proxy that requires a client certificate issued by the network's CA."""
-    server = network_ca.issue("truc-lien-thong", server=True)
+def _tls_hop(ca: NetworkCa, *, clients: bool) -> NextHop:
+    """A hub served over HTTPS with a certificate of the network's CA (``clients``: requiring one of its
+    client certificates too, as a mutual-TLS proxy does)."""
+    server = ca.issue("truc-lien-thong", server=True)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(server.cert, server.key)
-    tls.verify_mode = ssl.CERT_REQUIRED
-    tls.load_verify_locations(network_ca.pem)
-    hop = NextHop().start(tls)
+    if clients:
+        tls.verify_mode = ssl.CERT_REQUIRED
+        tls.load_verify_locations(ca.pem)
+    return NextHop().start(tls)
+
+
+@pytest.fixture
+def guarded_hub(network_ca: NetworkCa) -> Iterator[NextHop]:
+    """The hub behind a proxy that requires a client certificate issued by the network's CA."""
+    hop = _tls_hop(network_ca, clients=True)
     yield hop
     hop.stop()
 
 
-def _through(xw: ExchangeWorld, hop: NextHop, settings: Any, ca: _Ca) -> None:
+@pytest.fixture
+def https_hub(network_ca: NetworkCa) -> Iterator[NextHop]:
+    hop = _tls_hop(network_ca, clients=False)
+    yield hop
+    hop.stop()
+
+
+def _through(xw: ExchangeWorld, hop: NextHop, settings: Any, ca: NetworkCa) -> None:
     Node.objects.filter(pk=xw.hub.pk).update(endpoint=hop.url)
     settings.EXCHANGE_CA_FILE = str(ca.pem)  # the hub's server certificate is trusted
 
@@ -118,7 +79,7 @@ def _again(message: OutboxMessage) -> None:
 
 
 def test_a_package_reaches_a_receiver_requiring_mutual_tls_only_with_our_certificate(
-    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: _Ca, settings: Any, tmp_path: Path
+    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: NetworkCa, settings: Any, tmp_path: Path
 ) -> None:
     _through(xw, guarded_hub, settings, network_ca)
     issued(xw)
@@ -130,16 +91,14 @@ def test_a_package_reaches_a_receiver_requiring_mutual_tls_only_with_our_certifi
     assert message.last_error.startswith("Không kết nối được Trục liên thông tỉnh")
     assert guarded_hub.received == []
     # A certificate from a CA the receiver does not trust is refused the same way
-    (tmp_path / "other").mkdir()
-    stranger = _Ca("CA khác", tmp_path / "other")
-    foreign = stranger.issue("tinh-uy", server=False)
+    foreign = NetworkCa("CA khác", tmp_path / "other").issue("tinh-uy", client=True)
     _present(settings, foreign)
     _again(message)
     assert dispatch.run_pending() == 0
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutState.PENDING, 2) and guarded_hub.received == []
     # With the certificate the network's CA issued to this installation: delivered
-    ours = network_ca.issue("tinh-uy", server=False)
+    ours = network_ca.issue("tinh-uy", client=True)
     _present(settings, ours)
     _again(message)
     assert dispatch.run_pending() == 1
@@ -149,7 +108,7 @@ def test_a_package_reaches_a_receiver_requiring_mutual_tls_only_with_our_certifi
 
 
 def test_the_directory_is_pulled_from_a_hub_requiring_mutual_tls_with_our_certificate(
-    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: _Ca, settings: Any
+    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: NetworkCa, settings: Any
 ) -> None:
     _through(xw, guarded_hub, settings, network_ca)
     guarded_hub.directory = {
@@ -158,7 +117,7 @@ def test_the_directory_is_pulled_from_a_hub_requiring_mutual_tls_with_our_certif
     with pytest.raises(CommandError, match="Không đồng bộ được danh bạ từ trục"):
         call_command("exchange_directory_sync")
     assert not DirectoryEntry.objects.filter(organization__identifier="000.12.40.H99").exists()
-    ours = network_ca.issue("tinh-uy", server=False)
+    ours = network_ca.issue("tinh-uy", client=True)
     _present(settings, ours)
     call_command("exchange_directory_sync")
     entry = DirectoryEntry.objects.get(organization__identifier="000.12.40.H99")
@@ -166,10 +125,10 @@ def test_the_directory_is_pulled_from_a_hub_requiring_mutual_tls_with_our_certif
 
 
 def test_an_unusable_client_certificate_is_the_operators_error_not_the_peers(
-    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: _Ca, settings: Any
+    xw: ExchangeWorld, guarded_hub: NextHop, network_ca: NetworkCa, settings: Any
 ) -> None:
     _through(xw, guarded_hub, settings, network_ca)
-    ours, other = network_ca.issue("tinh-uy", server=False), network_ca.issue("huyen-uy", server=False)
+    ours, other = network_ca.issue("tinh-uy", client=True), network_ca.issue("huyen-uy", client=True)
     # the key is another certificate's
     settings.EXCHANGE_CLIENT_CERT_FILE, settings.EXCHANGE_CLIENT_KEY_FILE = str(ours.cert), str(other.key)
     (error,) = client_certificate()
@@ -192,3 +151,39 @@ def test_an_unusable_client_certificate_is_the_operators_error_not_the_peers(
     _again(message)
     assert dispatch.run_pending() == 1
     assert len(guarded_hub.received) == 1
+
+
+def test_plain_http_is_refused_outside_development_and_the_package_waits(
+    xw: ExchangeWorld, https_hub: NextHop, network_ca: NetworkCa, settings: Any
+) -> None:
+    settings.EXCHANGE_ALLOW_HTTP = False
+    assert xw.hub.endpoint.startswith("http://")
+    issued(xw)
+    message = OutboxMessage.objects.get()
+    assert dispatch.run_pending() == 0
+    message.refresh_from_db()
+    assert message.state == OutState.PENDING and xw.hop.received == []
+    assert message.last_error.startswith("Địa chỉ liên thông của Trục liên thông tỉnh")
+    assert "phải dùng HTTPS" in message.last_error
+    assert Node.objects.get(pk=xw.hub.pk).consecutive_failures == 0  # the address is ours to mend
+    # the administration form refuses such an address (and takes an https one)
+    with pytest.raises(ValidationError) as refused:
+        Node(name="Huyện ủy Đông Sơn", endpoint="http://huyenuy.example.vn").full_clean()
+    assert "phải dùng HTTPS" in str(refused.value.message_dict["endpoint"])
+    Node(name="Huyện ủy Đông Sơn", endpoint="https://huyenuy.example.vn").full_clean()
+    # mended: the hub's https address; the package leaves at its next attempt
+    _through(xw, https_hub, settings, network_ca)
+    _again(message)
+    assert dispatch.run_pending() == 1
+    assert len(https_hub.received) == 1 and xw.hop.received == []
+
+
+def test_a_redirect_is_not_followed_and_says_where_it_points(xw: ExchangeWorld) -> None:
+    xw.hop.script = [(301, {})]
+    xw.hop.headers = {"Location": "https://truc.example.vn/exchange/v1/messages"}
+    issued(xw)
+    assert dispatch.run_pending() == 0
+    message = OutboxMessage.objects.get()
+    assert (message.state, message.last_http_status) == (OutState.PENDING, 301)
+    assert message.last_error.startswith("Nơi nhận chuyển hướng sang “https://truc.example.vn/exchange/v1/")
+    assert len(xw.hop.received) == 1  # sent once, not again as a GET to the new address
