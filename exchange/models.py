@@ -39,12 +39,11 @@ class Node(models.Model):
         from exchange.directory import plain_http_refused
 
         if self.endpoint and plain_http_refused(self.endpoint):
-            raise ValidationError(
-                {
-                    "endpoint": "Địa chỉ liên thông phải dùng HTTPS (https://…): gói tin và danh bạ không được "
-                    "truyền qua kết nối không mã hóa."
-                }
+            message = (
+                "Địa chỉ liên thông phải dùng HTTPS (https://…): gói tin và danh bạ không được truyền "
+                "qua kết nối không mã hóa."
             )
+            raise ValidationError({"endpoint": message})
 
 
 class EntrySource(models.TextChoices):
