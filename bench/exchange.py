@@ -26,7 +26,11 @@ arrival status (01) back at the sender ≤ 2 s after the issue.
 
     .venv/bin/python bench/exchange.py [--stage codec|network|through|both] [--runs 30] [--size-mb 1]
                                        [--packages 200] [--issues 20] [--postgres URL] [--no-hub-alone]
-                                       [--no-through] [--hub-workers 1] [--commune-workers 1]
+                                       [--no-through] [--hub-workers 1] [--commune-workers 1] [--tls]
+
+``--tls``: every installation (and the stand-in receiver) served over HTTPS requiring client certificates
+of one network CA, each sending with its own — as production runs (plain HTTP is allowed only in
+development and tests); without it, plain HTTP on loopback.
 
 Prints the figures with the load average and writes bench/results-exchange.json.
 """
@@ -66,6 +70,9 @@ def main() -> int:
     parser.add_argument("--hub-workers", type=int, default=1, help="the hub's uvicorn worker processes")
     parser.add_argument(
         "--commune-workers", type=int, default=1, help="the commune's (the receiver the hub relays to)"
+    )
+    parser.add_argument(
+        "--tls", action="store_true", help="every installation over HTTPS with mutual TLS (as in production)"
     )
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "1")
@@ -162,6 +169,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
         hub_workers=args.hub_workers,
         commune_workers=args.commune_workers,
         elsewhere=not args.no_through,
+        tls=args.tls,
     )
     started = time.perf_counter()
     net.start()
@@ -194,17 +202,18 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             return bodies
 
         acks: list[float] = []
+        context = net[PROVINCE].context  # over mutual TLS (--tls): as the province's installation
 
         busy = [0]
 
         def post(body: bytes) -> None:
             # as the dispatcher does: a 503 (the hub's verifications are all busy) is sent again
             t = time.perf_counter()
-            status, answer = post_message(net[HUB].url, body)
+            status, answer = post_message(net[HUB].url, body, context)
             while status == 503:
                 busy[0] += 1
                 time.sleep(0.05)
-                status, answer = post_message(net[HUB].url, body)
+                status, answer = post_message(net[HUB].url, body, context)
             assert status == 200, answer
             acks.append(time.perf_counter() - t)
 
@@ -328,6 +337,7 @@ def _network(args: argparse.Namespace) -> dict[str, object]:
             "latency": latency,
             **({"latency_paced": paced} if paced is not None else {}),
             "database": "postgresql" if args.postgres else "sqlite",
+            "tls": args.tls,
         }
     finally:
         net.stop()

@@ -10,6 +10,7 @@ Nodes can be stopped, killed and started again on the same port and data to test
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -96,7 +97,7 @@ class Node:
     def url(self) -> str:
         return f"{'https' if self.ca else 'http'}://127.0.0.1:{self.port}"
 
-    @property
+    @functools.cached_property
     def context(self) -> ssl.SSLContext | None:
         """How this harness talks to the node: as an installation of the network (its certificate)."""
         return self.ca.client_context(self.pem) if self.ca else None
@@ -213,6 +214,7 @@ class Network:
         self.ca = NetworkCa("dieuhanh Exchange Network TLS CA", self.base / "tls") if tls else None
         self.sink: subprocess.Popen[bytes] | None = None
         self.sink_url = ""
+        self.sink_pem: Pem | None = None
         self.nodes: dict[str, Node] = {}
         self.keys: dict[str, Any] = {}
         self._pg_names: list[str] = []
@@ -367,14 +369,19 @@ class Network:
     def _start_sink(self) -> None:
         port = _free_port()
         log = (self.base / "sink.log").open("ab")
+        tls: list[str] = []
+        if self.ca is not None:
+            self.sink_pem = self.ca.issue(ELSEWHERE, server=True, client=True)
+            tls = ["--certfile", str(self.sink_pem.cert), "--keyfile", str(self.sink_pem.key)]
+            tls += ["--ca", str(self.ca.pem)]
         self.sink = subprocess.Popen(  # noqa: S603
-            [PYTHON, "-m", "exchange.testing.sink", "--port", str(port)],
+            [PYTHON, "-m", "exchange.testing.sink", "--port", str(port), *tls],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.sink_url = f"http://127.0.0.1:{port}"
+        self.sink_url = f"{'https' if self.ca else 'http'}://127.0.0.1:{port}"
         wait_for(self._sink_up, timeout=30)
 
     def _sink_up(self) -> bool:
@@ -386,7 +393,8 @@ class Network:
 
     def sink_count(self) -> dict[str, Any]:
         """What the stand-in receiver has taken (exchange/testing/sink.py ``GET /count``)."""
-        with urllib.request.urlopen(f"{self.sink_url}/count", timeout=5) as response:  # noqa: S310
+        context = self.ca.client_context(self.sink_pem) if self.ca and self.sink_pem else None
+        with urllib.request.urlopen(f"{self.sink_url}/count", timeout=5, context=context) as response:  # noqa: S310
             return dict(json.loads(response.read()))
 
     def _template(self) -> str:

@@ -10,7 +10,7 @@ message whole over HTTP (keep-alive or not), answers with a receipt of it (``{"m
 with it (no signature check, no storage, no 01 back). It is a stand-in, not a receiving installation: the
 bench measures real receivers in its other stages.
 
-    python -m exchange.testing.sink --port 8123
+    python -m exchange.testing.sink --port 8123 [--certfile C --keyfile K --ca CA]  (mutual TLS)
 
 ``GET /count`` answers ``{"messages", "distinct", "bytes", "first_at", "last_at"}`` (times on the
 monotonic clock of this machine, shared by the processes on it).
@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import re
+import ssl
 import time
 from typing import Any
 
@@ -101,10 +102,10 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, cou
         writer.close()
 
 
-async def main(port: int) -> None:
+async def main(port: int, tls: ssl.SSLContext | None = None) -> None:
     counts = Counts()
     server = await asyncio.start_server(
-        lambda r, w: _serve(r, w, counts), "127.0.0.1", port, limit=2**16, backlog=256
+        lambda r, w: _serve(r, w, counts), "127.0.0.1", port, limit=2**16, backlog=256, ssl=tls
     )
     async with server:
         await server.serve_forever()
@@ -113,4 +114,16 @@ async def main(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    asyncio.run(main(parser.parse_args().port))
+    # over mutual TLS, as the installations of Network(tls=True): its certificate, key and the CA whose
+    # client certificates it requires
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    parser.add_argument("--ca")
+    args = parser.parse_args()
+    context = None
+    if args.certfile:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.certfile, args.keyfile)
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(args.ca)
+    asyncio.run(main(args.port, context))
