@@ -75,7 +75,23 @@ def _arrival(request: HttpRequest, pk: int) -> InboxMessage:
 
 @router.get("/exchange/arrivals/{pk}")
 def arrival(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return arrival_out(_arrival(request, pk))
+    """One arrival, with the signature check of its PDF files (``signatures``; ``verdict`` "pending"
+    while the worker checks them)."""
+    from exchange.arrival_files import signature_rows
+
+    inbox = _arrival(request, pk)
+    out = arrival_out(inbox)
+    checked = signature_rows(inbox, out["attachments"])
+    out["signatures"] = [
+        {
+            "name": item["name"],
+            "verdict": item["state"],
+            "reason": item.get("reason", ""),
+            "signers": [s["signer"] for s in item.get("signatures", [])],
+        }
+        for item in checked["files"]
+    ]
+    return out
 
 
 class RegisterIn(Schema):

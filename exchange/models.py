@@ -153,6 +153,9 @@ class InboxMessage(models.Model):
     )
     document_id = models.CharField(max_length=200)
     header = models.JSONField(default=dict)  # what the clerk's form is filled from
+    # the PDF attachments stored as files (content id → StoredFile id) by the worker after the arrival,
+    # for their signatures to be validated while the arrival waits (``services.arrival_files_prepare``)
+    files = models.JSONField(default=dict, blank=True)
     package = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT)
     signer_sha256 = models.CharField(max_length=64)
     state = models.CharField(max_length=15, choices=InState.choices)

@@ -478,6 +478,10 @@ def _receive_package(package: model.Package, data: bytes, signer: str, known: di
                         _apply_replacement(inbox, package)
                     queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
                     _notify_clerks(inbox)
+                    if package.attachments:  # their signatures checked while it waits (arrival_files)
+                        from exchange.tasks import prepare_arrival_files
+
+                        prepare_arrival_files.enqueue(inbox.pk)
         except IntegrityError as exc:  # the same message arriving twice at once: the other request stored it
             if not _duplicate(exc):
                 raise
@@ -843,7 +847,9 @@ def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] 
     }
     fields.update({k: v for k, v in (changes or {}).items() if k in fields and k not in ("channel",)})
     fields["secrecy"] = Secrecy.NONE  # nothing secret travels by exchange (regulations §5)
-    uploads = [(a.name, a.data) for a in package.attachments]
+    from exchange.arrival_files import file_name
+
+    uploads = [(file_name(a), a.data) for a in package.attachments]
     with transaction.atomic():
         locked = InboxMessage.objects.select_for_update().get(pk=inbox.pk)
         locked.state = check(IN_TRANSITIONS, "register", locked.state)

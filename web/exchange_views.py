@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApplicationError, NotFound
 from core.http import file_response
 from documents.models import DocType, Urgency
-from exchange import selectors, services
+from exchange import arrival_files, selectors, services
 from exchange.models import InboxMessage, OutboxMessage
 from orgs.models import User
 from orgs.selectors import is_admin
@@ -157,11 +157,13 @@ def _detail(
     may_handle = selectors.may_handle_arrival(user, inbox)
     if may_handle and register_form is None:
         register_form = ArrivalRegisterForm(inbox=inbox, initial=_register_initial(inbox))
+    row = arrival_row(inbox)
     return render(
         request,
         "web/exchange_arrival.html",
         {
-            "a": arrival_row(inbox),
+            "a": row,
+            "sig": arrival_files.signature_rows(inbox, row["attachments"]),
             "inbox": inbox,
             "may_handle": may_handle,
             "register_form": register_form,
@@ -175,6 +177,14 @@ def _detail(
 @login_required
 def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _arrival(request, pk))
+
+
+@login_required
+def arrival_signatures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The arrival's "Kiểm tra chữ ký số" block (the HTMX poll while the worker checks the files)."""
+    inbox = _arrival(request, pk)
+    sig = arrival_files.signature_rows(inbox, arrival_row(inbox)["attachments"])
+    return render(request, "web/_arrival_signatures.html", {"inbox": inbox, "sig": sig})
 
 
 def _form_errors(form: forms.Form, exc: ApplicationError) -> None:

@@ -109,6 +109,7 @@ urlpatterns = [
     path("lien-thong/den/<int:pk>/vao-so/", exchange_views.arrival_register, name="exchange_register"),
     path("lien-thong/den/<int:pk>/tra-lai/", exchange_views.arrival_reject, name="exchange_reject"),
     path("lien-thong/den/<int:pk>/tep/<str:content_id>/", exchange_views.arrival_file, name="exchange_file"),
+    path("lien-thong/den/<int:pk>/chu-ky/", exchange_views.arrival_signatures, name="exchange_signatures"),
     path("lien-thong/goi-lai/<int:pk>/", exchange_views.outbox_resend, name="exchange_resend"),
     path("van-ban-di/<int:pk>/<str:action>/", outgoing_views.outgoing_action, name="outgoing_action"),
 ]
