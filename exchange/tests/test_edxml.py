@@ -176,6 +176,70 @@ def test_a_hand_written_package_in_another_vendors_style_is_read() -> None:
     assert attachment.data.startswith(b"%PDF-1.4") and attachment.data.endswith(b"%%EOF")
 
 
+def test_a_status_message_has_the_structure_of_the_standard(pki: TestPki) -> None:
+    commune = pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình")
+    status = StatusMessage(
+        message_id="0b6f0d5e-1111-4222-8333-944455566677",
+        response_for=ResponseFor(
+            "000.00.12.H99", "12-TB/TU", dt.date(2026, 11, 30), "000.00.12.H99,2026/11/30,12-TB/TU"
+        ),
+        sender=COMMUNE,
+        code=StatusCode.ASSIGNED,
+        timestamp=dt.datetime(2026, 11, 30, 10, 0, 5, tzinfo=VN),
+        description="Giao Ban Tuyên giáo chủ trì",
+        staff=Staff(department="Văn phòng Đảng ủy", staff="Phạm Thị Thu"),
+    )
+    root = etree.fromstring(sign.sign(build.status(status), commune.key, [commune.cert]))
+    ns = {"e": NS}
+    assert etree.QName(root).namespace == NS and root.prefix == "edXML"
+    header = root.find("e:edXMLEnvelope/e:edXMLHeader", ns)
+    assert [etree.QName(c).localname for c in header] == ["Status", "Signature"]
+    block = header.find("e:Status", ns)
+    assert block.get("id") == "0b6f0d5e-1111-4222-8333-944455566677"
+    assert [etree.QName(c).localname for c in block] == [
+        "ResponseFor", "From", "StatusCode", "Description", "Timestamp", "StaffInfo",
+    ]  # fmt: skip
+    assert [etree.QName(c).localname for c in block.find("e:ResponseFor", ns)] == [
+        "OrganId", "Code", "PromulgationDate", "DocumentId",
+    ]  # fmt: skip
+    assert block.findtext("e:ResponseFor/e:PromulgationDate", namespaces=ns) == "2026/11/30"
+    assert block.findtext("e:StatusCode", namespaces=ns) == "04"
+    assert block.findtext("e:Timestamp", namespaces=ns) == "2026/11/30 10:00:05"
+    assert [etree.QName(c).localname for c in block.find("e:StaffInfo", ns)] == [
+        "Department", "Staff", "Mobile", "Email",
+    ]  # fmt: skip
+    assert block.findtext("e:From/e:OrganId", namespaces=ns) == "000.12.31.H99"
+
+
+def test_a_hand_written_status_message_in_another_vendors_style_is_read() -> None:
+    root = parse.read((DATA / "handwritten_status.xml").read_bytes())
+    assert parse.kind(root) == "status" and parse.sender_id(root) == "000.00.00.H41"
+    s = parse.parse_status(root)
+    assert s.message_id == "c3d4e5f6-0718-4293-a4b5-c6d7e8f90a1b"
+    assert s.response_for == ResponseFor(
+        "000.00.12.H41", "105-CV/TU", dt.date(2026, 11, 25), "000.00.12.H41,2026/11/25,105-CV/TU"
+    )
+    assert s.sender.organ_id == "000.00.00.H41" and s.sender.organ_name == "Văn phòng UBND tỉnh"
+    assert s.code == StatusCode.ACCEPTED and s.code.label == "Đã tiếp nhận"  # "3" read as 03
+    assert s.description == "Đã tiếp nhận, vào sổ văn bản đến số 1024"
+    assert s.timestamp == dt.datetime(2026, 11, 26, 8, 5, 31, tzinfo=VN)
+    assert s.staff == Staff(department="Phòng Hành chính - Tổ chức", staff="Lê Thị Mai", mobile="0987654321",
+                            email="mai.lt@nghean.gov.vn")  # fmt: skip
+
+
+def test_a_hand_written_recall_in_another_vendors_style_is_read() -> None:
+    root = parse.read((DATA / "handwritten_recall.xml").read_bytes())
+    assert parse.kind(root) == "package"
+    p = parse.parse_package(root)
+    assert p.message_id == "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" and p.attachments == ()
+    assert p.business.kind == Business.RECALL and p.business.reason == "Ban hành nhầm đối tượng nhận"
+    assert p.business.document_id == p.header.document_id == "000.00.00.H41,2026/11/27,267/UBND-VX"
+    h = p.header
+    assert h.code.number_symbol == "267/UBND-VX" and h.to_places == () and h.due_date is None
+    assert h.priority == Priority.NORMAL and h.steering_type == SteeringType.NONE
+    assert p.traces == (TraceHeader("000.00.00.H41", dt.datetime(2026, 11, 28, 9, 12, 0, tzinfo=VN)),)
+
+
 def _tamper(data: bytes, old: bytes, new: bytes) -> bytes:
     assert data.count(old) >= 1
     return data.replace(old, new, 1)
