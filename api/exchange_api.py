@@ -49,6 +49,8 @@ def arrival_out(m: InboxMessage) -> dict[str, Any]:
         "urgency": h.get("urgency", "normal"),
         "due_date": h.get("due_date"),
         "attachments": h.get("attachments", []),
+        "steering_type": h.get("steering_type", 0),
+        "response_for": h.get("response_for", []),
         "business": m.business,
         "reason": m.reason,
         "incoming_id": m.incoming_id,

@@ -42,6 +42,8 @@ def summary(doc: OutgoingDocument) -> dict[str, Any]:
         "status": doc.status,
         "urgency": doc.urgency,
         "secrecy": doc.secrecy,
+        "response_due": doc.response_due.isoformat() if doc.response_due else None,
+        "steering": doc.steering,
         "number_symbol": doc.number_symbol or None,
         "issued_at": iso(doc.issued_at.astimezone() if doc.issued_at else None),
         "created_at": iso(doc.created_at.astimezone()),
@@ -277,6 +279,8 @@ def create(
     recipients: Form[str] = "[]",
     reply_to_id: Form[str] = "",
     fields: Form[str] = "",
+    response_due: Form[str] = "",
+    steering: Form[str] = "0",
 ) -> Reply[dict[str, Any]]:
     """A draft: multipart with a .docx/.pdf ``file``, or JSON (or multipart) with ``fields`` — the template
     fields, at least ``content`` (the body text; optional ``addressees`` for letters, ``authority``,
@@ -296,6 +300,8 @@ def create(
             "recipients": recipients,
             "reply_to_id": reply_to_id,
             "fields": fields,
+            "response_due": response_due,
+            "steering": steering,
         }
     )
     reply = _id(given.get("reply_to_id"), "reply_to_id")
@@ -311,6 +317,8 @@ def create(
         recipients=_json_list(given.get("recipients", []), "recipients"),
         reply_to_id=reply,
         fields=_json_object(given.get("fields"), "fields"),
+        response_due=parse_date(str(given.get("response_due") or ""), "response_due"),
+        steering=_id(given.get("steering"), "steering") or 0,
     )
     upload = _upload(file) if file is not None else None
     doc = services.outgoing_create(actor=_user(request), data=data, upload=upload)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core import files
 from exchange.edxml import model
-from exchange.edxml.codes import URGENCY_TO_PRIORITY, Business, Priority, urgency_of
+from exchange.edxml.codes import URGENCY_TO_PRIORITY, Business, Priority, SteeringType, urgency_of
 from orgs.models import Organization
 
 
@@ -87,6 +87,8 @@ def package_for(
         promulgation_amount=len(names) + 1,
         page_amount=doc.issued_file.stored.page_count if doc.issued_file_id else None,
         response_for=response_for,
+        due_date=doc.response_due,
+        steering_type=SteeringType(doc.steering),
     )
     return model.Package(
         message_id=str(message_id),
@@ -118,6 +120,16 @@ def header_json(package: model.Package) -> dict[str, Any]:
         "urgency": urgency_of(h.priority),
         "due_date": h.due_date.isoformat() if h.due_date else None,
         "page_amount": h.page_amount,
+        "steering_type": int(h.steering_type),
+        "response_for": [
+            {
+                "organ_id": r.organ_id,
+                "code": r.code,
+                "promulgation_date": r.promulgation_date.isoformat() if r.promulgation_date else None,
+                "document_id": r.document_id,
+            }
+            for r in h.response_for
+        ],
         "attachments": [
             {"content_id": a.content_id, "name": a.name, "content_type": a.content_type, "size": len(a.data)}
             for a in package.attachments

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import close_old_connections
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from exchange.edxml.codes import STATUS_LABELS, StatusCode
 from exchange.models import ExchangeStatus, InboxMessage, OutboxMessage
@@ -431,3 +432,30 @@ def exchange_stats() -> dict[str, Any]:
         ],
         "nodes": nodes,
     }
+
+
+def replies_to(response_for: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents an arrival answers (its ResponseFor), each with our outgoing document's id when it
+    is one we issued (the page links it; the outgoing page's own door decides who may open it)."""
+    from outgoing.models import OutgoingDocument
+
+    out = []
+    for r in response_for:
+        issued = _date(r.get("promulgation_date"))
+        ours = OutgoingDocument.objects.filter(
+            organization__identifier=r.get("organ_id") or "-", number_symbol=r.get("code") or "-"
+        ).exclude(issued_at=None)
+        match = next(
+            (d.pk for d in ours.only("pk", "issued_at") if timezone.localdate(d.issued_at) == issued), None
+        )
+        out.append({**r, "date": issued, "outgoing_id": match})
+    return out
+
+
+def _date(value: Any) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from documents.models import DocType, Register, Urgency
 from orgs.models import Organization, Role, Secrecy, Unit
-from outgoing.states import Decision, DeliveryStatus, RenditionStatus, SignerCapacity, Status
+from outgoing.states import Decision, DeliveryStatus, RenditionStatus, SignerCapacity, Status, Steering
 
 
 class CommitteeTerm(models.Model):
@@ -111,6 +111,10 @@ class OutgoingDocument(models.Model):
     subject = models.CharField("trích yếu", max_length=500)
     urgency = models.CharField("độ khẩn", max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = models.CharField("độ mật", max_length=20, choices=Secrecy.choices, default=Secrecy.NONE)
+    # what the recipients are asked: handle by this date (edXML DueDate; the receiver's "hạn giải quyết"
+    # is filled from it), and whether it directs their work (SteeringType)
+    response_due = models.DateField("hạn xử lý đề nghị", null=True, blank=True)
+    steering = models.PositiveSmallIntegerField("tính chất chỉ đạo", choices=Steering.choices, default=0)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người ký",

@@ -22,7 +22,7 @@ from outgoing import external, renditions
 from outgoing import numbering as outgoing_numbering
 from outgoing.models import Approval, ApprovalRoute, ApprovalRouteStep, OutgoingDocument, Recipient, Version
 from outgoing.permissions import may_approve_step, may_draft, may_issue, may_recall
-from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, check_transition
+from outgoing.states import Decision, DeliveryStatus, SignerCapacity, Status, Steering, check_transition
 from search import indexing as search_index
 
 DRAFT_TYPES = frozenset({files.PDF, files.DOCX})
@@ -40,6 +40,8 @@ class Draft:
     recipients: list[dict[str, Any]] = field(default_factory=list)
     reply_to_id: int | None = None
     fields: dict[str, Any] | None = None  # template fields (at least "content") instead of an upload
+    response_due: date | None = None  # the recipients are asked to handle it by then
+    steering: int = Steering.NONE
 
 
 def _locked(doc: OutgoingDocument) -> OutgoingDocument:
@@ -153,6 +155,10 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | Non
         errors["secrecy"] = "Độ mật không hợp lệ."
     if data.signer_capacity not in SignerCapacity.values:
         errors["signer_capacity"] = "Thẩm quyền ký không hợp lệ."
+    if data.steering not in Steering.values:
+        errors["steering"] = "Tính chất chỉ đạo không hợp lệ."
+    if data.response_due is not None and data.response_due < timezone.localdate():
+        errors["response_due"] = "Hạn xử lý đề nghị không được trước ngày hôm nay."
     signer = None
     if data.signer_id:
         signer = User.objects.filter(pk=data.signer_id, organization=organization, is_active=True).first()
@@ -175,6 +181,8 @@ def outgoing_create(*, actor: User, data: Draft, upload: tuple[str, bytes] | Non
             signer=signer,
             signer_capacity=data.signer_capacity,
             reply_to_id=data.reply_to_id,
+            response_due=data.response_due,
+            steering=data.steering,
         )
         doc.search_text = _search_text(doc)
         doc.save(update_fields=["search_text"])

@@ -36,6 +36,14 @@ def check_transition(action: str, current: str) -> str:
     return check(TRANSITIONS, Status, action, current)
 
 
+class Steering(models.IntegerChoices):
+    """Whether the document directs the recipients' work (edXML SteeringType, regulations §4.3)."""
+
+    NONE = 0, "Không phải văn bản chỉ đạo"
+    DIRECTIVE = 1, "Văn bản chỉ đạo"
+    REPORT = 2, "Báo cáo kết quả thực hiện chỉ đạo"
+
+
 class SignerCapacity(models.TextChoices):
     """How the signer signs (HD 36 with a slash, NĐ 30 with a dot)."""
 

@@ -23,6 +23,7 @@ from exchange import arrival_files, selectors, services
 from exchange.models import InboxMessage, OutboxMessage
 from orgs.models import User
 from orgs.selectors import is_admin
+from outgoing.states import Steering
 from web.forms import DATE_ATTRS, DATE_ERRORS
 
 
@@ -63,6 +64,8 @@ def arrival_row(m: InboxMessage) -> dict[str, Any]:
         "urgency_label": Urgency(urgency).label if urgency in Urgency.values else urgency,
         "page_amount": h.get("page_amount"),
         "attachments": h.get("attachments", []),
+        "steering_label": Steering(h["steering_type"]).label if h.get("steering_type") in (1, 2) else "",
+        "replies_to": selectors.replies_to(h.get("response_for", [])),
         "replacement": m.business == 3,
         "state_label": selectors.ARRIVAL_STATE_LABELS.get(m.state, m.get_state_display()),
     }

@@ -22,10 +22,11 @@ from outgoing import after_issue, annexes, selectors, services, signatures
 from outgoing.drafting.rules import CORE_TYPES, LETTER_TYPES
 from outgoing.models import OutgoingDocument, Version
 from outgoing.permissions import may_approve_step, may_change_after_issue, may_issue, may_recall
-from outgoing.states import RenditionStatus, SignerCapacity, Status
+from outgoing.states import RenditionStatus, SignerCapacity, Status, Steering
 from signing.selectors import signature_report_context
 from web.archive_views import document_dossiers_context
 from web.copies_views import document_copies_context
+from web.forms import DATE_ATTRS, DATE_ERRORS
 
 
 def _user(request: HttpRequest) -> User:
@@ -100,6 +101,21 @@ class DraftForm(forms.Form):
     signer_capacity = forms.ChoiceField(label="Thẩm quyền ký", choices=SignerCapacity.choices)
     urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices)
     secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices)
+    response_due = forms.DateField(
+        label="Hạn xử lý đề nghị nơi nhận",
+        required=False,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
+        error_messages=DATE_ERRORS,
+        help_text="Nếu văn bản yêu cầu nơi nhận trả lời, báo cáo trước một ngày; gửi liên thông kèm văn bản.",
+    )
+    steering = forms.TypedChoiceField(
+        label="Tính chất chỉ đạo",
+        choices=Steering.choices,
+        coerce=int,
+        initial=Steering.NONE,
+        required=False,
+        empty_value=int(Steering.NONE),  # type: ignore[arg-type]  # (a form without the field: none)
+    )
     internal = forms.MultipleChoiceField(
         label="Nơi nhận trong hệ thống", required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
@@ -160,6 +176,8 @@ class DraftForm(forms.Form):
             signer_capacity=data["signer_capacity"],
             recipients=recipients,
             fields=fields,
+            response_due=data.get("response_due"),
+            steering=data["steering"],
         )
 
 
@@ -285,6 +303,9 @@ def outgoing_new(request: HttpRequest) -> HttpResponse:
                 upload=(upload.name, upload.read()) if upload is not None else None,
             )
         except ApplicationError as exc:
+            for name, text in exc.details.items():  # the field the service refused, beside it
+                if name in form.fields and isinstance(text, str):
+                    form.add_error(name, text)
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã tạo dự thảo.")

@@ -160,9 +160,13 @@ def signed_from_commune(
     message_id: str | None = None,
     page_amount: int | None = None,
     key: Issued | None = None,
+    header_fields: dict[str, Any] | None = None,
 ) -> bytes:
     """A report (BC) of the commune for the province, signed by the commune (or ``key``): the package the
-    receiving tests take, here and in the web tests, each with its own dates and attachments."""
+    receiving tests take, here and in the web tests, each with its own dates and attachments
+    (``header_fields``: other values of the MessageHeader, e.g. ``response_for``)."""
+    from dataclasses import replace
+
     from exchange.edxml import build, model, sign
     from exchange.edxml.codes import Business
 
@@ -182,6 +186,7 @@ def signed_from_commune(
         priority=model.Priority.URGENT,
         page_amount=page_amount,
     )
+    header = replace(header, **(header_fields or {}))
     package = model.Package(
         message_id=message_id or str(uuid.uuid4()),
         header=header,

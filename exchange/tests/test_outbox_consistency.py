@@ -130,3 +130,59 @@ def test_a_replacement_cancels_what_never_left_of_the_old_document(xw: ExchangeW
         [(Business.REPLACE, COMMUNE_ID), (Business.REPLACE, WARD_ID)]
     )
     assert not OutboxMessage.objects.filter(business=Business.RECALL).exists()
+
+
+def test_a_crash_before_the_issued_pdf_is_made_sends_nothing_until_it_is_then_sends_once(
+    xw: ExchangeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outgoing import renditions
+
+    doc = xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the process died while making the issued PDF")
+
+    # the issuance commits (numbered, its package queued) but the PDF is not made
+    with monkeypatch.context() as patched:
+        patched.setattr(renditions, "issued_pdf", crash)
+        doc = outgoing.outgoing_issue(actor=xw.w.clerk, document=doc)
+    assert doc.number_symbol and doc.issued_file_id is None
+    (message,) = OutboxMessage.objects.all()
+    assert message.state == OutState.AWAITING_FILE
+    assert dispatch.run_pending() == 0 and xw.hop.received == []  # nothing leaves without the document
+    # the finalize (the worker's retry, or the clerk's "Hoàn tất phát hành") makes it: sent once
+    outgoing.outgoing_finalize_issue(document_id=doc.pk)
+    message.refresh_from_db()
+    assert message.state == OutState.PENDING
+    assert dispatch.run_pending() == 1 and dispatch.run_pending() == 0
+    (data,) = xw.hop.received
+    package = parse.parse_package(sign.verify(data, [xw.province_key.cert]).root)
+    assert package.header.code.number_symbol == doc.number_symbol and package.attachments
+
+
+def test_a_sender_dying_after_sending_before_marking_it_sent_sends_the_same_bytes_again(
+    xw: ExchangeWorld,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    doc = xw.ow.approved("TB", recipients=[{"organization_id": xw.commune.pk}])
+    outgoing.outgoing_issue(actor=xw.w.clerk, document=doc)
+    (message,) = OutboxMessage.objects.all()
+    # a dispatcher claims it and sends it; the receiver has it; the dispatcher dies before its "sent"
+    assert dispatch._claim([message.pk]) == 1
+    claimed = OutboxMessage.objects.select_related("inbox", "package").get(pk=message.pk)
+    delivered: list[tuple[int, int]] = []
+    assert dispatch._send(claimed, delivered) is True and len(xw.hop.received) == 1
+    message.refresh_from_db()
+    assert message.state == OutState.SENDING  # not marked: the process is gone
+    assert dispatch.run_pending() == 0  # its lease holds: no one sends it meanwhile
+    # the lease ends: another dispatcher sends it again, the very same bytes (the receiver answers
+    # "duplicate" for a message it holds: one document there)
+    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert dispatch.run_pending() == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (OutState.SENT, 2)
+    first, second = xw.hop.received
+    assert first == second

@@ -62,8 +62,13 @@ def test_issuing_queues_one_signed_package_for_the_external_recipient_only(xw: E
     assert selectors.delivery_of(recipient.pk)["state"] == OutState.SENT  # type: ignore[index]
 
 
-def test_a_secret_document_is_refused_before_it_is_numbered(xw: ExchangeWorld) -> None:
-    doc = xw.ow.approved("TB", secrecy="confidential", recipients=[{"organization_id": xw.commune.pk}])
+@pytest.mark.parametrize("secrecy", ["confidential", "secret", "top_secret"])
+def test_a_secret_document_is_refused_before_it_is_numbered(xw: ExchangeWorld, secrecy: str) -> None:
+    # everyone on the way is cleared for it: the exchange is what refuses it
+    for person in (xw.w.specialist, xw.w.head, xw.w.leader, xw.w.clerk, xw.ow.secretary):
+        person.clearance = "top_secret"
+        person.save(update_fields=["clearance"])
+    doc = xw.ow.approved("TB", secrecy=secrecy, recipients=[{"organization_id": xw.commune.pk}])
     with pytest.raises(NotAllowed) as refused:
         outgoing_issue(actor=xw.w.clerk, document=doc)
     assert refused.value.code == "secret_document" and "cơ yếu" in refused.value.message

@@ -157,6 +157,24 @@ def test_full_flow_through_the_api(ow: OutgoingWorld) -> None:
     assert bad.status_code == 400 and "recipients" in bad.json()["details"]
 
 
+def test_the_api_takes_the_deadline_asked_of_recipients_and_the_steering(ow: OutgoingWorld) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    due = timezone.localdate() + timedelta(days=7)
+    body = {"doc_type": "CV", "subject": "Đề nghị báo cáo", "fields": {"content": "Đề nghị báo cáo."}}
+    client = client_for(ow.w.specialist)
+    created = client.post(
+        "/api/v1/outgoing", {**body, "response_due": due.isoformat(), "steering": 1}, "application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert (created.json()["response_due"], created.json()["steering"]) == (due.isoformat(), 1)
+    bad = client.post("/api/v1/outgoing", {**body, "response_due": "15/12/2026"}, "application/json")
+    assert bad.status_code == 400 and bad.json()["details"] == {"response_due": "15/12/2026"}
+    assert OutgoingDocument.objects.count() == 1
+
+
 # ------------------------------------------------------------------ create (from a file, from fields)
 
 

@@ -19,7 +19,7 @@ from conftest import World
 from core.models import AuditEvent
 from exchange import dispatch, services
 from exchange.edxml.codes import StatusCode
-from exchange.models import OutboxMessage
+from exchange.models import InboxMessage, OutboxMessage
 from exchange.states import InState, OutState
 from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, NextHop
 from incoming.models import IncomingDocument
@@ -386,11 +386,24 @@ def test_the_dashboard_shows_traffic_failures_backlog_and_waiting(xw: ExchangeWo
         state=OutState.PENDING,
         next_attempt_at=timezone.now() + timedelta(hours=1),
     )
+    # packages relayed for others (a hub's traffic): now, three days ago, ten days ago
+    stored = InboxMessage.objects.filter(kind="package").first()
+    assert stored is not None
+    for days, mid in ((0, "r1"), (3, "r2"), (10, "r3")):
+        relayed = InboxMessage.objects.create(
+            message_id=mid, kind="package", business=0, from_identifier=COMMUNE_ID,
+            to_identifier="000.12.32.H99", document_id=f"d-{mid}", package=stored.package,
+            signer_sha256="x", state=InState.RELAYED,
+        )  # fmt: skip
+        if days:
+            at = timezone.now() - timedelta(days=days)
+            InboxMessage.objects.filter(pk=relayed.pk).update(received_at=at)
     client = login(xw.w.admin)
     response = client.get(reverse("web:exchange_dashboard"))
     assert response.status_code == 200
     stats = response.context["stats"]
     t = stats["traffic"]
+    assert (t["relayed_today"], t["relayed_week"]) == (1, 2)
     assert (t["sent_packages_today"], t["sent_packages_week"]) == (0, 0)
     assert (t["sent_statuses_today"], t["received_packages_today"], t["received_statuses_today"]) == (3, 2, 1)
     assert (t["failed"], t["waiting"], t["arrived_waiting"]) == (1, 1, 1)
