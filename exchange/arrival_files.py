@@ -9,12 +9,18 @@ does not wait for any of it."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from django.utils import timezone
 
 from core import files
 from core.errors import ApplicationError
 from exchange.models import InboxMessage
+
+log = logging.getLogger(__name__)
 
 
 def prepare(inbox_id: int) -> int:
@@ -27,9 +33,14 @@ def prepare(inbox_id: int) -> int:
     inbox = InboxMessage.objects.filter(pk=inbox_id).first()
     if inbox is None:
         return 0
-    package = parse.parse_package(parse.read(files.open_blob(inbox.package)))
     stored: dict[str, int | None] = {}  # every attachment: its file, or None (not a readable PDF)
-    for attachment in package.attachments:
+    try:
+        package = parse.parse_package(parse.read(files.open_blob(inbox.package)))
+    except Exception:  # its blob gone or unreadable (files_check reports it): nothing to check, no poll
+        log.exception("arrival %s: the package could not be read for its files", inbox_id)
+        package = None
+        stored[""] = None
+    for attachment in package.attachments if package is not None else ():
         stored[attachment.content_id] = None
         if files.sniff(attachment.data) != files.PDF:
             continue
@@ -68,15 +79,19 @@ def signature_rows(inbox: InboxMessage, attachments: list[dict[str, Any]]) -> di
     from signing.models import FileValidation
     from signing.selectors import VERDICT_LABELS, file_signature_view, recorded_roles
 
-    prepared: dict[str, int | None] = inbox.files or {}
-    if not prepared:
-        label, badge = VERDICT_LABELS[FileValidation.PENDING]
-        waiting = [
-            {"name": a["name"], "pending": True, "state": "pending", "label": label, "badge": badge}
+    prepared: dict[str, int | None] | None = inbox.files
+    if prepared is None:  # nothing to check (a notice), or received before files were checked here
+        return {"files": [], "pending": False}
+    if not prepared:  # the worker has not come to it yet; after STALE it is no longer expected soon
+        waiting = not _stale(inbox)
+        label, badge = VERDICT_LABELS[FileValidation.PENDING] if waiting else NOT_YET
+        items = [
+            {"name": a["name"], "pending": waiting, "state": "pending" if waiting else "none", "label": label,
+             "badge": badge}
             for a in attachments
             if a.get("content_type") == files.PDF or str(a.get("name", "")).lower().endswith(".pdf")
-        ]
-        return {"files": waiting, "pending": bool(waiting)}
+        ]  # fmt: skip
+        return {"files": items, "pending": waiting and bool(items)}
     ids = {v for v in prepared.values() if v is not None}
     stored = {s.pk: s for s in StoredFile.objects.filter(pk__in=ids)}
     rows = {r.stored_id: r for r in FileValidation.objects.filter(stored_id__in=ids)}
@@ -89,6 +104,15 @@ def signature_rows(inbox: InboxMessage, attachments: list[dict[str, Any]]) -> di
         view = file_signature_view(_File(a["name"], stored[stored_id]), rows.get(stored_id), roles)
         items.append({"name": a["name"], **view})
     return {"files": items, "pending": any(i.get("pending") for i in items)}
+
+
+# how long an arrival's files may wait for the worker before the page stops polling for them
+STALE = timedelta(minutes=15)
+NOT_YET = ("Chưa kiểm tra", "text-bg-light border")
+
+
+def _stale(inbox: InboxMessage) -> bool:
+    return inbox.received_at is not None and timezone.now() - inbox.received_at > STALE
 
 
 class _File:

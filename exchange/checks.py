@@ -1,5 +1,6 @@
 """System checks (``manage.py check``, run by ``migrate`` and so by ``make run``): the exchange's TLS
-client certificate, when configured, loads — found at start-up, not at the first package sent."""
+files, when configured, load — found at start-up, not at the first package sent. A warning, not an
+error: a certificate being renewed must not stop every management command (backups, checks)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,4 @@ def client_certificate(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     from exchange import tls
 
     problem = tls.check()
-    return [checks.Error(problem, id="exchange.E001")] if problem else []
+    return [checks.Warning(problem, id="exchange.W001")] if problem else []

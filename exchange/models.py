@@ -153,9 +153,10 @@ class InboxMessage(models.Model):
     )
     document_id = models.CharField(max_length=200)
     header = models.JSONField(default=dict)  # what the clerk's form is filled from
-    # the PDF attachments stored as files (content id → StoredFile id) by the worker after the arrival,
-    # for their signatures to be validated while the arrival waits (``services.arrival_files_prepare``)
-    files = models.JSONField(default=dict, blank=True)
+    # the attachments stored as files (content id → StoredFile id, None for one that is not a readable
+    # PDF) by the worker after the arrival, for their signatures to be validated while it waits
+    # (``arrival_files.prepare``); {} until then, None when there is nothing to prepare
+    files = models.JSONField(default=None, null=True, blank=True)
     package = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT)
     signer_sha256 = models.CharField(max_length=64)
     state = models.CharField(max_length=15, choices=InState.choices)

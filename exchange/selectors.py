@@ -336,7 +336,6 @@ def exchange_stats() -> dict[str, Any]:
     from datetime import timedelta
 
     from django.db.models import Count, Min, Q
-    from django.utils import timezone
 
     from exchange.models import Node
     from orgs.models import Organization
@@ -434,21 +433,26 @@ def exchange_stats() -> dict[str, Any]:
     }
 
 
-def replies_to(response_for: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def replies_to(inbox: InboxMessage) -> list[dict[str, Any]]:
     """The documents an arrival answers (its ResponseFor), each with our outgoing document's id when it
-    is one we issued (the page links it; the outgoing page's own door decides who may open it)."""
+    is one the receiving organisation issued — the exact DocumentId (the page links it; the outgoing
+    page's own door decides who may open it)."""
+    from exchange.packaging import outgoing_document_id
     from outgoing.models import OutgoingDocument
 
     out = []
-    for r in response_for:
-        issued = _date(r.get("promulgation_date"))
-        ours = OutgoingDocument.objects.filter(
-            organization__identifier=r.get("organ_id") or "-", number_symbol=r.get("code") or "-"
-        ).exclude(issued_at=None)
-        match = next(
-            (d.pk for d in ours.only("pk", "issued_at") if timezone.localdate(d.issued_at) == issued), None
-        )
-        out.append({**r, "date": issued, "outgoing_id": match})
+    for r in inbox.header.get("response_for", []):
+        match = None
+        if inbox.organization_id is not None and r.get("organ_id") == inbox.to_identifier:
+            candidates = OutgoingDocument.objects.filter(
+                organization_id=inbox.organization_id, number_symbol=r.get("code") or "-"
+            ).exclude(issued_at=None)
+            match = next(
+                (d.pk for d in candidates.select_related("organization")
+                 if outgoing_document_id(d) == r.get("document_id")),
+                None,
+            )  # fmt: skip
+        out.append({**r, "date": _date(r.get("promulgation_date")), "outgoing_id": match})
     return out
 
 

@@ -322,6 +322,8 @@ def record(checked: Checked) -> Receipt:
 
 
 ONCE_CONSTRAINTS = ("exchange_in_message_once", "exchange_in_one_document")
+# arrivals whose files the worker stores and checks (arrival_files): documents, not notices about them
+FILES_CHECKED = (Business.NEW, Business.REPLACE)
 
 
 def _duplicate(exc: IntegrityError) -> bool:
@@ -456,6 +458,8 @@ def _receive_package(package: model.Package, data: bytes, signer: str, known: di
                     package=files.store(checked),
                     signer_sha256=signer,
                     state=InState.ARRIVED,
+                    # a document's files wait for the worker (arrival_files); notices have none to check
+                    files={} if package.attachments and business in FILES_CHECKED else None,
                 )
                 audit.record(
                     actor=None,
@@ -478,7 +482,7 @@ def _receive_package(package: model.Package, data: bytes, signer: str, known: di
                         _apply_replacement(inbox, package)
                     queue_status(inbox, StatusCode.ARRIVED, ARRIVED_TEXT)
                     _notify_clerks(inbox)
-                    if package.attachments:  # their signatures checked while it waits (arrival_files)
+                    if inbox.files is not None:  # their signatures checked while it waits (arrival_files)
                         from exchange.tasks import prepare_arrival_files
 
                         prepare_arrival_files.enqueue(inbox.pk)
@@ -841,7 +845,7 @@ def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] 
         "signer_name": h["signer_name"][:50],
         "signer_position": h["signer_position"][:100],
         "urgency": h["urgency"],
-        "due_date": package.header.due_date,
+        "due_date": registration_due(package.header.due_date),
         "channel": "exchange",
         "page_count": h.get("page_amount"),
     }
@@ -869,6 +873,12 @@ def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] 
         )
         queue_status(locked, StatusCode.ACCEPTED, "Đã tiếp nhận, vào sổ văn bản đến")
     return result
+
+
+def registration_due(due: Any) -> Any:
+    """The sender's deadline as the registration's "hạn giải quyết", unless already passed (a document
+    may arrive after the date its sender asked for; the arrival's page still shows that date)."""
+    return due if due is not None and due >= timezone.localdate() else None
 
 
 def inbox_reject(*, actor: User, inbox: InboxMessage, reason: str) -> InboxMessage:

@@ -7,11 +7,14 @@ pull; a changed file is read after a restart."""
 from __future__ import annotations
 
 import functools
+import logging
 import ssl
 
 from django.conf import settings
 
 from core.errors import ApplicationError
+
+log = logging.getLogger(__name__)
 
 
 class TLSConfigError(ApplicationError):
@@ -32,19 +35,30 @@ def client_context() -> ssl.SSLContext:
 
 @functools.lru_cache(maxsize=4)
 def _context(cafile: str | None, certfile: str | None, keyfile: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=cafile)
+    """The context; a file that cannot be used is ``TLSConfigError`` — its message (shown to the
+    administrators with the waiting package) names the setting, the log has the paths and the cause."""
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:  # missing, unreadable, not PEM
+        log.error("EXCHANGE_CA_FILE=%s cannot be used: %s", cafile, exc)
+        raise TLSConfigError(
+            "Không dùng được tệp chứng thư gốc của mạng (EXCHANGE_CA_FILE) để kết nối liên thông: "
+            "tệp thiếu, không đọc được hoặc không đúng định dạng PEM."
+        ) from exc
     if keyfile and not certfile:
         raise TLSConfigError(
-            "Đã khai báo khóa (EXCHANGE_CLIENT_KEY_FILE) mà thiếu chứng thư TLS của máy chủ "
-            "(EXCHANGE_CLIENT_CERT_FILE)."
+            "Đã khai báo khóa TLS (EXCHANGE_CLIENT_KEY_FILE) mà thiếu chứng thư TLS máy khách của hệ thống "
+            "này (EXCHANGE_CLIENT_CERT_FILE)."
         )
     if certfile:
         try:
             context.load_cert_chain(certfile, keyfile)
         except (OSError, ssl.SSLError) as exc:  # missing, unreadable, not PEM, key not the certificate's
+            log.error("EXCHANGE_CLIENT_CERT_FILE=%s, _KEY_FILE=%s unusable: %s", certfile, keyfile, exc)
             raise TLSConfigError(
-                f"Không dùng được chứng thư TLS của máy chủ để kết nối liên thông "
-                f"(EXCHANGE_CLIENT_CERT_FILE={certfile}, EXCHANGE_CLIENT_KEY_FILE={keyfile or '—'}): {exc}"
+                "Không dùng được chứng thư TLS máy khách của hệ thống này để kết nối liên thông "
+                "(EXCHANGE_CLIENT_CERT_FILE, EXCHANGE_CLIENT_KEY_FILE): tệp thiếu, không đọc được hoặc khóa "
+                "không khớp với chứng thư."
             ) from exc
     return context
 

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from core import files
@@ -45,6 +47,15 @@ def _check_may_change(actor: User, doc: OutgoingDocument) -> None:
         )
 
 
+def _asked_of_recipients(doc: OutgoingDocument, link: dict[str, OutgoingDocument]) -> dict[str, Any]:
+    """A replacement asks the recipients what the document it replaces asked (its deadline, unless
+    passed, and its steering kind); a correction letter asks nothing of its own."""
+    if "replaces" not in link:
+        return {}
+    due = doc.response_due if doc.response_due and doc.response_due >= timezone.localdate() else None
+    return {"response_due": due, "steering": doc.steering}
+
+
 def _new_draft(
     actor: User,
     doc: OutgoingDocument,
@@ -65,6 +76,7 @@ def _new_draft(
         signer=doc.signer,
         signer_capacity=doc.signer_capacity,
         after_issue_reason=reason,
+        **_asked_of_recipients(doc, link),
         **link,
     )
     new.search_text = _search_text(new)

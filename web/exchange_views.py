@@ -65,7 +65,6 @@ def arrival_row(m: InboxMessage) -> dict[str, Any]:
         "page_amount": h.get("page_amount"),
         "attachments": h.get("attachments", []),
         "steering_label": Steering(h["steering_type"]).label if h.get("steering_type") in (1, 2) else "",
-        "replies_to": selectors.replies_to(h.get("response_for", [])),
         "replacement": m.business == 3,
         "state_label": selectors.ARRIVAL_STATE_LABELS.get(m.state, m.get_state_display()),
     }
@@ -144,7 +143,7 @@ def _register_initial(inbox: InboxMessage) -> dict[str, Any]:
         "doc_type": selectors.suggested_doc_type(inbox),
         "subject": h.get("subject", ""),
         "urgency": h.get("urgency") or "normal",
-        "due_date": _date(h.get("due_date")),
+        "due_date": services.registration_due(_date(h.get("due_date"))),
     }
 
 
@@ -167,6 +166,7 @@ def _detail(
         {
             "a": row,
             "sig": arrival_files.signature_rows(inbox, row["attachments"]),
+            "replies_to": selectors.replies_to(inbox),
             "inbox": inbox,
             "may_handle": may_handle,
             "register_form": register_form,
@@ -186,7 +186,7 @@ def arrival_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def arrival_signatures(request: HttpRequest, pk: int) -> HttpResponse:
     """The arrival's "Kiểm tra chữ ký số" block (the HTMX poll while the worker checks the files)."""
     inbox = _arrival(request, pk)
-    sig = arrival_files.signature_rows(inbox, arrival_row(inbox)["attachments"])
+    sig = arrival_files.signature_rows(inbox, inbox.header.get("attachments", []))
     return render(request, "web/_arrival_signatures.html", {"inbox": inbox, "sig": sig})
 
 

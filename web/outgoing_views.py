@@ -106,7 +106,7 @@ class DraftForm(forms.Form):
         required=False,
         widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
         error_messages=DATE_ERRORS,
-        help_text="Nếu văn bản yêu cầu nơi nhận trả lời, báo cáo trước một ngày; gửi liên thông kèm văn bản.",
+        help_text="Ngày nơi nhận cần trả lời, báo cáo (nếu có); gửi liên thông kèm văn bản.",
     )
     steering = forms.TypedChoiceField(
         label="Tính chất chỉ đạo",

@@ -54,7 +54,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             return super()._commit()  # type: ignore[misc]
         finally:
-            self.give_turn()
+            if self.connection is None or not self.connection.in_transaction:
+                self.give_turn()  # (a COMMIT that failed leaves the transaction open: its rollback gives it)
 
     def _rollback(self) -> Any:
         try:
@@ -68,6 +69,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             if self._writer is not None:
                 self._writer.close()
+                self._writer = None  # made again for the database named then (tests switch names)
 
 
 def _autocommitted_write(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:

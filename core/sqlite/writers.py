@@ -18,9 +18,12 @@ write fails after it instead of hanging."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import stat
 import time
+import weakref
 
 # looking again: every STEP seconds, every SLOW_STEP once the wait is longer than SLOW_AFTER
 STEP = 0.001
@@ -34,13 +37,14 @@ class WriterTimeout(Exception):
 
 class WriterLock:
     """One connection's turn at writing: ``acquire`` blocks until it is this connection's, up to
-    ``timeout`` seconds; a connection holding it passes; ``release`` gives it back."""
+    ``timeout`` seconds; a connection holding it passes; ``release`` gives it back. Its two files are
+    opened at the first turn and closed by ``close`` (or when the object is collected)."""
 
     def __init__(self, path: str, timeout: float) -> None:
         self.path = path
         self.timeout = timeout
-        self._lock: int | None = None
-        self._queue: int | None = None
+        self._fds: list[int] = []  # [queue, lock] once opened
+        self._closer: weakref.finalize | None = None
         self._pid = os.getpid()
         self.held = False
 
@@ -48,47 +52,72 @@ class WriterLock:
         """In a child forked from the process that opened the files: the parent's open files are the
         parent's (a lock on them is the parent's too, and unlocking them would unlock it): dropped."""
         if self._pid != os.getpid():
-            for fd in (self._lock, self._queue):
-                if fd is not None:
-                    os.close(fd)  # the parent keeps its lock: it still has the file open
-            self._lock = self._queue = None
+            self._close_files()  # the parent keeps its lock: it still has the files open
             self._pid = os.getpid()
             self.held = False
+
+    def _files(self) -> tuple[int, int]:
+        if not self._fds:
+            self._fds = [
+                _open(f"{self.path}-writer.queue", self.path),
+                _open(f"{self.path}-writer.lock", self.path),
+            ]
+            self._closer = weakref.finalize(self, _close_all, list(self._fds))
+        return self._fds[0], self._fds[1]
 
     def acquire(self) -> float:
         """Take the turn; the seconds waited for it (0.0 when it was free or held already)."""
         self._forked()
         if self.held:
             return 0.0
-        if self._lock is None or self._queue is None:
-            self._queue = _open(f"{self.path}-writer.queue")
-            self._lock = _open(f"{self.path}-writer.lock")
+        queue, lock = self._files()
         started = time.monotonic()
-        _take(self._queue, started, self.timeout, self.path)
+        _take(queue, started, self.timeout, self.path)
         try:
-            _take(self._lock, started, self.timeout, self.path)
+            _take(lock, started, self.timeout, self.path)
         finally:
-            fcntl.flock(self._queue, fcntl.LOCK_UN)  # the next waiter queues behind us
+            fcntl.flock(queue, fcntl.LOCK_UN)  # the next waiter queues behind us
         self.held = True
         return time.monotonic() - started
 
     def release(self) -> None:
         self._forked()
-        if self.held and self._lock is not None:
+        if self.held and self._fds:
             self.held = False
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            fcntl.flock(self._fds[1], fcntl.LOCK_UN)
 
     def close(self) -> None:
         self._forked()
         self.release()
-        for fd in (self._lock, self._queue):
-            if fd is not None:
-                os.close(fd)
-        self._lock = self._queue = None
+        self._close_files()
+
+    def _close_files(self) -> None:
+        if self._closer is not None:
+            self._closer()  # closes them once (closing a file gives back its lock)
+            self._closer = None
+        self._fds = []
 
 
-def _open(path: str) -> int:
-    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _open(path: str, database: str) -> int:
+    """A lock file, owned and readable like the database (a first ``manage.py`` run as root must not
+    leave files the service's user cannot open)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        db = os.stat(database)
+    except OSError:
+        return fd  # not created yet: our own user's files, as SQLite makes the database
+    with contextlib.suppress(OSError):
+        if os.geteuid() == 0 and os.fstat(fd).st_uid != db.st_uid:
+            os.fchown(fd, db.st_uid, db.st_gid)
+        if os.fstat(fd).st_uid == os.geteuid() or os.geteuid() == 0:
+            os.fchmod(fd, stat.S_IMODE(db.st_mode) & 0o666)
+    return fd
 
 
 def _take(fd: int, started: float, timeout: float, path: str) -> None:

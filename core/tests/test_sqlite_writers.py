@@ -171,6 +171,7 @@ def _in_thread(work: Any) -> Any:
     thread = threading.Thread(target=run)
     thread.start()
     thread.join(30)
+    assert not thread.is_alive(), "the other connection's work did not finish"
     if "error" in out:
         raise out["error"]
     return out.get("result")
@@ -237,3 +238,20 @@ def test_an_autocommitted_write_takes_the_turn_and_a_read_does_not(monkeypatch: 
         assert _in_thread(lambda: Organization.objects.get(pk=org.pk).name) == "Huyện ủy Bốn"
     finally:
         other.close()
+
+
+@sqlite
+@pytest.mark.django_db(transaction=True)
+def test_a_savepoint_rolled_back_keeps_the_turn_and_a_connection_closed_in_a_transaction_gives_it() -> None:
+    org = Organization.objects.create(identifier="000.00.00.T04", name="Huyện ủy Thử")
+    with transaction.atomic():
+        with pytest.raises(ZeroDivisionError), transaction.atomic():  # a savepoint, rolled back
+            Organization.objects.filter(pk=org.pk).update(name="Bỏ")
+            1 / 0  # noqa: B018
+        assert _writer().held  # the outer transaction goes on: still ours
+        with pytest.raises(OperationalError, match="database is locked"):
+            _in_thread(lambda: _rename_quickly(org.pk, "Huyện ủy Năm"))
+        connection.close()  # e.g. a broken connection dropped: SQLite rolls the transaction back
+        assert _in_thread(lambda: _rename_quickly(org.pk, "Huyện ủy Năm")) == 1
+    org.refresh_from_db()
+    assert org.name == "Huyện ủy Năm"

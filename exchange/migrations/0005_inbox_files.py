@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inboxmessage',
             name='files',
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(blank=True, default=None, null=True),
         ),
     ]

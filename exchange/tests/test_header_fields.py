@@ -122,3 +122,35 @@ def test_the_arrival_page_shows_steering_and_links_the_document_it_answers(xw: E
     link = reverse("web:outgoing_detail", args=[ours.pk])
     assert f'<a href="{link}">{ours.number_symbol}</a>' in html
     assert timezone.localdate(ours.issued_at).strftime("ngày %d/%m/%Y") in html
+
+
+def test_a_replacement_asks_what_it_replaces_asked_and_a_correction_nothing(xw: ExchangeWorld) -> None:
+    from outgoing import after_issue
+
+    due = timezone.localdate() + timedelta(days=9)
+    old = _issued(xw, response_due=due, steering=Steering.DIRECTIVE)
+    new = after_issue.outgoing_start_replacement(actor=xw.w.specialist, document=old, reason="Sai số liệu")
+    assert (new.response_due, new.steering) == (due, Steering.DIRECTIVE)
+    fix = after_issue.outgoing_start_correction(actor=xw.w.specialist, document=old, reason="Sai ngày họp")
+    assert (fix.response_due, fix.steering) == (None, Steering.NONE)
+
+
+def test_a_deadline_already_passed_is_shown_but_not_prefilled_and_registration_goes_through(
+    xw: ExchangeWorld,
+) -> None:
+    today = timezone.localdate()
+    late = signed_from_commune(
+        xw,
+        number="47-BC/ĐU",
+        subject="Báo cáo gửi muộn",
+        issued_on=today - timedelta(days=20),
+        due_date=today - timedelta(days=3),
+        sent_at=timezone.localtime(),
+        attachments=(model.Attachment("a1", "47-BC-DU.pdf", "application/pdf", make_pdf("bc"), "Văn bản"),),
+    )
+    inbox = InboxMessage.objects.get(message_id=services.receive(late).message_id)
+    page = login(xw.w.clerk).get(reverse("web:exchange_arrival", args=[inbox.pk]))
+    assert (today - timedelta(days=3)).strftime("%d/%m/%Y") in page.content.decode()  # what was asked
+    assert page.context["register_form"].initial["due_date"] is None  # not offered as the deadline
+    incoming = services.inbox_register(actor=xw.w.clerk, inbox=inbox).document
+    assert incoming.due_date is None

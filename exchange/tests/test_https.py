@@ -97,6 +97,7 @@ def test_a_package_reaches_a_receiver_requiring_mutual_tls_only_with_our_certifi
     assert dispatch.run_pending() == 0
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutState.PENDING, 2) and guarded_hub.received == []
+    assert message.last_error.startswith("Không kết nối được Trục liên thông tỉnh")
     # With the certificate the network's CA issued to this installation: delivered
     ours = network_ca.issue("tinh-uy", client=True)
     _present(settings, ours)
@@ -131,20 +132,32 @@ def test_an_unusable_client_certificate_is_the_operators_error_not_the_peers(
     ours, other = network_ca.issue("tinh-uy", client=True), network_ca.issue("huyen-uy", client=True)
     # the key is another certificate's
     settings.EXCHANGE_CLIENT_CERT_FILE, settings.EXCHANGE_CLIENT_KEY_FILE = str(ours.cert), str(other.key)
-    (error,) = client_certificate()
-    assert error.id == "exchange.E001" and "Không dùng được chứng thư TLS" in error.msg
+    (warning,) = client_certificate()
+    assert warning.id == "exchange.W001" and "Không dùng được chứng thư TLS máy khách" in warning.msg
     issued(xw)
     message = OutboxMessage.objects.get()
     assert dispatch.run_pending() == 0
     message.refresh_from_db()
     assert message.state == OutState.PENDING and message.attempts == 1
-    assert message.last_error.startswith("Không dùng được chứng thư TLS của máy chủ")
+    assert message.last_error.startswith("Không dùng được chứng thư TLS máy khách của hệ thống này")
+    assert str(ours.cert) not in message.last_error  # the paths are in the log, not on the dashboard
     assert Node.objects.get(pk=xw.hub.pk).consecutive_failures == 0  # the hub is not blamed
     assert guarded_hub.received == []
     # a key without its certificate
     settings.EXCHANGE_CLIENT_CERT_FILE = ""
-    (error,) = client_certificate()
-    assert "thiếu chứng thư TLS" in error.msg
+    (warning,) = client_certificate()
+    assert "thiếu chứng thư TLS máy khách" in warning.msg
+    # a network CA file that is not there: the same, naming its setting (not a crash of every command)
+    settings.EXCHANGE_CLIENT_KEY_FILE = ""
+    settings.EXCHANGE_CA_FILE = str(network_ca.pem) + ".missing"
+    (warning,) = client_certificate()
+    assert "EXCHANGE_CA_FILE" in warning.msg and "tệp thiếu" in warning.msg
+    _again(message)
+    assert dispatch.run_pending() == 0
+    message.refresh_from_db()
+    assert "EXCHANGE_CA_FILE" in message.last_error
+    assert Node.objects.get(pk=xw.hub.pk).consecutive_failures == 0
+    settings.EXCHANGE_CA_FILE = str(network_ca.pem)
     # mended: nothing to report, and the package leaves at its next attempt
     _present(settings, ours)
     assert client_certificate() == []

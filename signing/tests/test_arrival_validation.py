@@ -136,3 +136,36 @@ def test_an_arrival_without_pdf_files_shows_no_signature_block(xw: ExchangeWorld
     inbox.refresh_from_db()
     assert inbox.files == {"a1": None}
     assert "Kiểm tra chữ ký số trên tệp" not in _page(world.clerk, inbox)
+
+
+def test_an_arrival_the_worker_has_not_reached_stops_polling_after_a_while(
+    xw: ExchangeWorld, world: World
+) -> None:
+    inbox = _arrival(xw, make_pdf("Chưa ký"))
+    assert inbox.files == {}
+    assert 'hx-trigger="every 3s"' in _page(world.clerk, inbox)
+    # no worker for a quarter of an hour (stopped): the page says the files are not checked, no poll
+    InboxMessage.objects.filter(pk=inbox.pk).update(received_at=timezone.now() - arrival_files.STALE)
+    inbox.refresh_from_db()
+    html = _page(world.clerk, inbox)
+    assert "Chưa kiểm tra" in html and 'hx-trigger="every 3s"' not in html
+    # the worker comes: checked as usual
+    worker.run_pending()
+    inbox.refresh_from_db()
+    assert 'data-verdict="unsigned"' in _page(world.clerk, inbox)
+
+
+def test_notices_and_arrivals_from_before_have_no_files_to_check(xw: ExchangeWorld, world: World) -> None:
+    from exchange.edxml.codes import Business
+    from exchange.tests.test_receiving import from_commune
+
+    document = InboxMessage.objects.get(message_id=services.receive(from_commune(xw)).message_id)
+    recall = services.receive(from_commune(xw, business=Business.RECALL, target=document.document_id))
+    notice = InboxMessage.objects.get(message_id=recall.message_id)
+    assert notice.files is None
+    assert DBTaskResult.objects.filter(task_path="exchange.tasks.prepare_arrival_files").count() == 1
+    # an arrival received before this installation checked files (files unset): no block, no poll
+    InboxMessage.objects.filter(pk=document.pk).update(files=None, state="arrived")
+    document.refresh_from_db()
+    html = _page(world.clerk, document)
+    assert "Kiểm tra chữ ký số trên tệp" not in html and 'hx-trigger="every 3s"' not in html
