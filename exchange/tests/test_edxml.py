@@ -128,19 +128,24 @@ def test_the_package_has_the_structure_of_the_standard(province_key) -> None:
     assert base64.b64decode(attachments[0].findtext("e:ContentTransferEncoded", namespaces=ns)) == PDF
 
 
-def test_a_status_message_round_trips(pki: TestPki) -> None:
-    commune = pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình")
-    status = StatusMessage(
+def _status(code: StatusCode, description: str, second: int = 0) -> StatusMessage:
+    """The commune's status about the province's 12-TB/TU."""
+    return StatusMessage(
         message_id="0b6f0d5e-1111-4222-8333-944455566677",
         response_for=ResponseFor(
             "000.00.12.H99", "12-TB/TU", dt.date(2026, 11, 30), "000.00.12.H99,2026/11/30,12-TB/TU"
         ),
         sender=COMMUNE,
-        code=StatusCode.REJECTED,
-        timestamp=dt.datetime(2026, 11, 30, 10, 0, 0, tzinfo=VN),
-        description="Gửi nhầm nơi nhận: văn bản không thuộc thẩm quyền của Đảng ủy xã",
+        code=code,
+        timestamp=dt.datetime(2026, 11, 30, 10, 0, second, tzinfo=VN),
+        description=description,
         staff=Staff(department="Văn phòng Đảng ủy", staff="Phạm Thị Thu"),
     )
+
+
+def test_a_status_message_round_trips(pki: TestPki) -> None:
+    commune = pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình")
+    status = _status(StatusCode.REJECTED, "Gửi nhầm nơi nhận: văn bản không thuộc thẩm quyền của Đảng ủy xã")
     data = sign.sign(build.status(status), commune.key, [commune.cert])
     verified = sign.verify(data, [commune.cert])
     assert parse.kind(verified.root) == "status" and parse.sender_id(verified.root) == "000.12.31.H99"
@@ -178,17 +183,7 @@ def test_a_hand_written_package_in_another_vendors_style_is_read() -> None:
 
 def test_a_status_message_has_the_structure_of_the_standard(pki: TestPki) -> None:
     commune = pki.issue("Đảng ủy xã Hòa Bình", "Đảng ủy xã Hòa Bình")
-    status = StatusMessage(
-        message_id="0b6f0d5e-1111-4222-8333-944455566677",
-        response_for=ResponseFor(
-            "000.00.12.H99", "12-TB/TU", dt.date(2026, 11, 30), "000.00.12.H99,2026/11/30,12-TB/TU"
-        ),
-        sender=COMMUNE,
-        code=StatusCode.ASSIGNED,
-        timestamp=dt.datetime(2026, 11, 30, 10, 0, 5, tzinfo=VN),
-        description="Giao Ban Tuyên giáo chủ trì",
-        staff=Staff(department="Văn phòng Đảng ủy", staff="Phạm Thị Thu"),
-    )
+    status = _status(StatusCode.ASSIGNED, "Giao Ban Tuyên giáo chủ trì", second=5)
     root = etree.fromstring(sign.sign(build.status(status), commune.key, [commune.cert]))
     ns = {"e": NS}
     assert etree.QName(root).namespace == NS and root.prefix == "edXML"
