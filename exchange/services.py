@@ -851,9 +851,12 @@ def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] 
     }
     fields.update({k: v for k, v in (changes or {}).items() if k in fields and k not in ("channel",)})
     fields["secrecy"] = Secrecy.NONE  # nothing secret travels by exchange (regulations §5)
-    from exchange.arrival_files import file_name
-
-    uploads = [(file_name(a), a.data) for a in package.attachments]
+    uploads, left = _registrable(package.attachments)
+    if left:  # what cannot be a file of the incoming document stays in the package, said in its note
+        fields["description"] = (
+            "Tệp gửi kèm không vào sổ được (loại tệp không được chấp nhận), xem trong gói tin liên thông: "
+            + ", ".join(left)
+        )[:500]
     with transaction.atomic():
         locked = InboxMessage.objects.select_for_update().get(pk=inbox.pk)
         locked.state = check(IN_TRANSITIONS, "register", locked.state)
@@ -873,6 +876,31 @@ def inbox_register(*, actor: User, inbox: InboxMessage, changes: dict[str, Any] 
         )
         queue_status(locked, StatusCode.ACCEPTED, "Đã tiếp nhận, vào sổ văn bản đến")
     return result
+
+
+def _registrable(attachments: Any) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The attachments as the incoming document's files, and the names of those it cannot keep (a type
+    we do not accept: .doc, .txt…) — they stay in the package, downloadable from the arrival's page. The
+    first is the document itself: if it cannot be kept, the registration is refused with the reason."""
+    from exchange.arrival_files import file_name
+
+    uploads: list[tuple[str, bytes]] = []
+    left: list[str] = []
+    for index, attachment in enumerate(attachments):
+        name = file_name(attachment)
+        try:
+            files.validate(name, attachment.data)
+        except ApplicationError as exc:
+            if index == 0:
+                raise InvalidInput(
+                    f"{exc.message} Đây là tệp văn bản chính nên chưa vào sổ được: trả lại nơi gửi và "
+                    "đề nghị gửi bản PDF.",
+                    code="main_file_refused",
+                ) from exc
+            left.append(name)
+            continue
+        uploads.append((name, attachment.data))
+    return uploads, left
 
 
 def registration_due(due: Any) -> Any:

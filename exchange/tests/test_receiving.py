@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_pdf
-from core.errors import NotAllowed, WrongState
+from core.errors import InvalidInput, NotAllowed, WrongState
 from core.models import AuditEvent, StoredFile
 from documents.models import Attachment as DocAttachment
 from exchange import dispatch, selectors, services
@@ -318,3 +318,49 @@ def test_the_receivers_workflow_sends_04_05_06_once_each(xw: ExchangeWorld) -> N
     # a document registered by hand (not by exchange) tells nobody
     other = w.distributed()
     assert other.channel != "exchange" and OutboxMessage.objects.filter(kind="status").count() == 5
+
+
+def _with_files(xw: ExchangeWorld, number: str, *attachments: tuple[str, bytes]) -> InboxMessage:
+    data = signed_from_commune(
+        xw,
+        number=number,
+        subject="Báo cáo kèm biểu mẫu",
+        issued_on=timezone.localdate(),
+        due_date=DUE,
+        sent_at=timezone.localtime(),
+        attachments=tuple(
+            model.Attachment(f"a{i}", name, "application/octet-stream", content, "Tệp")
+            for i, (name, content) in enumerate(attachments, start=1)
+        ),
+    )
+    return InboxMessage.objects.get(message_id=services.receive(data).message_id)
+
+
+def test_files_of_a_type_not_kept_stay_in_the_package_and_the_note_says_so(xw: ExchangeWorld) -> None:
+    inbox = _with_files(
+        xw, "48-BC/ĐU", ("48-BC-DU.pdf", PDF), ("bieu-mau.doc", b"\xd0\xcf\x11\xe0 old word"),
+        ("ghi-chu.txt", b"ghi chu"),
+    )  # fmt: skip
+    doc = services.inbox_register(actor=xw.w.clerk, inbox=inbox).document
+    assert [a.name for a in DocAttachment.objects.filter(owner_kind="incoming", owner_id=doc.pk)] == [
+        "48-BC-DU.pdf"
+    ]
+    assert doc.description == (
+        "Tệp gửi kèm không vào sổ được (loại tệp không được chấp nhận), xem trong gói tin liên thông: "
+        "bieu-mau.doc, ghi-chu.txt"
+    )
+    # they are still there, as sent, from the arrival's page
+    client = Client()
+    client.force_login(xw.w.clerk)
+    kept = client.get(reverse("web:exchange_file", args=[inbox.pk, "a3"]), {"download": "1"})
+    assert kept.status_code == 200 and kept.getvalue() == b"ghi chu"
+
+
+def test_a_main_file_of_a_type_not_kept_is_refused_with_what_to_do(xw: ExchangeWorld) -> None:
+    inbox = _with_files(xw, "49-BC/ĐU", ("49-BC-DU.doc", b"\xd0\xcf\x11\xe0 old word"), ("phu-luc.pdf", PDF))
+    with pytest.raises(InvalidInput) as refused:
+        services.inbox_register(actor=xw.w.clerk, inbox=inbox)
+    assert refused.value.code == "main_file_refused"
+    assert "trả lại nơi gửi và đề nghị gửi bản PDF" in refused.value.message
+    inbox.refresh_from_db()
+    assert inbox.state == InState.ARRIVED and inbox.incoming_id is None
