@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 def prepare(inbox_id: int) -> int:
     """Store the PDF attachments of arrival ``inbox_id`` and queue their validation; how many. A file
-    that is not a readable PDF is left out (the clerk's registration refuses it with the reason). Done
-    again, it stores and queues nothing new."""
+    that is not a readable PDF is left out (registration leaves it in the package, or refuses a main
+    file it cannot keep, with the reason). Done again, it stores and queues nothing new."""
     from exchange.edxml import parse
     from signing.services import schedule_validation
 
