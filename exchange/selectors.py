@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import close_old_connections
@@ -452,13 +453,12 @@ def replies_to(inbox: InboxMessage) -> list[dict[str, Any]]:
                  if outgoing_document_id(d) == r.get("document_id")),
                 None,
             )  # fmt: skip
-        out.append({**r, "date": _date(r.get("promulgation_date")), "outgoing_id": match})
+        out.append({**r, "date": header_date(r.get("promulgation_date")), "outgoing_id": match})
     return out
 
 
-def _date(value: Any) -> Any:
-    from datetime import date
-
+def header_date(value: Any) -> date | None:
+    """A date the inbox keeps of a header (ISO text), as a date; None when absent or not one."""
     try:
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):

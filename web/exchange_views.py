@@ -3,7 +3,6 @@ downloads), the outgoing document's status block polled by HTMX, and the adminis
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -38,13 +37,6 @@ def _arrival(request: HttpRequest, pk: int) -> InboxMessage:
         raise Http404(exc.message) from exc
 
 
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
 def arrival_row(m: InboxMessage) -> dict[str, Any]:
     """What the list and the page show of an arrival's header (dates as dates)."""
     h = m.header
@@ -55,8 +47,8 @@ def arrival_row(m: InboxMessage) -> dict[str, Any]:
         "sender": h.get("sender", {}).get("name") or m.from_identifier,
         "sender_id": m.from_identifier,
         "number_symbol": h.get("number_symbol", ""),
-        "issued_date": _date(h.get("issued_date")),
-        "due_date": _date(h.get("due_date")),
+        "issued_date": selectors.header_date(h.get("issued_date")),
+        "due_date": selectors.header_date(h.get("due_date")),
         "type_name": h.get("type_name", ""),
         "subject": h.get("subject", ""),
         "signer": " ".join(p for p in (h.get("signer_position", ""), h.get("signer_name", "")) if p),
@@ -143,7 +135,7 @@ def _register_initial(inbox: InboxMessage) -> dict[str, Any]:
         "doc_type": selectors.suggested_doc_type(inbox),
         "subject": h.get("subject", ""),
         "urgency": h.get("urgency") or "normal",
-        "due_date": services.registration_due(_date(h.get("due_date"))),
+        "due_date": services.registration_due(selectors.header_date(h.get("due_date"))),
     }
 
 
