@@ -20,7 +20,7 @@ from exchange.models import InboxMessage
 from exchange.packaging import outgoing_document_id
 from exchange.tests.conftest import COMMUNE_ID, ExchangeWorld, signed_from_commune
 from exchange.tests.test_receiving import from_commune
-from outgoing.services import Draft, outgoing_approve, outgoing_create, outgoing_issue, outgoing_submit
+from outgoing.services import Draft, outgoing_create, outgoing_issue
 from outgoing.states import Steering
 from web.tests.helpers import login
 
@@ -28,22 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _issued(xw: ExchangeWorld, **draft: Any) -> Any:
-    w = xw.w
-    doc = outgoing_create(
-        actor=w.specialist,
-        data=Draft(
-            doc_type="CV",
-            subject="Đề nghị báo cáo kết quả Đại hội chi bộ",
-            recipients=[{"organization_id": xw.commune.pk}],
-            **draft,
-        ),
-        upload=("du-thao.pdf", make_pdf("du thao")),
-    )
-    outgoing_submit(actor=w.specialist, document=doc)
-    for approver in (w.head, w.leader, xw.ow.secretary):
-        outgoing_approve(actor=approver, document=doc)
-    doc.refresh_from_db()
-    return outgoing_issue(actor=w.clerk, document=doc)
+    doc = xw.ow.approved("CV", recipients=[{"organization_id": xw.commune.pk}], **draft)
+    return outgoing_issue(actor=xw.w.clerk, document=doc)
 
 
 def _sent_header(xw: ExchangeWorld) -> model.MessageHeader:

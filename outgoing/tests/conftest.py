@@ -67,7 +67,9 @@ class OutgoingWorld:
         secrecy: str = "none",
         text: str = "du thao",
         recipients: list[dict[str, Any]] | None = None,
+        **fields: Any,
     ) -> Any:
+        """A draft by the specialist; ``fields``: other values of ``Draft`` (response_due, reply_to_id…)."""
         from outgoing.services import Draft, outgoing_create
 
         return outgoing_create(
@@ -79,6 +81,7 @@ class OutgoingWorld:
                 recipients=recipients
                 if recipients is not None
                 else [{"organization_id": self.w.other_org.pk}, {"name": "Báo Sông Lam"}],
+                **fields,
             ),
             upload=("du-thao.pdf", make_pdf(text)),
         )
